@@ -1,0 +1,53 @@
+#!/usr/bin/env -S npx tsx
+// One CLI entry: `splitbrain <command> [args]`. Each command lives in its own
+// module exporting `main(argv): Promise<number>` (the exit code); this file
+// only dispatches, so a command that is not built yet says so instead of
+// pretending.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+const commands: Record<string, { module: string; summary: string }> = {
+  check: { module: 'checkers/cli.ts', summary: 'check histories for linearizability' },
+  torture: { module: 'harness/torture/cli.ts', summary: 'run a system under faults and check it' },
+  inspect: { module: 'harness/report/cli.ts', summary: 'write the HTML report of a run or history' },
+  proxy: { module: 'harness/toxiproxy/cli.ts', summary: 'run the Toxiproxy-compatible fault proxy' },
+};
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(9)}${c.summary}`);
+  return `usage: splitbrain <command> [--help] [args]\n\ncommands:\n${lines.join('\n')}\n`;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  if (command === undefined) {
+    process.stderr.write(`splitbrain: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  const path = join(root, command.module);
+  if (!existsSync(path)) {
+    process.stderr.write(`splitbrain: '${name}' is not built yet (${command.module} is missing)\n`);
+    return 2;
+  }
+  const mod = (await import(path)) as { main: (argv: string[]) => Promise<number> };
+  return mod.main(rest);
+}
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    // A crash here is our bug, not the user's: show it in full.
+    process.stderr.write(`splitbrain: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 70;
+  },
+);
