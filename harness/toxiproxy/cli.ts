@@ -67,16 +67,29 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   process.stdout.write(`toxiproxy listening on ${server.url}\n`);
+  let stopListening = () => {};
+  let firstSignalAt = 0;
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    const stop = (sig: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(sig);
+    const onSignal = (sig: NodeJS.Signals) => {
+      // Ctrl-C reaches both tsx and this process, so one duplicate is normal;
+      // a signal repeated later means "stop now".
+      if (firstSignalAt === 0) {
+        firstSignalAt = Date.now();
+        resolve(sig);
+      } else if (Date.now() - firstSignalAt > 1000) {
+        process.stderr.write(`toxiproxy: ${sig} again, exiting without cleanup\n`);
+        process.exit(130);
+      }
     };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    stopListening = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    };
   });
   process.stderr.write(`toxiproxy: ${signal}, shutting down\n`);
   await server.close();
+  stopListening();
   return 0;
 }
