@@ -4,15 +4,10 @@
 // process (as `npm run proxy` runs it) and in-process (as the harness may
 // run it). Reference: the real Toxiproxy 2.12 adds about 50-200 µs p50 per
 // round trip and moves 610-670 MB/s on this kind of machine.
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import net, { type AddressInfo, type Socket } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Toxiproxy } from 'toxiproxy-node-client';
-import { startToxiproxyServer } from '../harness/toxiproxy/index.ts';
+import { spawnToxiproxyServer, startToxiproxyServer } from '../harness/toxiproxy/index.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ROUNDS = Number(process.env.BENCH_PROXY_ROUNDS ?? 3);
 const ECHOES = Number(process.env.BENCH_PROXY_ECHOES ?? 10_000);
 const BULK_BYTES = Number(process.env.BENCH_PROXY_BULK_MB ?? 1024) * 1024 * 1024;
@@ -104,31 +99,6 @@ async function sinkServer() {
   };
 }
 
-async function separateProcess(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const tsx = join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/cli.mjs');
-  const child = spawn(process.execPath, [tsx, 'bin/splitbrain.ts', 'proxy', '--port', '0'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`proxy exited with ${code}`)));
-  });
-  return {
-    url,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
 function fmt(values: number[], unit: string, digits = 0): string {
   const best = unit === 'MB/s' ? Math.max(...values) : Math.min(...values);
   return `${best.toFixed(digits)} ${unit} (runs: ${values.map((v) => v.toFixed(digits)).join(', ')})`;
@@ -202,11 +172,11 @@ async function measure(label: string, url: string): Promise<void> {
 }
 
 export async function run(): Promise<void> {
-  const child = await separateProcess();
+  const child = await spawnToxiproxyServer();
   try {
     await measure('as a separate process', child.url);
   } finally {
-    await child.stop();
+    await child.close();
   }
   const inProcess = await startToxiproxyServer({ port: 0 });
   try {
