@@ -100,7 +100,7 @@ async function sinkServer() {
 }
 
 function fmt(values: number[], unit: string, digits = 0): string {
-  const best = unit === 'MB/s' ? Math.max(...values) : Math.min(...values);
+  const best = unit === 'MiB/s' ? Math.max(...values) : Math.min(...values);
   return `${best.toFixed(digits)} ${unit} (runs: ${values.map((v) => v.toFixed(digits)).join(', ')})`;
 }
 
@@ -157,11 +157,11 @@ async function measure(label: string, url: string): Promise<void> {
       `  64-byte echo RTT direct         p50 ${fmt(direct50, 'µs')}   p99 ${fmt(direct99, 'µs')}`,
       `  64-byte echo RTT through proxy  p50 ${fmt(proxied50, 'µs')}   p99 ${fmt(proxied99, 'µs')}`,
       `  added by the hop (p50)          ${fmt(added, 'µs')}   target <= ~50-200 µs`,
-      `  bulk direct                     ${fmt(directMBs, 'MB/s')}`,
-      `  bulk through proxy              ${fmt(proxiedMBs, 'MB/s')}   target >= 610 MB/s`,
+      `  bulk direct                     ${fmt(directMBs, 'MiB/s')}`,
+      `  bulk through proxy              ${fmt(proxiedMBs, 'MiB/s')}   target >= 610 MB/s (Toxiproxy 2.12)`,
       `  with a noop toxic per direction (toxic chain instead of the direct path):`,
       `  64-byte echo RTT                p50 ${fmt(chain50, 'µs')}   p99 ${fmt(chain99, 'µs')}`,
-      `  bulk                            ${fmt(chainMBs, 'MB/s')}`,
+      `  bulk                            ${fmt(chainMBs, 'MiB/s')}`,
       '',
     ].join('\n'),
   );
