@@ -8,3 +8,5 @@ export { VERSION } from './api.ts';
 export { toxicTypes } from './toxics/registry.ts';
 export { spawnToxiproxyServer } from './spawn.ts';
 export type { SpawnedToxiproxy, SpawnOptions } from './spawn.ts';
+export { seededRandom, realClock, FakeClock } from './clock.ts';
+export type { Clock, Random } from './clock.ts';
