@@ -69,13 +69,21 @@ describe('toxic effects on live connections', () => {
     expect(w.bytes()).toBe(0);
   });
 
-  it('reset_peer: the client gets ECONNRESET', async () => {
-    await toxic('reset_peer', { timeout: 0 }, { stream: 'upstream' });
-    const s = await connect(port);
+  it('reset_peer: both the client and the upstream get ECONNRESET', async () => {
+    const upstreamErrors: string[] = [];
+    const server = await tcpServer((sock) => sock.on('error', (e: NodeJS.ErrnoException) => upstreamErrors.push(e.code ?? '')));
+    const p = await f.client.createProxy({ name: 'rst', listen: '127.0.0.1:0', upstream: `127.0.0.1:${server.port}` });
+    await p.addToxic({ type: 'reset_peer', stream: 'upstream', attributes: { timeout: 50 } } as ICreateToxicBody<unknown>);
+    const s = await connect(portOf(p.listen));
     const w = watch(s);
+    const t0 = performance.now();
     s.write('hello');
-    const { error } = await w.closed;
+    const { error, at } = await w.closed;
     expect(error).toBe('ECONNRESET');
+    expect(at - t0).toBeGreaterThanOrEqual(45);
+    await sleep(50);
+    expect(upstreamErrors).toEqual(['ECONNRESET']);
+    await server.close();
   });
 
   it('limit_data cuts the stream at exactly N bytes and closes', async () => {
