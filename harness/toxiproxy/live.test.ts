@@ -27,11 +27,14 @@ it('keeps every byte of 20 echo streams intact under random live toxic changes',
     slicer: () => ({ average_size: 1 + Math.floor(random() * 64), size_variation: Math.floor(random() * 8), delay: Math.floor(random() * 500) }),
     noop: () => ({}),
   };
-  let running = true;
+  // A fixed number of changes, with the streams writing until they are done,
+  // so the test means the same on a fast or a loaded machine.
+  const CHANGES = 40;
+  let changing = true;
   let n = 0;
   const changes = (async () => {
     const names: string[] = [];
-    while (running) {
+    for (let k = 0; k < CHANGES; k++) {
       const roll = random();
       if (roll < 0.45 || names.length === 0) {
         const type = pick(Object.keys(attributes));
@@ -49,6 +52,7 @@ it('keeps every byte of 20 echo streams intact under random live toxic changes',
       }
       await sleep(random() * 10);
     }
+    changing = false;
   })();
 
   const streams = await Promise.all(
@@ -56,7 +60,7 @@ it('keeps every byte of 20 echo streams intact under random live toxic changes',
       const s = await connect(port);
       const w = watch(s);
       let sent = '';
-      for (let i = 0; i < 30; i++) {
+      for (let i = 0; changing || i < 10; i++) {
         const line = `c${c}m${i}:${'x'.repeat(Math.floor(random() * 200))};`;
         sent += line;
         s.write(line);
@@ -65,7 +69,6 @@ it('keeps every byte of 20 echo streams intact under random live toxic changes',
       return { s, w, sent };
     }),
   );
-  running = false;
   await changes;
   await raw(f.server.url, 'POST', '/reset');
   for (const { s, w, sent } of streams) {
@@ -75,5 +78,5 @@ it('keeps every byte of 20 echo streams intact under random live toxic changes',
     expect(w.text(), `replay with PROXY_LIVE_SEED=${seed}`).toBe(sent);
     s.destroy();
   }
-  expect(n).toBeGreaterThan(10);
+  expect(n).toBeGreaterThan(5);
 }, 30_000);
