@@ -3,13 +3,14 @@
 // shares two cores); the figures that matter live in `npm run bench`.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ICreateToxicBody, Proxy } from 'toxiproxy-node-client';
+import { seededRandom } from './clock.ts';
 import { connect, fixture, portOf, roundTrip, sleep, tcpServer, watch, type Fixture } from './testkit.ts';
 
 let f: Fixture;
 let proxy: Proxy;
 let port: number;
 beforeEach(async () => {
-  f = await fixture();
+  f = await fixture({ random: seededRandom(20261127) });
   proxy = await f.client.createProxy({ name: 'client->n1', listen: '127.0.0.1:0', upstream: `127.0.0.1:${f.echo.port}` });
   port = portOf(proxy.listen);
 });
@@ -141,6 +142,26 @@ describe('toxic effects on live connections', () => {
     const s = await connect(port);
     expect(await roundTrip(s, 'fast')).toBeLessThan(1000);
     s.destroy();
+  });
+
+  it('toxicity 0.5 affects some connections and spares others, rolled per connection', async () => {
+    await toxic('latency', { latency: 400 }, { toxicity: 0.5 });
+    const rtts = await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        const s = await connect(port);
+        const first = await roundTrip(s, 'a');
+        const second = await roundTrip(s, 'b');
+        s.destroy();
+        return [first, second] as const;
+      }),
+    );
+    const slow = rtts.filter(([a]) => a >= 380);
+    const fast = rtts.filter(([a]) => a < 200);
+    expect(slow.length + fast.length).toBe(16);
+    expect(slow.length).toBeGreaterThan(0);
+    expect(fast.length).toBeGreaterThan(0);
+    // The roll holds for the connection's life.
+    for (const [a, b] of rtts) expect(a >= 380).toBe(b >= 380);
   });
 
   it('removing a latency toxic delivers the bytes it held, in order', async () => {
