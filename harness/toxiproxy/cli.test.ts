@@ -5,6 +5,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { connect, portOf, roundTrip, tcpServer } from './testkit.ts';
@@ -98,6 +100,29 @@ describe('proxy CLI', () => {
     expect(await bad.exited).toBe(2);
     expect(bad.err()).toContain("--port must be a number from 0 to 65535, not 'seventy'");
     expect(bad.err()).not.toMatch(/\n\s+at /);
+  }, 30_000);
+
+  it('creates proxies from --config (or toxiproxy-server\'s -config) and reports a bad file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proxy-cli-'));
+    const good = join(dir, 'good.json');
+    writeFileSync(good, JSON.stringify([{ name: 'from-file', listen: '127.0.0.1:0', upstream: '127.0.0.1:1' }]));
+    const p = run(['-port', '0', '-config', good]);
+    try {
+      const client = new Toxiproxy(await listening(p));
+      expect(Object.keys(await client.getAll())).toEqual(['from-file']);
+    } finally {
+      p.child.kill('SIGTERM');
+      await p.exited;
+    }
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify([{ name: 'no-upstream' }]));
+    const q = run(['--port', '0', '--config', bad]);
+    expect(await q.exited).toBe(2);
+    expect(q.err()).toContain(`config ${bad}: missing required field: upstream at proxy 1`);
+    const r = run(['--port', '0', '--config', join(dir, 'missing.json')]);
+    expect(await r.exited).toBe(2);
+    expect(r.err()).toContain('ENOENT');
+    rmSync(dir, { recursive: true });
   }, 30_000);
 
   it('exits 1 with a clear message when the port is taken', async () => {
