@@ -41,9 +41,13 @@ describe('failure view of the failover example', () => {
   });
 
   it('explains the minimal counterexample with real-time facts', () => {
-    expect(view.minimal.ops).toHaveLength(3);
-    expect(view.minimal.facts).toEqual(['p0 "cas 1→2" finished before p0 "write 4" started', 'p0 "write 4" finished before p2 "read → 2" started']);
-    expect(view.minimal.sentences[2]).toMatch(/process 2: read → 2 — invoked at 44 ms, done at 45.1 ms/);
+    expect(view.minimal.ops).toHaveLength(4);
+    expect(view.minimal.facts).toEqual([
+      'p0 "write 1" finished before p0 "cas 1→2" started',
+      'p0 "cas 1→2" finished before p0 "write 4" started',
+      'p0 "write 4" finished before p2 "read → 2" started',
+    ]);
+    expect(view.minimal.sentences[3]).toMatch(/process 2: read → 2 — invoked at 44 ms, done at 45.1 ms/);
   });
 });
 
