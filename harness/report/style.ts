@@ -49,6 +49,7 @@ button:hover { background: #f1f3f5; }
 a.jump { color: var(--bad); font-weight: 600; }
 .scroll { overflow-x: auto; border: 1px solid #e9ecef; border-radius: 6px; }
 svg.diagram { display: block; font: 12px system-ui, "DejaVu Sans", sans-serif; }
+svg .fault-label { fill: #a61e1e; font-size: 11px; font-weight: 600; }
 svg .row-label { fill: #495057; font-weight: 600; }
 svg .op { cursor: default; }
 svg .op .bar { stroke-width: 1; }

@@ -58,6 +58,12 @@ export function renderDiagram(d: OrdinalDiagram, opts: DiagramOptions, stepsTota
     parts.push(`<rect class="row-bg" x="0" y="${y}" width="${width}" height="${ROW_H}" fill="${r % 2 === 0 ? '#f7f8fa' : '#ffffff'}"/>`);
     parts.push(`<text class="row-label" x="8" y="${y + ROW_H / 2 + 4}">p${p}</text>`);
   });
+  for (const f of d.faults) {
+    const fx0 = x(f.x0);
+    const fx1 = f.x1 >= d.width ? width : x(f.x1);
+    parts.push(`<g class="fault" data-tip="${esc(`fault in force: ${f.name}`)}"><rect x="${fx0.toFixed(1)}" y="${TOP - 14}" width="${Math.max(2, fx1 - fx0).toFixed(1)}" height="${height - TOP + 10}" fill="rgba(214,40,40,0.10)" stroke="rgba(214,40,40,0.35)" stroke-dasharray="4 3"/>`);
+    parts.push(`<text class="fault-label" x="${(fx0 + 4).toFixed(1)}" y="${TOP - 4}">${esc(f.name)}</text></g>`);
+  }
   // Linearization order: a line through the points, behind the bars' markers.
   const steps = d.ops.filter((o) => o.role === 'step' && o.lp !== undefined).sort((a, b) => (a.step as number) - (b.step as number));
   if (opts.showSteps && steps.length > 1) {

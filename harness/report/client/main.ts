@@ -390,7 +390,9 @@ function makeThroughput(el: HTMLElement): uPlot | null {
   title.className = 'chart-title';
   title.textContent = `Throughput: completions per second (bins of ${fmtLatency(tp.binMs)})`;
   el.before(title);
-  const xs = tp.t.map((t) => t + tp.binMs / 2);
+  // Each bin's rate holds from its start to the next bin's: a step after each point, closed at the end.
+  const xs = [...tp.t, tp.t[tp.t.length - 1] + tp.binMs];
+  const last = (a: number[]): number[] => [...a, a[a.length - 1]];
   const stepped = uPlot.paths.stepped!({ align: 1 });
   const mk = (label: string, color: string, stroke: string): uPlot.Series => ({ label, stroke, fill: color + '66', width: 1.5, paths: stepped, points: { show: false } });
   return new uPlot(
@@ -404,7 +406,7 @@ function makeThroughput(el: HTMLElement): uPlot | null {
       series: [{}, mk('ok', COLORS[0], '#1c7ed6'), mk('fail', COLORS[1], '#c2255c'), mk('info', COLORS[2], '#e67700')],
       hooks: { drawClear: [(uu) => drawNemesis(uu, false)], setScale: [(uu, key) => key === 'x' && syncX(uu)] },
     },
-    [xs, tp.ok, tp.fail, tp.info] as uPlot.AlignedData,
+    [xs, last(tp.ok), last(tp.fail), last(tp.info)] as uPlot.AlignedData,
     el,
   );
 }
