@@ -103,6 +103,20 @@ describe.skipIf(missing !== null)(`report in Chromium${missing ? ` (skipped: ${m
     await page.mouse.move((box?.x ?? 0) + pos, (box?.y ?? 0) + ((box?.height ?? 0) * 5) / 6);
     await expect.poll(() => tip.textContent()).toContain('breaks linearizability');
 
+    // "show this window on the timeline" zooms all charts to the failing window.
+    await page.locator('button.show-on-timeline').first().click();
+    const range = await page.evaluate(() =>
+      (window as unknown as { splitbrainCharts: { scales: Record<string, { min: number; max: number }> }[] }).splitbrainCharts.map((c) => [c.scales.x.min, c.scales.x.max]),
+    );
+    for (const [min, max] of range) {
+      // the drawn window runs from step 1 (write 1 at 1 ms) to the stale read (done at 45.1 ms)
+      expect(max - min).toBeLessThan(68);
+      expect(min).toBeLessThanOrEqual(1);
+      expect(max).toBeGreaterThan(45.1);
+    }
+    await page.locator('#timeline-section').screenshot({ path: join(outDir, 'failover-stale-read-timeline-zoomed.png') });
+    await page.locator('button[data-zoom="reset"]').click();
+
     await page.locator('#failures').scrollIntoViewIfNeeded();
     await page.locator(`[id$="-lin-step-${lastStep}"]`).hover();
     await page.screenshot({ path: join(outDir, 'failover-stale-read.png'), fullPage: true });

@@ -79,7 +79,7 @@ for (const b of document.querySelectorAll<HTMLButtonElement>('button[data-copy]'
 const faultColor = new Map<string, string>();
 for (const n of data.nemesis) if (!faultColor.has(n.name)) faultColor.set(n.name, FAULT_COLORS[faultColor.size % FAULT_COLORS.length]);
 
-function drawNemesis(u: uPlot, labels: boolean): void {
+function drawNemesis(u: uPlot): void {
   const ctx = u.ctx;
   const { left, top, width, height } = u.bbox;
   ctx.save();
@@ -91,11 +91,6 @@ function drawNemesis(u: uPlot, labels: boolean): void {
     const x1 = u.valToPos(n.end, 'x', true);
     ctx.fillStyle = faultColor.get(n.name) ?? FAULT_COLORS[0];
     ctx.fillRect(x0, top, Math.max(1, x1 - x0), height);
-    if (labels) {
-      ctx.fillStyle = '#7a1d1d';
-      ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
-      ctx.fillText(`${n.name}${n.open ? ' (never healed)' : ''}`, Math.max(left, x0) + 4 * devicePixelRatio, top + 12 * devicePixelRatio);
-    }
   }
   ctx.strokeStyle = 'rgba(120,20,20,0.6)';
   ctx.setLineDash([4, 4]);
@@ -105,6 +100,31 @@ function drawNemesis(u: uPlot, labels: boolean): void {
     ctx.moveTo(x, top);
     ctx.lineTo(x, top + height);
     ctx.stroke();
+  }
+  ctx.restore();
+}
+
+/** Fault names in the band above the lanes (the chart's top padding), so bars never hide them. */
+function drawFaultLabels(u: uPlot): void {
+  const ctx = u.ctx;
+  const { left, top, width } = u.bbox;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(left, 0, width, top);
+  ctx.clip();
+  ctx.font = `600 ${11 * devicePixelRatio}px system-ui, sans-serif`;
+  ctx.textBaseline = 'bottom';
+  for (const n of data.nemesis) {
+    const x0 = u.valToPos(n.start, 'x', true);
+    const x1 = u.valToPos(n.end, 'x', true);
+    if (x1 < left || x0 > left + width) continue;
+    ctx.fillStyle = (faultColor.get(n.name) ?? FAULT_COLORS[0]).replace(/[\d.]+\)$/, '0.5)');
+    ctx.fillRect(x0, top - 4 * devicePixelRatio, Math.max(1, x1 - x0), 4 * devicePixelRatio);
+    ctx.fillStyle = '#7a1d1d';
+    const label = `${n.name}${n.open ? ' (never healed)' : ''}`;
+    if (x1 - x0 > ctx.measureText(label).width + 6 * devicePixelRatio || data.nemesis.length < 8) {
+      ctx.fillText(label, Math.max(left, x0) + 3 * devicePixelRatio, top - 5 * devicePixelRatio);
+    }
   }
   ctx.restore();
 }
@@ -136,6 +156,7 @@ function setX(min: number, max: number): void {
 // ---- the timeline ----------------------------------------------------------------
 const laneCount = data.lanes.length;
 const laneIndex: LaneIndex[] = buildLaneIndex(cols, laneCount);
+const multiKey = cols.keyNames.length > 1;
 const badInvokes = new Set(data.failures.map((f) => f.stuck.invokeIndex));
 const badOps: number[] = [];
 for (let i = 0; i < nOps; i++) if (badInvokes.has(cols.inv[i])) badOps.push(i);
@@ -158,6 +179,7 @@ function makeTimeline(el: HTMLElement): uPlot | null {
     width: chartWidth(el),
     height,
     legend: { show: false },
+    padding: [22, 12, 0, 0],
     cursor: { y: false, points: { show: false }, drag: { x: true, y: false, setScale: true } },
     scales: { x: { time: false, range: (_u, min, max) => (max > min ? [min, max] : [0, timeEnd]) }, y: { range: [0, laneCount] } },
     axes: [
@@ -171,8 +193,8 @@ function makeTimeline(el: HTMLElement): uPlot | null {
     ],
     series: [{}, { label: 'ops', stroke: 'transparent', points: { show: false } }],
     hooks: {
-      drawClear: [(u) => drawNemesis(u, true)],
-      draw: [(u) => drawBars(u)],
+      drawClear: [(u) => drawNemesis(u)],
+      draw: [(u) => drawBars(u), (u) => drawFaultLabels(u)],
       setScale: [(u, key) => key === 'x' && syncX(u)],
       setCursor: [(u) => timelineHover(u)],
     },
@@ -210,6 +232,19 @@ function drawBars(u: uPlot): void {
       if (s.count > 1 && s.counts[1] > 0 && s.status !== 1) {
         ctx.fillStyle = COLORS[1];
         ctx.fillRect(x0, y + barH - Math.max(1, barH / 3), Math.max(1, x1 - x0), Math.max(1, barH / 3));
+      }
+      if (s.count === 1 && x1 - x0 > 40 * devicePixelRatio && barH >= 12 * devicePixelRatio) {
+        // zoomed in far enough: name the operation inside its bar
+        const text = multiKey ? `${cols.keyNames[cols.key[s.first]]}: ${cols.label[s.first]}` : cols.label[s.first];
+        ctx.save();
+        ctx.beginPath();
+        ctx.rect(x0, y, x1 - x0, barH);
+        ctx.clip();
+        ctx.fillStyle = '#1d2330';
+        ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
+        ctx.textBaseline = 'middle';
+        ctx.fillText(text, x0 + 4 * devicePixelRatio, y + barH / 2);
+        ctx.restore();
       }
       if (s.count === 1 && cols.open[s.first] === 1) {
         // never answered: fade towards the end
@@ -362,10 +397,10 @@ function makeLatency(el: HTMLElement): uPlot | null {
       height: 260,
       cursor: { y: false, drag: { x: true, y: false, setScale: true }, points: { show: false } },
       legend: { live: false },
-      scales: { x: { time: false, range: () => [0, timeEnd] }, y: { distr: 3 } },
+      scales: { x: { time: false, range: (_u, min, max) => (max > min ? [min, max] : [0, timeEnd]) }, y: { distr: 3 } },
       axes: [xAxis, { size: 70, values: (_u, s) => s.map((v) => (v == null ? '' : fmtLatency(v))), grid: { stroke: '#eef0f3' } }],
       series,
-      hooks: { drawClear: [(uu) => drawNemesis(uu, false)], setScale: [(uu, key) => key === 'x' && syncX(uu)] },
+      hooks: { drawClear: [(uu) => drawNemesis(uu)], setScale: [(uu, key) => key === 'x' && syncX(uu)] },
     },
     [xs, ...ys] as uPlot.AlignedData,
     el,
@@ -401,10 +436,10 @@ function makeThroughput(el: HTMLElement): uPlot | null {
       height: 200,
       cursor: { y: false, drag: { x: true, y: false, setScale: true }, points: { show: false } },
       legend: { live: false },
-      scales: { x: { time: false, range: () => [0, timeEnd] }, y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] } },
+      scales: { x: { time: false, range: (_u, min, max) => (max > min ? [min, max] : [0, timeEnd]) }, y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] } },
       axes: [xAxis, { size: 70, label: 'ops/s', grid: { stroke: '#eef0f3' } }],
       series: [{}, mk('ok', COLORS[0], '#1c7ed6'), mk('fail', COLORS[1], '#c2255c'), mk('info', COLORS[2], '#e67700')],
-      hooks: { drawClear: [(uu) => drawNemesis(uu, false)], setScale: [(uu, key) => key === 'x' && syncX(uu)] },
+      hooks: { drawClear: [(uu) => drawNemesis(uu)], setScale: [(uu, key) => key === 'x' && syncX(uu)] },
     },
     [xs, last(tp.ok), last(tp.fail), last(tp.info)] as uPlot.AlignedData,
     el,
@@ -426,6 +461,8 @@ const timeline = safely('timeline', document.getElementById('timeline'), makeTim
 const latency = safely('latency chart', document.getElementById('latency'), makeLatency);
 const tput = safely('throughput chart', document.getElementById('throughput'), makeThroughput);
 for (const c of [timeline, latency, tput]) if (c) charts.push(c);
+// All charts start on the whole run (a chart's own data may cover less of it).
+for (const c of charts) c.setScale('x', { min: 0, max: timeEnd });
 (window as unknown as { splitbrainCharts: uPlot[] }).splitbrainCharts = charts;
 
 for (const b of document.querySelectorAll<HTMLButtonElement>('button[data-zoom]')) {
