@@ -66,8 +66,10 @@ export interface FailureView {
   stuck: { label: string; process: number; state: string; invokeIndex: number };
   lin: OrdinalDiagram;
   minimal: OrdinalDiagram & { facts: string[]; sentences: string[] };
-  /** Real-time span of the drawn window, ms, for "show on the timeline". */
+  /** Real-time span of the drawn linearization window, ms, for "show on the timeline". */
   timeRange: [number, number];
+  /** Real-time span of the minimal counterexample, ms (null without one). */
+  minimalRange: [number, number] | null;
 }
 
 interface Placed {
@@ -285,5 +287,9 @@ export function buildFailureView(failure: KeyFailure, allOps: ReportOp[], byInvo
     lin,
     minimal: { ...minimalDiagram, facts: realTimeFacts(minimalDiagram.ops, minimalOps), sentences },
     timeRange: lin.ops.length > 0 ? [Math.min(...drawnCalls), Math.max(...drawnEnds)] : [0, 0],
+    minimalRange:
+      minimalDiagram.ops.length > 0
+        ? [Math.min(...minimalDiagram.ops.map((o) => o.callMs)), Math.max(...minimalDiagram.ops.map((o) => o.endMs ?? o.callMs))]
+        : null,
   };
 }

@@ -75,6 +75,16 @@ for (const b of document.querySelectorAll<HTMLButtonElement>('button[data-copy]'
   });
 }
 
+// ---- each linearization view opens scrolled to its dead end -------------------------
+for (const box of document.querySelectorAll<HTMLElement>('.lin-view .scroll')) {
+  const stuck = box.querySelector<SVGGraphicsElement>('[id$="-lin-stuck"]');
+  if (!stuck) continue;
+  const r = stuck.getBoundingClientRect();
+  const b = box.getBoundingClientRect();
+  const x = r.right - b.left + box.scrollLeft;
+  if (x > box.clientWidth - 20) box.scrollLeft = x - box.clientWidth * 0.75;
+}
+
 // ---- shared chart pieces -------------------------------------------------------
 const faultColor = new Map<string, string>();
 for (const n of data.nemesis) if (!faultColor.has(n.name)) faultColor.set(n.name, FAULT_COLORS[faultColor.size % FAULT_COLORS.length]);
@@ -160,6 +170,9 @@ const multiKey = cols.keyNames.length > 1;
 const badInvokes = new Set(data.failures.map((f) => f.stuck.invokeIndex));
 const badOps: number[] = [];
 for (let i = 0; i < nOps; i++) if (badInvokes.has(cols.inv[i])) badOps.push(i);
+const minimalInvokes = new Set(data.failures.flatMap((f) => f.minimal.ops.map((o) => o.invokeIndex)));
+const minimalOps: number[] = [];
+for (let i = 0; i < nOps; i++) if (minimalInvokes.has(cols.inv[i]) && !badInvokes.has(cols.inv[i])) minimalOps.push(i);
 
 function laneLabel(l: number): string {
   const ps = data.lanes[l]?.processes ?? [];
@@ -253,6 +266,17 @@ function drawBars(u: uPlot): void {
       }
     }
   }
+  // Operations of a counterexample: dashed red outline.
+  ctx.strokeStyle = BAD;
+  ctx.lineWidth = 1.5 * devicePixelRatio;
+  ctx.setLineDash([3 * devicePixelRatio, 2 * devicePixelRatio]);
+  for (const i of minimalOps) {
+    const x0 = toPx(cols.call[i]);
+    const x1 = Math.max(toPx(cols.end[i]), x0 + 3 * devicePixelRatio);
+    const y = top + cols.lane[i] * laneH + (laneH - barH) / 2;
+    ctx.strokeRect(x0, y, x1 - x0, barH);
+  }
+  ctx.setLineDash([]);
   // The operations that broke linearizability: red outline and a marker above, never merged away.
   ctx.strokeStyle = BAD;
   ctx.fillStyle = BAD;
@@ -278,7 +302,7 @@ function opTip(i: number): string {
   const st = STATUS_NAMES[cols.status[i]] ?? '?';
   const key = cols.keyNames[cols.key[i]];
   const lines = [
-    `process ${cols.process[i]}${key ? ` · key ${key}` : ''} · ${st}${badInvokes.has(cols.inv[i]) ? ' · ✗ breaks linearizability' : ''}`,
+    `process ${cols.process[i]}${key ? ` · key ${key}` : ''} · ${st}${badInvokes.has(cols.inv[i]) ? ' · ✗ breaks linearizability' : minimalInvokes.has(cols.inv[i]) ? ' · part of the counterexample' : ''}`,
     cols.label[i],
     cols.open[i] ? `invoked ${fmtTime(cols.call[i])}, never answered` : `${fmtTime(cols.call[i])} → ${fmtTime(cols.end[i])} (${fmtTime(cols.end[i] - cols.call[i])})`,
   ];
