@@ -26,7 +26,8 @@ function verdictText(v: ReportData['summary']['verdict']): { text: string; cls: 
 function ms(v: number): string {
   if (v >= 10_000) return `${(v / 1000).toFixed(1)} s`;
   if (v >= 1000) return `${(v / 1000).toFixed(2)} s`;
-  return `${Math.round(v * 10) / 10} ms`;
+  if (v >= 1 || v === 0) return `${Math.round(v * 10) / 10} ms`;
+  return `${Math.round(v * 1000 * 10) / 10} µs`;
 }
 
 function summaryHtml(d: ReportData): string {
@@ -86,7 +87,11 @@ function failureHtml(f: FailureView, i: number): string {
       : '';
   const minimal =
     f.minimal.ops.length > 0
-      ? `<h4>Counterexample <span class="muted">(${f.minimal.ops.length} operation${f.minimal.ops.length === 1 ? '' : 's'} of this key that cannot all be true; drop any one and the rest is linearizable)</span></h4>
+      ? `<h4>Counterexample <span class="muted">(${
+          f.minimal.ops.length === 1
+            ? 'one operation that cannot be true on its own'
+            : `${f.minimal.ops.length} operations of this key that cannot all be true; drop any one and the rest is linearizable`
+        })</span></h4>
   <div class="minimal-view">${renderDiagram(f.minimal, { idPrefix: `${f.anchor}-min`, showSteps: false })}</div>
   <div class="words"><p>In words: ${esc(f.explanation)}</p>
   <ul class="sentences">${f.minimal.sentences.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>

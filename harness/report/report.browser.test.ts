@@ -163,7 +163,20 @@ describe.skipIf(missing !== null)(`report in Chromium${missing ? ` (skipped: ${m
     await expect.poll(() => page.evaluate(() => (window as unknown as { splitbrainCharts?: unknown[] }).splitbrainCharts?.length ?? 0), { timeout: 20_000 }).toBe(3);
     const loadMs = Date.now() - t0;
     // Zooming redraws from the lane index; a few steps must not error.
+    const span = (): Promise<number> =>
+      page.evaluate(() => {
+        const x = (window as unknown as { splitbrainCharts: { scales: Record<string, { min: number; max: number }> }[] }).splitbrainCharts[0].scales.x;
+        return x.max - x.min;
+      });
+    const full = await span();
+    const over = page.locator('#timeline .u-over');
+    await over.scrollIntoViewIfNeeded();
+    const box = await over.boundingBox();
+    await page.mouse.move((box?.x ?? 0) + (box?.width ?? 0) / 2, (box?.y ?? 0) + 20);
+    await page.mouse.wheel(0, -400);
+    await expect.poll(span).toBeLessThan(full);
     for (const z of ['in', 'in', 'right', 'reset']) await page.locator(`button[data-zoom="${z}"]`).click();
+    expect(await span()).toBeCloseTo(full, 6);
     await page.locator('#timeline-section').screenshot({ path: join(outDir, 'big-100k-timeline.png') });
     expect(errors).toEqual([]);
     console.log(`100k-op report: ${(await page.evaluate(() => document.documentElement.outerHTML.length)) / 1e6} MB of DOM text, charts ready in ${loadMs} ms`);
