@@ -124,6 +124,7 @@ function drawFaultLabels(u: uPlot): void {
   ctx.clip();
   ctx.font = `600 ${11 * devicePixelRatio}px system-ui, sans-serif`;
   ctx.textBaseline = 'bottom';
+  ctx.textAlign = 'left'; // uPlot leaves the axes' alignment on the context
   for (const n of data.nemesis) {
     const x0 = u.valToPos(n.start, 'x', true);
     const x1 = u.valToPos(n.end, 'x', true);
@@ -256,6 +257,7 @@ function drawBars(u: uPlot): void {
         ctx.fillStyle = '#1d2330';
         ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
         ctx.textBaseline = 'middle';
+        ctx.textAlign = 'left';
         ctx.fillText(text, x0 + 4 * devicePixelRatio, y + barH / 2);
         ctx.restore();
       }
