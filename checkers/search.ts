@@ -39,7 +39,7 @@ export type SearchOutcome =
       stuck: Operation;
     };
 
-export function newBudget(timeoutMs: number, maxCacheBytes = 512 * 1024 * 1024): SearchBudget {
+export function newBudget(timeoutMs: number, maxCacheBytes = 384 * 1024 * 1024): SearchBudget {
   return { deadline: performance.now() + timeoutMs, maxCacheWords: Math.floor(maxCacheBytes / 4), usedCacheWords: 0 };
 }
 
@@ -60,6 +60,7 @@ function zobrist(n: number): Int32Array {
 export function searchKey(ops: Operation[], initial: Value, budget: SearchBudget, trackPrefix = true): SearchOutcome {
   const n = ops.length;
   if (n === 0) return { result: 'ok' };
+  const startWords = budget.usedCacheWords;
   const table = new ValueTable();
   const init = table.id(initial);
   const compiled = ops.map((op) => new CompiledOp(op, table));
@@ -101,24 +102,56 @@ export function searchKey(ops: Operation[], initial: Value, budget: SearchBudget
     if (next[c] !== -1) prev[next[c]] = c;
   };
 
-  // Cache: hash -> chain of slots; each slot holds a state and a bitset copy in the arena.
+  // Cache: an open hash table of chains on typed arrays (a JS Map costs ~50
+  // bytes an entry and caps at 2^24 entries). Each slot holds the full hash,
+  // the state, the next slot in its chain, and a copy of the bitset in the arena.
   const W = (n + 31) >>> 5;
   const z = zobrist(n);
   const bits = new Uint32Array(W);
   let hash = 0;
-  const buckets = new Map<number, number>();
-  let slotCap = 1024;
+  const SLOT_WORDS = W + 4; // arena + hash + state + next + ~1 bucket word
+  let slotCap = 256;
+  let mask = 511;
+  let buckets = new Int32Array(mask + 1).fill(-1);
+  let slotHash = new Int32Array(slotCap);
   let slotState = new Int32Array(slotCap);
   let slotNext = new Int32Array(slotCap);
   let arena = new Uint32Array(slotCap * W);
   let slots = 0;
+  budget.usedCacheWords += slotCap * SLOT_WORDS;
+
+  const grow = (): void => {
+    const cap = slotCap * 2;
+    if (budget.usedCacheWords + slotCap * SLOT_WORDS > budget.maxCacheWords) throw MEMORY;
+    budget.usedCacheWords += slotCap * SLOT_WORDS;
+    const copy = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
+      const b = new Int32Array(cap);
+      b.set(a);
+      return b;
+    };
+    slotHash = copy(slotHash);
+    slotState = copy(slotState);
+    slotNext = copy(slotNext);
+    const na = new Uint32Array(cap * W);
+    na.set(arena);
+    arena = na;
+    slotCap = cap;
+    // Rehash into a table twice the slot capacity.
+    mask = cap * 2 - 1;
+    buckets = new Int32Array(mask + 1).fill(-1);
+    for (let s = 0; s < slots; s++) {
+      const i = slotHash[s] & mask;
+      slotNext[s] = buckets[i];
+      buckets[i] = s;
+    }
+  };
 
   // Returns true if (bits, state) was new and has been added.
   const cacheAdd = (h: number, state: number): boolean => {
     const key = (h ^ Math.imul(state + 1, 0x9e3779b1)) | 0;
-    const first = buckets.get(key);
-    for (let s = first === undefined ? -1 : first; s !== -1; s = slotNext[s]) {
-      if (slotState[s] !== state) continue;
+    const bucket = key & mask;
+    for (let s = buckets[bucket]; s !== -1; s = slotNext[s]) {
+      if (slotHash[s] !== key || slotState[s] !== state) continue;
       const base = s * W;
       let same = true;
       for (let w = 0; w < W; w++) {
@@ -129,24 +162,15 @@ export function searchKey(ops: Operation[], initial: Value, budget: SearchBudget
       }
       if (same) return false;
     }
-    if (budget.usedCacheWords + W > budget.maxCacheWords) throw MEMORY;
-    budget.usedCacheWords += W;
     if (slots === slotCap) {
-      slotCap *= 2;
-      const ns = new Int32Array(slotCap);
-      ns.set(slotState);
-      slotState = ns;
-      const nn = new Int32Array(slotCap);
-      nn.set(slotNext);
-      slotNext = nn;
-      const na = new Uint32Array(slotCap * W);
-      na.set(arena);
-      arena = na;
+      grow();
+      return cacheAdd(h, state);
     }
+    slotHash[slots] = key;
     slotState[slots] = state;
-    slotNext[slots] = first === undefined ? -1 : first;
+    slotNext[slots] = buckets[bucket];
+    buckets[bucket] = slots;
     arena.set(bits, slots * W);
-    buckets.set(key, slots);
     slots++;
     return true;
   };
@@ -159,8 +183,7 @@ export function searchKey(ops: Operation[], initial: Value, budget: SearchBudget
   let bestSnapshot: { ops: Int32Array; states: Int32Array; stuck: number } | null = null;
   let atNewBest = false;
   let iterations = 0;
-  const startWords = budget.usedCacheWords;
-
+  
   try {
     let entry = next[HEAD];
     while (next[HEAD] !== -1) {
