@@ -170,8 +170,8 @@ export function explain(key: string, minimal: Operation[], initial: Value): stri
         sources.every((s) => s.return < w.call),
     );
     if (overwrite !== undefined) {
-      const src = sources.length === 0 ? `${show(seen)} was only the initial value` : `every write of ${show(seen)} had completed before it began`;
-      return `${what}, but ${show(writtenValue(overwrite) as Value)} was written by process ${overwrite.process} and acknowledged before the ${obs.f} began, and ${src}: nothing wrote ${show(seen)} since.`;
+      const src = sources.length === 0 ? `${show(seen)} was only the initial value` : `after ${sources.length === 1 ? 'the only write' : 'every write'} of ${show(seen)} had completed`;
+      return `${what}, but ${show(writtenValue(overwrite) as Value)} was written by process ${overwrite.process} and acknowledged before the ${obs.f} began${sources.length === 0 ? ` (and ${src})` : `, ${src}`}; nothing wrote ${show(seen)} since.`;
     }
   }
   const list = [...minimal].sort((a, b) => a.call - b.call).map(describeOp);
