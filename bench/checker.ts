@@ -121,6 +121,21 @@ export async function run(): Promise<void> {
     const ms = performance.now() - t0;
     process.stdout.write(`${spec.name}\t${String(!spec.violate)}\t${String(r.valid)}\t${fmt(ms)}\n`);
   }
+  process.stdout.write('\n### generated: 2,000 ops on one key, 10 clients, indeterminate writes, one injected stale read\n');
+  process.stdout.write('(the case where Porcupine gives up; "no reductions" is our search without reduce.ts, limited to 10 s)\n');
+  process.stdout.write('info rate\tseed\tverdict\tms\tno reductions: verdict\tms\n');
+  for (const infoRate of [0.02, 0.05]) {
+    for (const seed of [1, 2]) {
+      const ops = pairOperations(generateHistory({ ops: 2000, keys: 1, clients: 10, seed, infoRate, violate: true }).events);
+      const cells: string[] = [];
+      for (const reduce of [true, false]) {
+        const t0 = performance.now();
+        const r = checkOperationsSync(ops, { timeoutMs: 10_000, explain: false, reduce });
+        cells.push(String(r.valid), fmt(performance.now() - t0));
+      }
+      process.stdout.write(`${infoRate}\t${seed}\t${cells.join('\t')}\n`);
+    }
+  }
   const mem = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(`\npeak memory (max RSS of this process): ${fmt(mem)} MiB\n`);
 }

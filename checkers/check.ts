@@ -16,6 +16,8 @@ export interface CheckOptions {
   maxCacheBytes?: number;
   /** Time for shrinking failures to minimal sub-histories, all keys together, ms (default 5 s). */
   minimizeMs?: number;
+  /** Apply the sound reductions of reduce.ts before searching (default true; off only to measure them). */
+  reduce?: boolean;
   /** Shrink and explain failures (default true). Off: failures carry only prefix and stuck op. */
   explain?: boolean;
 }
@@ -64,7 +66,8 @@ export function checkOperationsSync(ops: Operation[], options: CheckOptions = {}
   const run = (key: string, sliceMs: number): void => {
     const t0 = performance.now();
     const budget = newBudget(Math.min(sliceMs, deadline - t0), options.maxCacheBytes);
-    const outcome = searchKey(reduceKey(byKey.get(key)!), initial, budget);
+    const keyOps = byKey.get(key)!;
+    const outcome = searchKey(options.reduce === false ? keyOps.filter((o) => o.status !== 'fail') : reduceKey(keyOps), initial, budget);
     outcomes.set(key, outcome);
     spent.set(key, (spent.get(key) ?? 0) + performance.now() - t0);
   };
