@@ -14,8 +14,10 @@ export interface CheckOptions {
   initialValue?: Value;
   /** Memory the search cache may use, bytes (default 512 MiB). Exceeded -> 'unknown'. */
   maxCacheBytes?: number;
-  /** Time for shrinking each failure to a minimal sub-history, ms (default 5 s). */
+  /** Time for shrinking failures to minimal sub-histories, all keys together, ms (default 5 s). */
   minimizeMs?: number;
+  /** Apply the sound reductions of reduce.ts before searching (default true; off only to measure them). */
+  reduce?: boolean;
   /** Shrink and explain failures (default true). Off: failures carry only prefix and stuck op. */
   explain?: boolean;
 }
@@ -30,6 +32,8 @@ export interface CheckResultDetail extends CheckResult {
   /** Why the verdict is unknown, when it is. */
   unknownReason?: 'timeout' | 'memory';
 }
+
+const PER_KEY_MINIMIZE_MS = 2_000;
 
 function isOperations(x: HistoryEvent[] | Operation[]): x is Operation[] {
   return x.length > 0 && 'status' in x[0];
@@ -62,20 +66,21 @@ export function checkOperationsSync(ops: Operation[], options: CheckOptions = {}
   const run = (key: string, sliceMs: number): void => {
     const t0 = performance.now();
     const budget = newBudget(Math.min(sliceMs, deadline - t0), options.maxCacheBytes);
-    const outcome = searchKey(reduceKey(byKey.get(key)!), initial, budget);
+    const keyOps = byKey.get(key)!;
+    const outcome = searchKey(options.reduce === false ? keyOps.filter((o) => o.status !== 'fail') : reduceKey(keyOps), initial, budget);
     outcomes.set(key, outcome);
     spent.set(key, (spent.get(key) ?? 0) + performance.now() - t0);
   };
-  // Iterative deepening over keys: every unresolved key gets a slice of 10 ms,
-  // then 100 ms, 1 s, 10 s, then whatever is left. One hard key cannot hide an
+  // Iterative deepening over keys: every unresolved key gets a slice of 1 ms,
+  // then 10 ms, 100 ms, 1 s, 10 s, then whatever is left. One hard key cannot hide an
   // easy violation in another, and once any key is illegal the verdict is
   // false, so we stop escalating (the remaining hard keys stay 'unknown' in
   // perKey). Restarting costs at most ~11% of a key's search time.
   let pending = keys;
-  for (let slice = 10; pending.length > 0 && performance.now() < deadline; slice *= 10) {
+  for (let slice = 1; pending.length > 0 && performance.now() < deadline; slice *= 10) {
     for (const key of pending) {
       if (performance.now() >= deadline) break;
-      run(key, slice >= 100_000 ? Infinity : slice);
+      run(key, slice > 10_000 ? Infinity : slice);
     }
     if (keys.some((k) => outcomes.get(k)?.result === 'illegal')) break;
     pending = pending.filter((k) => {
@@ -84,6 +89,8 @@ export function checkOperationsSync(ops: Operation[], options: CheckOptions = {}
     });
   }
   for (const key of keys) if (!outcomes.has(key)) outcomes.set(key, { result: 'unknown', reason: 'timeout' });
+  // Shrinking shares one budget across failing keys, so many failures cannot multiply it.
+  const minimizeDeadline = performance.now() + (options.minimizeMs ?? 5_000);
   const perKey: KeyResult[] = [];
   const failures: KeyFailureDetail[] = [];
   let valid: Verdict = true;
@@ -109,7 +116,7 @@ export function checkOperationsSync(ops: Operation[], options: CheckOptions = {}
       });
     } else {
       keyValid = false;
-      const shrunk = minimize(keyOps, outcome.stuck, initial, options.minimizeMs ?? 5_000);
+      const shrunk = minimize(keyOps, outcome.stuck, initial, Math.min(minimizeDeadline, performance.now() + PER_KEY_MINIMIZE_MS));
       failures.push({
         key,
         longestPrefix: outcome.prefix.map((s) => ({ op: s.op, stateBefore: s.before, stateAfter: s.after })),

@@ -3,11 +3,15 @@
 // operations, while the rest stays non-linearizable, until no single removal
 // keeps it so) and one or two sentences in plain words.
 import { reduceKey } from './reduce.ts';
-import { newBudget, searchKey, type SearchBudget } from './search.ts';
+import { newBudget, searchKey } from './search.ts';
 import type { Operation, Value } from './types.ts';
 
+/** Time for one candidate: a candidate the search cannot decide quickly is simply kept. */
+const CANDIDATE_MS = 100;
+
 /** 'illegal' | 'ok' | 'unknown' for a candidate sub-history. */
-function verdictOf(ops: Operation[], initial: Value, budget: SearchBudget): 'illegal' | 'ok' | 'unknown' {
+function verdictOf(ops: Operation[], initial: Value, deadline: number): 'illegal' | 'ok' | 'unknown' {
+  const budget = newBudget(Math.min(CANDIDATE_MS, deadline - performance.now()));
   return searchKey(reduceKey(ops), initial, budget, false).result;
 }
 
@@ -73,28 +77,32 @@ function writtenValues(ops: Operation[]): Set<Value> {
   return written;
 }
 
-export function minimize(ops: Operation[], stuck: Operation, initial: Value, timeoutMs: number): Minimized {
-  const budget = newBudget(timeoutMs);
+/** Shrinks until `deadline` (performance.now() time). */
+export function minimize(ops: Operation[], stuck: Operation, initial: Value, deadline: number): Minimized {
   const original = reduceKey(ops);
   let current = original;
   // Cheap first cut: the ops invoked before the stuck op returned often already fail.
   const cut = closeObservations(current.filter((op) => op.call <= stuck.return), initial, original);
-  if (cut.length < current.length && verdictOf(cut, initial, budget) === 'illegal') current = cut;
+  if (cut.length < current.length && verdictOf(cut, initial, deadline) === 'illegal') current = cut;
   let chunk = Math.max(1, current.length >> 1);
   for (;;) {
     let removed = false;
+    // 1-minimality is proven only by a full pass of single removals that each came out linearizable.
+    let undecided = false;
     for (let start = 0; start < current.length; ) {
-      if (performance.now() > budget.deadline) return { ops: current, oneMinimal: false };
+      if (performance.now() > deadline) return { ops: current, oneMinimal: false };
       const candidate = closeObservations(current.slice(0, start).concat(current.slice(start + chunk)), initial, original);
-      if (candidate.length > 0 && verdictOf(candidate, initial, budget) === 'illegal') {
+      const verdict = candidate.length > 0 ? verdictOf(candidate, initial, deadline) : 'ok';
+      if (verdict === 'illegal') {
         current = candidate;
         removed = true;
       } else {
+        if (verdict === 'unknown') undecided = true;
         start += chunk;
       }
     }
     if (chunk > 1) chunk = Math.max(1, chunk >> 1);
-    else if (!removed) return { ops: current, oneMinimal: true };
+    else if (!removed) return { ops: current, oneMinimal: !undecided };
   }
 }
 
@@ -162,8 +170,8 @@ export function explain(key: string, minimal: Operation[], initial: Value): stri
         sources.every((s) => s.return < w.call),
     );
     if (overwrite !== undefined) {
-      const src = sources.length === 0 ? `${show(seen)} was only the initial value` : `every write of ${show(seen)} had completed before it began`;
-      return `${what}, but ${show(writtenValue(overwrite) as Value)} was written by process ${overwrite.process} and acknowledged before the ${obs.f} began, and ${src}: nothing wrote ${show(seen)} since.`;
+      const src = sources.length === 0 ? `${show(seen)} was only the initial value` : `after ${sources.length === 1 ? 'the only write' : 'every write'} of ${show(seen)} had completed`;
+      return `${what}, but ${show(writtenValue(overwrite) as Value)} was written by process ${overwrite.process} and acknowledged before the ${obs.f} began${sources.length === 0 ? ` (and ${src})` : `, ${src}`}; nothing wrote ${show(seen)} since.`;
     }
   }
   const list = [...minimal].sort((a, b) => a.call - b.call).map(describeOp);
