@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { locate, main, metaFromResults } from './cli.ts';
 
-const EXAMPLE = new URL('../../histories/examples/failover-stale-read-bad.jsonl', import.meta.url).pathname;
+const EXAMPLE = new URL('../../histories/examples/bad-failover-split-brain.jsonl', import.meta.url).pathname;
 
 let dirs: string[] = [];
 function tmp(): string {

@@ -5,7 +5,7 @@ import { failoverExample, failureFrom, operationsOf, resultFor } from './fixture
 import { prepareReport } from './prepare.ts';
 import type { HistoryEvent } from '../../checkers/types.ts';
 
-const EXAMPLE = new URL('../../histories/examples/failover-stale-read-bad.jsonl', import.meta.url).pathname;
+const EXAMPLE = new URL('../../histories/examples/bad-failover-split-brain.jsonl', import.meta.url).pathname;
 
 describe('failure view of the failover example', () => {
   const { history, result } = failoverExample(EXAMPLE);

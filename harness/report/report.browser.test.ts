@@ -14,7 +14,7 @@ import { bigHistory } from './fixtures.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const outDir = join(root, 'test-output');
-const KNOWN_BAD = join(root, 'histories/examples/failover-stale-read-bad.jsonl');
+const KNOWN_BAD = join(root, 'histories/examples/bad-failover-split-brain.jsonl');
 
 const missing = chromiumMissingReason();
 if (missing !== null) {
