@@ -33,12 +33,20 @@ function ms(v: number): string {
 function summaryHtml(d: ReportData): string {
   const s = d.summary;
   const v = verdictText(s.verdict);
-  const expectation =
-    s.expected === undefined
-      ? ''
-      : s.expected === 'not-linearizable'
+  // Say plainly whether this verdict is what the system's claim predicts: a
+  // broken design that got through is as much a finding as a correct one caught.
+  let expectation = '';
+  if (s.expected === 'not-linearizable') {
+    expectation =
+      s.verdict === false
         ? `<span class="expect">this design is known to be broken: catching it is the expected outcome</span>`
-        : `<span class="expect">the system claims to be ${esc(s.expected)}</span>`;
+        : `<span class="expect mismatch" id="mismatch">⚠ this design is known to be broken, but this run did not catch it${s.verdict === 'unknown' ? ' (the checker ran out of time)' : ''}</span>`;
+  } else if (s.expected !== undefined) {
+    expectation =
+      s.verdict === true
+        ? `<span class="expect">as the system claims (${esc(s.expected)})</span>`
+        : `<span class="expect mismatch" id="mismatch">⚠ the system claims to be ${esc(s.expected)}${s.verdict === 'unknown' ? '; the checker could not decide' : ': this is a real violation'}</span>`;
+  }
   const rows: [string, string][] = [];
   if (s.system !== undefined) rows.push(['system', esc(s.system)]);
   rows.push(['nemeses', s.nemeses.length > 0 ? esc(s.nemeses.join(', ')) : '<span class="muted">none recorded</span>']);

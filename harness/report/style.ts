@@ -27,6 +27,7 @@ code { font: 13px/1.3 ui-monospace, "DejaVu Sans Mono", Menlo, monospace; backgr
 .verdict.good { background: #2b8a3e; color: #fff; }
 .verdict.unknown { background: #868e96; color: #fff; }
 .expect { color: #495057; }
+.expect.mismatch { color: #8a3c00; background: #fff3bf; padding: 3px 8px; border-radius: 5px; font-weight: 600; }
 table.facts { border-collapse: collapse; margin: 10px 0; }
 table.facts th { text-align: left; font-weight: 600; color: #495057; padding: 2px 18px 2px 0; vertical-align: top; }
 table.facts td { padding: 2px 0; }

@@ -9,6 +9,8 @@ import { buildLaneIndex, clampWindow, mergeSegments, opAt, visibleInLane, zoomAr
 const COLORS = ['#6DB6FE', '#FEB5DA', '#FFAA26'];
 const STATUS_NAMES = ['ok', 'fail', 'info'];
 const BAD = '#d62828';
+/** Same y-axis width on every chart, so their time axes line up one above the other. */
+const Y_AXIS_PX = 84;
 const FAULT_COLORS = ['rgba(214,40,40,0.13)', 'rgba(112,72,232,0.13)', 'rgba(230,119,0,0.14)', 'rgba(12,166,120,0.14)', 'rgba(73,80,87,0.14)'];
 
 const data = JSON.parse((document.getElementById('report-data') as HTMLElement).textContent ?? '{}') as ReportData;
@@ -199,7 +201,7 @@ function makeTimeline(el: HTMLElement): uPlot | null {
     axes: [
       xAxis,
       {
-        size: 80,
+        size: Y_AXIS_PX,
         grid: { show: false },
         splits: () => Array.from({ length: laneCount }, (_, l) => laneCount - l - 0.5).filter((_, l) => l % labelEvery === 0),
         values: (_u, splits) => splits.map((v) => laneLabel(Math.round(laneCount - v - 0.5))),
@@ -424,7 +426,7 @@ function makeLatency(el: HTMLElement): uPlot | null {
       cursor: { y: false, drag: { x: true, y: false, setScale: true }, points: { show: false } },
       legend: { live: false },
       scales: { x: { time: false, range: (_u, min, max) => (max > min ? [min, max] : [0, timeEnd]) }, y: { distr: 3 } },
-      axes: [xAxis, { size: 70, values: (_u, s) => s.map((v) => (v == null ? '' : fmtLatency(v))), grid: { stroke: '#eef0f3' } }],
+      axes: [xAxis, { size: Y_AXIS_PX, values: (_u, s) => s.map((v) => (v == null ? '' : fmtLatency(v))), grid: { stroke: '#eef0f3' } }],
       series,
       hooks: { drawClear: [(uu) => drawNemesis(uu)], setScale: [(uu, key) => key === 'x' && syncX(uu)] },
     },
@@ -449,7 +451,7 @@ function makeThroughput(el: HTMLElement): uPlot | null {
   }
   const title = document.createElement('div');
   title.className = 'chart-title';
-  title.textContent = `Throughput: completions per second (bins of ${fmtLatency(tp.binMs)})`;
+  title.textContent = `Throughput: completions per second, ops/s (bins of ${fmtLatency(tp.binMs)})`;
   el.before(title);
   // Each bin's rate holds from its start to the next bin's: a step after each point, closed at the end.
   const xs = [...tp.t, tp.t[tp.t.length - 1] + tp.binMs];
@@ -463,7 +465,7 @@ function makeThroughput(el: HTMLElement): uPlot | null {
       cursor: { y: false, drag: { x: true, y: false, setScale: true }, points: { show: false } },
       legend: { live: false },
       scales: { x: { time: false, range: (_u, min, max) => (max > min ? [min, max] : [0, timeEnd]) }, y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] } },
-      axes: [xAxis, { size: 70, label: 'ops/s', grid: { stroke: '#eef0f3' } }],
+      axes: [xAxis, { size: Y_AXIS_PX, grid: { stroke: '#eef0f3' } }],
       series: [{}, mk('ok', COLORS[0], '#1c7ed6'), mk('fail', COLORS[1], '#c2255c'), mk('info', COLORS[2], '#e67700')],
       hooks: { drawClear: [(uu) => drawNemesis(uu)], setScale: [(uu, key) => key === 'x' && syncX(uu)] },
     },
