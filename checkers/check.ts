@@ -14,7 +14,7 @@ export interface CheckOptions {
   initialValue?: Value;
   /** Memory the search cache may use, bytes (default 512 MiB). Exceeded -> 'unknown'. */
   maxCacheBytes?: number;
-  /** Time for shrinking failures to minimal sub-histories, all keys together, ms (default 5 s). */
+  /** Time for shrinking failures to minimal sub-histories, all keys together, ms (default 5 s, at most timeoutMs). */
   minimizeMs?: number;
   /** Apply the sound reductions of reduce.ts before searching (default true; off only to measure them). */
   reduce?: boolean;
@@ -90,7 +90,7 @@ export function checkOperationsSync(ops: Operation[], options: CheckOptions = {}
   }
   for (const key of keys) if (!outcomes.has(key)) outcomes.set(key, { result: 'unknown', reason: 'timeout' });
   // Shrinking shares one budget across failing keys, so many failures cannot multiply it.
-  const minimizeDeadline = performance.now() + (options.minimizeMs ?? 5_000);
+  const minimizeDeadline = performance.now() + (options.minimizeMs ?? Math.min(5_000, timeoutMs));
   const perKey: KeyResult[] = [];
   const failures: KeyFailureDetail[] = [];
   let valid: Verdict = true;
