@@ -12,9 +12,9 @@ export interface CheckOptions {
   timeoutMs?: number;
   /** Initial register value of every key (default null). */
   initialValue?: Value;
-  /** Memory the search cache may use, bytes (default 512 MiB). Exceeded -> 'unknown'. */
+  /** Memory the search cache may use, bytes (default 384 MiB). Exceeded -> 'unknown'. */
   maxCacheBytes?: number;
-  /** Time for shrinking failures to minimal sub-histories, all keys together, ms (default 5 s). */
+  /** Time for shrinking failures to minimal sub-histories, all keys together, ms (default 5 s, at most timeoutMs). */
   minimizeMs?: number;
   /** Apply the sound reductions of reduce.ts before searching (default true; off only to measure them). */
   reduce?: boolean;
@@ -34,6 +34,7 @@ export interface CheckResultDetail extends CheckResult {
 }
 
 const PER_KEY_MINIMIZE_MS = 2_000;
+const FAILED_EXTRA_MS = 1_000;
 
 function isOperations(x: HistoryEvent[] | Operation[]): x is Operation[] {
   return x.length > 0 && 'status' in x[0];
@@ -72,17 +73,25 @@ export function checkOperationsSync(ops: Operation[], options: CheckOptions = {}
     spent.set(key, (spent.get(key) ?? 0) + performance.now() - t0);
   };
   // Iterative deepening over keys: every unresolved key gets a slice of 1 ms,
-  // then 10 ms, 100 ms, 1 s, 10 s, then whatever is left. One hard key cannot hide an
-  // easy violation in another, and once any key is illegal the verdict is
-  // false, so we stop escalating (the remaining hard keys stay 'unknown' in
-  // perKey). Restarting costs at most ~11% of a key's search time.
+  // then 10 ms, 100 ms, 1 s, 10 s, then whatever is left. One hard key cannot
+  // hide an easy violation in another. Once any key is illegal the verdict is
+  // false: with explain off (Porcupine's behaviour) we stop there; otherwise
+  // the other keys get at most FAILED_EXTRA_MS more, so the report names
+  // every failing key it cheaply can. Keys still open stay 'unknown' in
+  // perKey. Restarting costs at most ~11% of a key's search time.
   let pending = keys;
+  let failedAt = Infinity;
   for (let slice = 1; pending.length > 0 && performance.now() < deadline; slice *= 10) {
+    const roundDeadline = Math.min(deadline, failedAt + FAILED_EXTRA_MS);
     for (const key of pending) {
-      if (performance.now() >= deadline) break;
-      run(key, slice > 10_000 ? Infinity : slice);
+      if (performance.now() >= roundDeadline) break;
+      run(key, Math.min(slice > 10_000 ? Infinity : slice, roundDeadline - performance.now()));
     }
-    if (keys.some((k) => outcomes.get(k)?.result === 'illegal')) break;
+    if (failedAt === Infinity && keys.some((k) => outcomes.get(k)?.result === 'illegal')) {
+      if (options.explain === false) break;
+      failedAt = performance.now();
+    }
+    if (performance.now() >= roundDeadline) break;
     pending = pending.filter((k) => {
       const o = outcomes.get(k)!;
       return o.result === 'unknown' && o.reason === 'timeout';
@@ -90,7 +99,7 @@ export function checkOperationsSync(ops: Operation[], options: CheckOptions = {}
   }
   for (const key of keys) if (!outcomes.has(key)) outcomes.set(key, { result: 'unknown', reason: 'timeout' });
   // Shrinking shares one budget across failing keys, so many failures cannot multiply it.
-  const minimizeDeadline = performance.now() + (options.minimizeMs ?? 5_000);
+  const minimizeDeadline = performance.now() + (options.minimizeMs ?? Math.min(5_000, timeoutMs));
   const perKey: KeyResult[] = [];
   const failures: KeyFailureDetail[] = [];
   let valid: Verdict = true;

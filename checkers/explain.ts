@@ -21,33 +21,34 @@ export interface Minimized {
   oneMinimal: boolean;
 }
 
+/** The value an op's outcome depends on: what an ok read returned, what a cas compared against. */
+function dependsOn(op: Operation): Value | undefined {
+  if (op.f === 'read') return op.status === 'ok' ? op.output : undefined;
+  if (op.f === 'cas') return (op.input as [Value, Value])[0];
+  return undefined;
+}
+
 /**
- * Drops observations nothing in `ops` explains: ok reads (and ok cas ops,
- * iterated, since a cas is also a writer) of a value that is neither the
- * initial value nor written by a remaining op. Shrinking works on such closed
- * sub-histories only; otherwise deleting the write a stale read saw would
- * "minimise" every failure to a lone read of a value nobody wrote, true of the
- * sub-history but useless and misleading about the real one. So "removing one
- * op" means removing it together with the observations only it explained.
- * Append histories are left as they are (values are concatenations).
+ * Drops the ops whose outcome depends on a value that no remaining op writes
+ * although some op of the full history did: ok reads of it, and cas ops
+ * comparing against it (an info cas can only take effect if its `from` was
+ * there). Iterated, since a cas is also a writer. Shrinking works on such
+ * closed sub-histories only; otherwise deleting the write a stale read saw
+ * would "minimise" every failure to a lone read of a value nobody wrote, true
+ * of the sub-history but useless and misleading about the real one. So
+ * "removing one op" means removing it together with the ops that depended on
+ * it alone. Append histories: see closeAppendObservations.
  */
 export function closeObservations(ops: Operation[], initial: Value, original: Operation[]): Operation[] {
   if (original.some((op) => op.f === 'append')) return closeAppendObservations(ops, original);
-  // A read of a value nothing in the whole history wrote is itself the anomaly: always keep it.
+  // A value nothing in the whole history wrote is itself the anomaly: ops depending on it stay.
   const everWritten = writtenValues(original);
   let current = ops;
   for (;;) {
     const written = writtenValues(current);
-    written.add(initial);
-    for (const op of current) if (op.status === 'ok') {
-      const seen = op.f === 'read' ? op.output : op.f === 'cas' ? (op.input as [Value, Value])[0] : undefined;
-      if (seen !== undefined && !everWritten.has(seen)) written.add(seen);
-    }
     const next = current.filter((op) => {
-      if (op.status !== 'ok') return true;
-      if (op.f === 'read') return written.has(op.output);
-      if (op.f === 'cas') return written.has((op.input as [Value, Value])[0]);
-      return true;
+      const dep = dependsOn(op);
+      return dep === undefined || dep === initial || written.has(dep) || !everWritten.has(dep);
     });
     if (next.length === current.length) return current;
     current = next;
@@ -172,6 +173,21 @@ export function explain(key: string, minimal: Operation[], initial: Value): stri
     if (overwrite !== undefined) {
       const src = sources.length === 0 ? `${show(seen)} was only the initial value` : `after ${sources.length === 1 ? 'the only write' : 'every write'} of ${show(seen)} had completed`;
       return `${what}, but ${show(writtenValue(overwrite) as Value)} was written by process ${overwrite.process} and acknowledged before the ${obs.f} began${sources.length === 0 ? ` (and ${src})` : `, ${src}`}; nothing wrote ${show(seen)} since.`;
+    }
+  }
+  // A lost update: two successful cas ops saw the same value, written once.
+  if (!minimal.some((o) => o.f === 'append')) {
+    const okCas = minimal.filter((o) => o.f === 'cas' && o.status === 'ok');
+    for (let i = 0; i < okCas.length; i++) {
+      for (let j = i + 1; j < okCas.length; j++) {
+        const [fromA] = okCas[i].input as [Value, Value];
+        const [fromB] = okCas[j].input as [Value, Value];
+        if (fromA !== fromB) continue;
+        const writers = minimal.filter((o) => o !== okCas[i] && o !== okCas[j] && writes(o, fromA));
+        if (writers.length > 1) continue;
+        const source = writers.length === 1 ? `one write of ${show(fromA)} (${describeOp(writers[0])})` : `the initial value ${show(fromA)}`;
+        return `On ${k}, ${describeOp(okCas[i])} and ${describeOp(okCas[j])}: both saw ${show(fromA)}, but only ${source} could have preceded them, so whichever ran second should have seen the other's new value (a lost update).`;
+      }
     }
   }
   const list = [...minimal].sort((a, b) => a.call - b.call).map(describeOp);

@@ -113,7 +113,9 @@ function removeWithObservers(minimal: Operation[], drop: Operation, keyOps: Oper
   let rest = minimal.filter((o) => o !== drop);
   for (;;) {
     const written = writtenBy(rest);
-    const seenOf = (o: Operation): Value | undefined => (o.status !== 'ok' ? undefined : o.f === 'read' ? o.output : o.f === 'cas' ? (o.input as [Value, Value])[0] : undefined);
+    // What an op's outcome depends on: an ok read's value, any cas's `from`.
+    const seenOf = (o: Operation): Value | undefined =>
+      o.f === 'read' ? (o.status === 'ok' ? o.output : undefined) : o.f === 'cas' ? (o.input as [Value, Value])[0] : undefined;
     const next = rest.filter((o) => {
       const seen = seenOf(o);
       return seen === undefined || seen === initial || written.has(seen) || !everWritten.has(seen);
