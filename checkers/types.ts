@@ -78,7 +78,13 @@ export interface KeyFailure {
   longestPrefix: LinearizationStep[];
   /** The operation that cannot be linearized after that prefix. */
   stuck: Operation;
-  /** A minimal non-linearizable sub-history: removing any one of these ops makes it linearizable. */
+  /**
+   * A minimal non-linearizable sub-history: removing any one of these ops makes it linearizable.
+   * "Removing" an op also removes the ops whose outcome depended on a value no remaining op writes,
+   * although some op of the full history did: ok reads of it and cas ops comparing against it (see
+   * closeObservations in explain.ts). Otherwise every stale read would shrink to a lone read of a
+   * value nobody wrote.
+   */
   minimal: Operation[];
   /** One or two sentences in plain words. */
   explanation: string;
