@@ -5,8 +5,15 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const sections = ['checker', 'proxy', 'harness'];
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// Section name -> module, relative to the repo root.
+const modules: Record<string, string> = {
+  checker: 'bench/checker.ts',
+  proxy: 'bench/proxy.ts',
+  harness: 'bench/harness.ts',
+  report: 'harness/report/bench.ts',
+};
+const sections = Object.keys(modules);
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
@@ -21,10 +28,10 @@ async function main(): Promise<number> {
   }
   let missing = 0;
   for (const name of args.length > 0 ? args : sections) {
-    const path = join(here, `${name}.ts`);
+    const path = join(root, modules[name]);
     process.stdout.write(`\n## ${name}\n\n`);
     if (!existsSync(path)) {
-      process.stdout.write(`(not built yet: bench/${name}.ts is missing)\n`);
+      process.stdout.write(`(not built yet: ${modules[name]} is missing)\n`);
       missing++;
       continue;
     }

@@ -1,5 +1,4 @@
-// Report benchmark (for `npm run bench`, section "report" once wired in
-// bench/run.ts; also runnable alone: `npx tsx harness/report/bench.ts`).
+// Report benchmark (`npm run bench -- report`; also runnable alone: `npx tsx harness/report/bench.ts`).
 // Figures: writing the report of a 100,000-op history, its size, and how
 // long Chromium takes to draw it. Timing claims live here, not in tests.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
