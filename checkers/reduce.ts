@@ -47,3 +47,13 @@ export function reduceKey(ops: Operation[]): Operation[] {
     kept = next;
   }
 }
+
+// Quiescent points (moments when every op invoked so far has completed) are
+// not cut into separately checked segments here. The segments are not
+// independent: concurrent writes before a cut can leave the register in
+// several states, so checking the next segment needs the set of all possible
+// end states of the previous one, which costs an exhaustive search of that
+// segment where the plain search usually stops at its first linearization.
+// What a cut does buy, small cache entries, the search gets anyway: its cache
+// key is the window of ops concurrent with the first unlinearized op (see
+// search.ts), which at a quiescent point is just that op.
