@@ -1,7 +1,7 @@
 // checkHistory: split by key (P-compositionality: a history is linearizable
 // iff each key's sub-history is), reduce each key, search it, and explain
 // every failing key.
-import { describeOp, explain, minimize } from './explain.ts';
+import { describeOp, explain, minimize, type TimeUnit } from './explain.ts';
 import { pairOperations } from './pairing.ts';
 import { reduceKey } from './reduce.ts';
 import { newBudget, searchKey, type SearchOutcome } from './search.ts';
@@ -23,6 +23,8 @@ export interface CheckOptions {
   explain?: boolean;
   /** checkHistory only: search keys still open after 1 s on worker threads (default true). */
   parallel?: boolean;
+  /** What history times are, for the times explanations quote: ns since the start (default) or line numbers (imported logs). */
+  timeUnit?: TimeUnit;
 }
 
 export interface KeyFailureDetail extends KeyFailure {
@@ -179,7 +181,7 @@ export class KeyChecks {
           stuck: outcome.stuck,
           minimal: [...shrunk.ops].sort((a, b) => a.call - b.call || a.id - b.id),
           minimalIsOneMinimal: shrunk.oneMinimal,
-          explanation: explain(key, shrunk.ops, initial),
+          explanation: explain(key, shrunk.ops, initial, { history: keyOps, stuck: outcome.stuck, unit: options.timeUnit }),
         });
       }
       valid = worst(valid, keyValid);

@@ -40,7 +40,9 @@ describe('check CLI', () => {
     expect(Object.keys(doc)).toEqual(expect.arrayContaining(['file', 'valid', 'ops', 'keys', 'elapsedMs', 'failures']));
     expect(doc).toMatchObject({ valid: false, ops: 4, keys: 2 });
     expect(doc.failures[0]).toMatchObject({ key: 'z', stuck: { f: 'read', output: 7 } });
-    expect(doc.failures[0].minimal).toHaveLength(2);
+    // The write of 7 began after the read completed, so the read alone is the counterexample; raw ns times stay in JSON.
+    expect(doc.failures[0].minimal).toMatchObject([{ f: 'read', output: 7, call: 20, return: 30 }]);
+    expect(doc.failures[0].explanation).toMatch(/the only write of 7 \(write of 7 by process 2\) began at 0\.000000040 s, after the read had completed at 0\.000000030 s/);
   });
 
   it('--json with a folder prints the worst verdict and one object per file', async () => {

@@ -1,7 +1,9 @@
-// Turning a failing key into something a person can act on: a 1-minimal
-// non-linearizable sub-history (delta debugging: remove chunks, then single
-// operations, while the rest stays non-linearizable, until no single removal
-// keeps it so) and one or two sentences in plain words.
+// Turning a failing key into something a person can act on: a closed,
+// 1-minimal non-linearizable sub-history (delta debugging through closed
+// sub-histories only, see closure.ts: remove chunks, then single operations,
+// while the rest stays non-linearizable, until no single removal keeps it so)
+// and one or two sentences in plain words that are true of the whole history.
+import { Closure, observedValue, writtenValue } from './closure.ts';
 import { reduceKey } from './reduce.ts';
 import { newBudget, searchKey } from './search.ts';
 import type { Operation, Value } from './types.ts';
@@ -21,79 +23,46 @@ export interface Minimized {
   oneMinimal: boolean;
 }
 
-/** The value an op's outcome depends on: what an ok read returned, what a cas compared against. */
-function dependsOn(op: Operation): Value | undefined {
-  if (op.f === 'read') return op.status === 'ok' ? op.output : undefined;
-  if (op.f === 'cas') return (op.input as [Value, Value])[0];
-  return undefined;
-}
-
-/**
- * Drops the ops whose outcome depends on a value that no remaining op writes
- * although some op of the full history did: ok reads of it, and cas ops
- * comparing against it (an info cas can only take effect if its `from` was
- * there). Iterated, since a cas is also a writer. Shrinking works on such
- * closed sub-histories only; otherwise deleting the write a stale read saw
- * would "minimise" every failure to a lone read of a value nobody wrote, true
- * of the sub-history but useless and misleading about the real one. So
- * "removing one op" means removing it together with the ops that depended on
- * it alone. Append histories: see closeAppendObservations.
- */
-export function closeObservations(ops: Operation[], initial: Value, original: Operation[]): Operation[] {
-  if (original.some((op) => op.f === 'append')) return closeAppendObservations(ops, original);
-  // A value nothing in the whole history wrote is itself the anomaly: ops depending on it stay.
-  const everWritten = writtenValues(original);
-  let current = ops;
-  for (;;) {
-    const written = writtenValues(current);
-    const next = current.filter((op) => {
-      const dep = dependsOn(op);
-      return dep === undefined || dep === initial || written.has(dep) || !everWritten.has(dep);
-    });
-    if (next.length === current.length) return current;
-    current = next;
-  }
-}
-
-/**
- * Append histories: a read's value is a concatenation of written and appended
- * strings (Jepsen's kv workload uses unique tokens), so a read is dropped with
- * any removed write or append whose string it contains.
- */
-function closeAppendObservations(ops: Operation[], original: Operation[]): Operation[] {
-  const present = new Set(ops);
-  const removedTokens = original
-    .filter((op) => (op.f === 'append' || op.f === 'write') && !present.has(op) && typeof op.input === 'string' && op.input !== '')
-    .map((op) => op.input as string);
-  if (removedTokens.length === 0) return ops;
-  return ops.filter((op) => !(op.f === 'read' && op.status === 'ok' && typeof op.output === 'string' && removedTokens.some((t) => (op.output as string).includes(t))));
-}
-
-function writtenValues(ops: Operation[]): Set<Value> {
-  const written = new Set<Value>();
-  for (const op of ops) {
-    if (op.f === 'write') written.add(op.input as Value);
-    else if (op.f === 'cas') written.add((op.input as [Value, Value])[1]);
-  }
-  return written;
-}
-
-/** Shrinks until `deadline` (performance.now() time). */
+/** Shrinks until `deadline` (performance.now() time), through closed sub-histories only (closure.ts). */
 export function minimize(ops: Operation[], stuck: Operation, initial: Value, deadline: number): Minimized {
-  const original = reduceKey(ops);
-  let current = original;
+  const closure = new Closure(ops);
+  const start = closure.core(reduceKey(ops));
+  // The stuck op pinned first, so the counterexample tells the same story as
+  // the longest prefix; unpinned only if it turns out removable.
+  const pin = start.includes(stuck) ? stuck : null;
+  const pinned = shrink(start, pin, stuck, closure, initial, deadline);
+  if (pin === null || !pinned.oneMinimal) return pinned;
+  const without = closure.core(pinned.ops.filter((op) => op !== pin));
+  const verdict = without.length > 0 ? verdictOf(without, initial, deadline) : 'ok';
+  if (verdict === 'ok') return pinned;
+  if (verdict === 'unknown') return { ops: pinned.ops, oneMinimal: false };
+  return shrink(without, null, stuck, closure, initial, deadline);
+}
+
+/**
+ * Delta debugging: remove chunks, then single ops (each with what core()
+ * then drops), while the rest stays non-linearizable and holds `pin`.
+ */
+function shrink(from: Operation[], pin: Operation | null, stuck: Operation, closure: Closure, initial: Value, deadline: number): Minimized {
+  let current = from;
+  const accept = (candidate: Operation[]): 'illegal' | 'ok' | 'unknown' | 'pin' => {
+    if (pin !== null && !candidate.includes(pin)) return 'pin';
+    return candidate.length > 0 ? verdictOf(candidate, initial, deadline) : 'ok';
+  };
   // Cheap first cut: the ops invoked before the stuck op returned often already fail.
-  const cut = closeObservations(current.filter((op) => op.call <= stuck.return), initial, original);
-  if (cut.length < current.length && verdictOf(cut, initial, deadline) === 'illegal') current = cut;
+  const cut = closure.core(current.filter((op) => op.call <= stuck.return));
+  if (cut.length < current.length && accept(cut) === 'illegal') current = cut;
   let chunk = Math.max(1, current.length >> 1);
   for (;;) {
     let removed = false;
-    // 1-minimality is proven only by a full pass of single removals that each came out linearizable.
+    // 1-minimality is proven only by a full pass of single removals that each
+    // came out linearizable (or dropped the pin, which a closed M - {x} with
+    // x != pin never does).
     let undecided = false;
     for (let start = 0; start < current.length; ) {
       if (performance.now() > deadline) return { ops: current, oneMinimal: false };
-      const candidate = closeObservations(current.slice(0, start).concat(current.slice(start + chunk)), initial, original);
-      const verdict = candidate.length > 0 ? verdictOf(candidate, initial, deadline) : 'ok';
+      const candidate = closure.core(current.slice(0, start).concat(current.slice(start + chunk)));
+      const verdict = accept(candidate);
       if (verdict === 'illegal') {
         current = candidate;
         removed = true;
@@ -126,34 +95,59 @@ export function describeOp(op: Operation): string {
   }
 }
 
-function writes(op: Operation, v: Value): boolean {
-  if (op.f === 'write') return op.input === v;
-  if (op.f === 'cas') return (op.input as [Value, Value])[1] === v;
-  return false;
-}
-function writtenValue(op: Operation): Value | undefined {
-  if (op.f === 'write' || op.f === 'append') return op.input as Value;
-  if (op.f === 'cas') return (op.input as [Value, Value])[1];
-  return undefined;
+/** How history times read in text: seconds since the run started (ns in the history), or line numbers (imported logs). */
+export type TimeUnit = 'ns' | 'line';
+
+export function formatTime(t: number, unit: TimeUnit = 'ns', digits = 3): string {
+  if (t === Infinity) return '∞';
+  return unit === 'line' ? `line ${t}` : `${(t / 1e9).toFixed(digits)} s`;
 }
 
-/** Plain-words explanation of a minimal failing sub-history of key `key`. */
-export function explain(key: string, minimal: Operation[], initial: Value): string {
+/** Two times with enough digits to tell them apart (a sentence saying "after" must not print equal times). */
+function formatPair(a: number, b: number, unit: TimeUnit): [string, string] {
+  let pair: [string, string] = ['', ''];
+  for (const digits of [3, 6, 9]) {
+    pair = [formatTime(a, unit, digits), formatTime(b, unit, digits)];
+    if (pair[0] !== pair[1]) break;
+  }
+  return pair;
+}
+
+function writes(op: Operation, v: Value): boolean {
+  return (op.f === 'write' || op.f === 'cas') && writtenValue(op) === v;
+}
+
+export interface ExplainContext {
+  /** The key's whole history: every sentence is checked against it, not only against the sub-history. */
+  history: Operation[];
+  /** The op the search got stuck on: explained first when it is in the sub-history. */
+  stuck?: Operation;
+  unit?: TimeUnit;
+}
+
+/**
+ * Plain-words explanation of a minimal failing sub-history of key `key`. Each
+ * sentence states facts about the whole history (`context.history`), so it
+ * stays true however the sub-history was shrunk: "the only write of 6" means
+ * the only one in the run, not the only one left in the counterexample.
+ */
+export function explain(key: string, minimal: Operation[], initial: Value, context: ExplainContext): string {
   const k = key === '' ? 'the register' : `key ${JSON.stringify(key)}`;
+  const unit = context.unit ?? 'ns';
+  const happened = context.history.filter((o) => o.status !== 'fail');
+  const appendKey = happened.some((o) => o.f === 'append');
+  const observers = context.stuck !== undefined && minimal.includes(context.stuck) ? [context.stuck, ...minimal.filter((o) => o !== context.stuck)] : minimal;
   // The observation that went wrong: a read (or a successful cas, which observes `from`).
-  for (const obs of minimal) {
-    let seen: Value;
+  for (const obs of observers) {
     let what: string;
-    if (obs.f === 'read' && obs.status === 'ok') {
-      seen = obs.output;
-      what = `A read of ${k} by process ${obs.process} returned ${show(seen)}`;
-    } else if (obs.f === 'cas' && obs.status === 'ok') {
-      seen = (obs.input as [Value, Value])[0];
-      what = `A cas of ${k} by process ${obs.process} succeeded comparing against ${show(seen)}`;
-    } else continue;
-    if (minimal.some((o) => o.f === 'append')) {
-      // Append registers: an acknowledged append must show up in every later read.
-      // (and no write in the sub-history could have replaced the value between the two)
+    if (obs.f === 'read' && obs.status === 'ok') what = `A read of ${k} by process ${obs.process} returned ${show(obs.output)}`;
+    else if (obs.f === 'cas' && obs.status === 'ok') what = `A cas of ${k} by process ${obs.process} succeeded comparing against ${show(observedValue(obs) as Value)}`;
+    else continue;
+    const seen = observedValue(obs) as Value;
+    if (appendKey) {
+      // Append registers: an acknowledged append shows up in every later read,
+      // unless a write (or cas) could have replaced the value in between; the
+      // last such write would be a prefix of the value read.
       const missing = minimal.find(
         (a) =>
           a.f === 'append' &&
@@ -161,48 +155,61 @@ export function explain(key: string, minimal: Operation[], initial: Value): stri
           a.return < obs.call &&
           typeof seen === 'string' &&
           !seen.includes(String(a.input)) &&
-          !minimal.some((w) => w.f === 'write' && w.call <= obs.return && w.return >= a.call),
+          !happened.some((w) => {
+            const x = writtenValue(w);
+            return (w.f === 'write' || w.f === 'cas') && w.call <= obs.return && w.return >= a.call && (x === seen || (typeof x === 'string' && seen.startsWith(x)));
+          }),
       );
       if (obs.f === 'read' && missing !== undefined) {
         return `${what}, but the append of ${show(missing.input as Value)} by process ${missing.process} was acknowledged before the read began, and the value read does not contain it.`;
       }
-      break;
+      continue;
     }
-    const sources = minimal.filter((o) => o !== obs && writes(o, seen));
-    if (sources.length === 0 && seen !== initial) {
-      return `${what}, but no operation wrote ${show(seen)} and it is not the initial value.`;
+    // Every write of `seen` in the run, and those that began before the observation completed.
+    const all = happened.filter((o) => o !== obs && writes(o, seen));
+    const earlier = all.filter((o) => o.call <= obs.return);
+    if (earlier.length === 0 && seen !== initial) {
+      if (all.length === 0) return `${what}, but no operation wrote ${show(seen)} and it is not the initial value.`;
+      const first = all.reduce((a, b) => (b.call < a.call ? b : a));
+      const [done, began] = formatPair(obs.return, first.call, unit);
+      const src =
+        all.length === 1
+          ? `the only write of ${show(seen)} (${describeOp(first)}) began at ${began}, after the ${obs.f} had completed at ${done}`
+          : `every write of ${show(seen)} began after the ${obs.f} had completed at ${done} (the first, ${describeOp(first)}, at ${began})`;
+      return `${what}, but ${src}: the ${obs.f} saw a value from the future.`;
     }
-    if (sources.length > 0 && seen !== initial && sources.every((s) => s.call > obs.return)) {
-      const src = sources.length === 1 ? `the only write of ${show(seen)} (${describeOp(sources[0])})` : `every write of ${show(seen)}`;
-      return `${what}, but ${src} began only after the ${obs.f} had completed: the ${obs.f} saw a value from the future.`;
-    }
-    // A newer value acknowledged before the observation began, after every source of `seen` had completed.
-    const overwrite = minimal.find(
-      (w) =>
-        w !== obs &&
-        w.status === 'ok' &&
-        writtenValue(w) !== undefined &&
-        writtenValue(w) !== seen &&
-        w.return < obs.call &&
-        sources.every((s) => s.return < w.call),
-    );
+    // A newer value in place before the observation began, after every write
+    // of `seen` that could precede the observation had completed: an
+    // acknowledged write (or cas) of it, or else a read that returned it.
+    const newer = (w: Operation): boolean =>
+      w !== obs &&
+      w.status === 'ok' &&
+      (w.f === 'read' ? w.output : writtenValue(w)) !== seen &&
+      w.return < obs.call &&
+      earlier.every((s) => s.return < w.call);
+    const overwrite = minimal.find((w) => (w.f === 'write' || w.f === 'cas') && newer(w)) ?? minimal.find((w) => w.f === 'read' && newer(w));
     if (overwrite !== undefined) {
-      const src = sources.length === 0 ? `${show(seen)} was only the initial value` : `after ${sources.length === 1 ? 'the only write' : 'every write'} of ${show(seen)} had completed`;
-      return `${what}, but ${show(writtenValue(overwrite) as Value)} was written by process ${overwrite.process} and acknowledged before the ${obs.f} began${sources.length === 0 ? ` (and ${src})` : `, ${src}`}; nothing wrote ${show(seen)} since.`;
+      const [done, began] = formatPair(overwrite.return, obs.call, unit);
+      const which = earlier.length > 1 ? `all ${earlier.length} earlier writes` : all.length === 1 ? 'the only write' : 'the only earlier write';
+      const since = earlier.length === 0 ? ` (and ${show(seen)} was only the initial value)` : `, after ${which} of ${show(seen)} had completed`;
+      if (overwrite.f !== 'read') {
+        return `${what}, but ${show(writtenValue(overwrite) as Value)} was written by process ${overwrite.process} and acknowledged at ${done}, before the ${obs.f} began at ${began}${since}; nothing wrote ${show(seen)} since.`;
+      }
+      const after = earlier.length === 0 ? `, and ${show(seen)} was only the initial value` : `; that read began${since.slice(1)}`;
+      return `${what}, but a read by process ${overwrite.process} returned ${show(overwrite.output)} and completed at ${done}, before this ${obs.f} began at ${began}${after}; nothing wrote ${show(seen)} since.`;
     }
   }
-  // A lost update: two successful cas ops saw the same value, written once.
-  if (!minimal.some((o) => o.f === 'append')) {
-    const okCas = minimal.filter((o) => o.f === 'cas' && o.status === 'ok');
+  // A lost update: two successful cas ops saw the same value, which only one write (or the initial state) could have provided.
+  if (!appendKey) {
+    const okCas = minimal.filter((o) => o.f === 'cas' && o.status === 'ok' && observedValue(o) !== writtenValue(o));
     for (let i = 0; i < okCas.length; i++) {
       for (let j = i + 1; j < okCas.length; j++) {
-        const [fromA] = okCas[i].input as [Value, Value];
-        const [fromB] = okCas[j].input as [Value, Value];
-        if (fromA !== fromB) continue;
-        const writers = minimal.filter((o) => o !== okCas[i] && o !== okCas[j] && writes(o, fromA));
-        if (writers.length > 1) continue;
-        const source = writers.length === 1 ? `one write of ${show(fromA)} (${describeOp(writers[0])})` : `the initial value ${show(fromA)}`;
-        return `On ${k}, ${describeOp(okCas[i])} and ${describeOp(okCas[j])}: both saw ${show(fromA)}, but only ${source} could have preceded them, so whichever ran second should have seen the other's new value (a lost update).`;
+        const a = observedValue(okCas[i]) as Value;
+        if (a !== observedValue(okCas[j])) continue;
+        const writers = happened.filter((o) => o !== okCas[i] && o !== okCas[j] && writes(o, a) && (o.call <= okCas[i].return || o.call <= okCas[j].return));
+        if (writers.length + (a === initial ? 1 : 0) !== 1) continue;
+        const source = writers.length === 1 ? `one write of ${show(a)} (${describeOp(writers[0])})` : `the initial value ${show(a)}`;
+        return `On ${k}, ${describeOp(okCas[i])} and ${describeOp(okCas[j])}: both saw ${show(a)}, but only ${source} could have preceded them, so whichever ran second should have seen the other's new value (a lost update).`;
       }
     }
   }

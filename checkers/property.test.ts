@@ -1,9 +1,10 @@
 // The checker against a deliberately simple brute-force reference, on
 // thousands of small random histories (several keys, cas, fail and info ops,
-// ops that never complete, retired processes, equal timestamps), and the
-// minimality of every counterexample.
+// ops that never complete, retired processes, equal timestamps); every
+// counterexample closed and 1-minimal; closed sub-histories sound as evidence.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { Closure } from './closure.ts';
 import { checkOperationsSync, pairOperations, type HistoryEvent, type Operation, type Value } from './index.ts';
 
 // ---------------------------------------------------------------------------
@@ -103,26 +104,28 @@ function buildHistory(steps: Step[], maxOps: number): HistoryEvent[] {
 
 const historyArb = fc.array(stepArb, { minLength: 1, maxLength: 18 }).map((steps) => buildHistory(steps, 7));
 
-// Removing an op from a counterexample also removes the observations that
-// then see a value no remaining op wrote although the full key history did
-// (the contract of KeyFailure.minimal in types.ts), restated independently.
-function removeWithObservers(minimal: Operation[], drop: Operation, keyOps: Operation[], initial: Value): Operation[] {
-  const writtenBy = (ops: Operation[]) =>
-    new Set<Value>(ops.filter((o) => o.status !== 'fail').flatMap((o) => (o.f === 'write' ? [o.input as Value] : o.f === 'cas' ? [(o.input as [Value, Value])[1]] : [])));
-  const everWritten = writtenBy(keyOps);
-  let rest = minimal.filter((o) => o !== drop);
-  for (;;) {
-    const written = writtenBy(rest);
-    // What an op's outcome depends on: an ok read's value, any cas's `from`.
-    const seenOf = (o: Operation): Value | undefined =>
-      o.f === 'read' ? (o.status === 'ok' ? o.output : undefined) : o.f === 'cas' ? (o.input as [Value, Value])[0] : undefined;
-    const next = rest.filter((o) => {
-      const seen = seenOf(o);
-      return seen === undefined || seen === initial || written.has(seen) || !everWritten.has(seen);
-    });
-    if (next.length === rest.length) return rest;
-    rest = next;
-  }
+// The closure rule of closure.ts, restated independently. M is closed in the
+// key history H when every observer in M (an ok read, any cas) has in M every
+// op of H that did not fail and wrote what it saw, except writes that began
+// after it completed and writes that completed before some ok write or cas in
+// M of the same value began, which itself completed before the observer began.
+function isClosedRef(m: Operation[], keyOps: Operation[]): boolean {
+  const wrote = (o: Operation): Value | undefined => (o.f === 'write' ? (o.input as Value) : o.f === 'cas' ? (o.input as [Value, Value])[1] : undefined);
+  const saw = (o: Operation): Value | undefined => (o.f === 'read' ? (o.status === 'ok' ? o.output : undefined) : o.f === 'cas' ? (o.input as [Value, Value])[0] : undefined);
+  return m.every((o) => {
+    const seen = saw(o);
+    if (seen === undefined) return true;
+    return keyOps.every(
+      (w) =>
+        w === o ||
+        w.status === 'fail' ||
+        wrote(w) === undefined ||
+        wrote(w) !== seen ||
+        m.includes(w) ||
+        o.return < w.call ||
+        m.some((s) => s.status === 'ok' && wrote(s) === seen && w.return < s.call && s.return < o.call),
+    );
+  });
 }
 
 const seed = Number(process.env.PROPERTY_SEED ?? 20261127);
@@ -145,8 +148,9 @@ describe('checker agrees with the brute-force reference', () => {
     expect(counts.false).toBeGreaterThan(400);
   });
 
-  it('every counterexample is non-linearizable and 1-minimal', () => {
+  it('every counterexample is non-linearizable, closed, and 1-minimal among closed sub-histories', () => {
     let failures = 0;
+    let withStuck = 0;
     fc.assert(
       fc.property(historyArb, (events) => {
         const ops = pairOperations(events);
@@ -158,15 +162,37 @@ describe('checker agrees with the brute-force reference', () => {
           expect(f.minimal.length).toBeGreaterThan(0);
           expect(f.minimal.every((o) => o.key === f.key && keyOps.includes(o))).toBe(true);
           expect(referenceLinearizable(f.minimal, null)).toBe(false);
+          expect(isClosedRef(f.minimal, keyOps)).toBe(true);
           for (const drop of f.minimal) {
-            expect(referenceLinearizable(removeWithObservers(f.minimal, drop, keyOps, null), null)).toBe(true);
+            const rest = f.minimal.filter((o) => o !== drop);
+            if (isClosedRef(rest, keyOps)) expect(referenceLinearizable(rest, null)).toBe(true);
           }
           expect(f.explanation).toMatch(/\w/);
           expect(keyOps).toContain(f.stuck);
+          if (f.minimal.includes(f.stuck)) withStuck++;
         }
       }),
       { seed: seed + 1, numRuns: 2000, verbose: 1 },
     );
     expect(failures).toBeGreaterThan(200);
+    // Shrinking starts with the stuck op pinned; it is dropped only when removable.
+    expect(withStuck).toBeGreaterThan(failures / 2);
+  });
+
+  it('a closed sub-history of a linearizable history is linearizable (why counterexamples are evidence)', () => {
+    let nonLinearizable = 0;
+    fc.assert(
+      fc.property(historyArb, fc.array(fc.boolean(), { minLength: 7, maxLength: 7 }), (events, keep) => {
+        const keyOps = pairOperations(events).filter((o) => o.key === 'a');
+        const m = new Closure(keyOps).core(keyOps.filter((o, i) => keep[i] && o.status !== 'fail'));
+        expect(isClosedRef(m, keyOps)).toBe(true);
+        if (!referenceLinearizable(m, null)) {
+          nonLinearizable++;
+          expect(referenceLinearizable(keyOps, null)).toBe(false);
+        }
+      }),
+      { seed: seed + 2, numRuns: 3000, verbose: 1 },
+    );
+    expect(nonLinearizable).toBeGreaterThan(100);
   });
 });

@@ -79,11 +79,11 @@ export interface KeyFailure {
   /** The operation that cannot be linearized after that prefix. */
   stuck: Operation;
   /**
-   * A minimal non-linearizable sub-history: removing any one of these ops makes it linearizable.
-   * "Removing" an op also removes the ops whose outcome depended on a value no remaining op writes,
-   * although some op of the full history did: ok reads of it and cas ops comparing against it (see
-   * closeObservations in explain.ts). Otherwise every stale read would shrink to a lone read of a
-   * value nobody wrote.
+   * A minimal non-linearizable sub-history, *closed* with respect to the key's whole history
+   * (checkers/closure.ts): it keeps every write that could have been the source of a value it observes, so
+   * its being non-linearizable proves the whole history is not. 1-minimal among closed
+   * sub-histories: removing any one op, with the ops that then lose a possible source of what they
+   * observed, makes it linearizable.
    */
   minimal: Operation[];
   /** One or two sentences in plain words. */
