@@ -119,9 +119,9 @@ export async function main(argv: string[]): Promise<number> {
     // Parse everything first: bad input anywhere is exit 3 before any long search.
     const parsed = files.map((file) => ({ file, history: loadHistoryFile(file, { format: args.format }) }));
     for (const { file, history } of parsed) {
-      const result: CheckResultDetail = await checkHistory(history.events, { timeoutMs: args.timeoutMs, initialValue: history.initialValue });
+      const result: CheckResultDetail = await checkHistory(history.events, { timeoutMs: args.timeoutMs, initialValue: history.initialValue, timeUnit: history.timeUnit });
       reports.push({ file, result });
-      if (!args.json) process.stdout.write(renderFailureText(file, result));
+      if (!args.json) process.stdout.write(renderFailureText(file, result, history.timeUnit));
     }
   } catch (e) {
     if (!(e instanceof HistoryError)) throw e;

@@ -13,12 +13,13 @@ import { looksLikeJepsenLog, parseJepsenLog } from './importers/jepsen.ts';
 import { parseJsonl } from './importers/jsonl.ts';
 import type { LocatedEvent } from './importers/located.ts';
 import { pairLocated } from './pairing.ts';
+import type { TimeUnit } from './explain.ts';
 import type { HistoryEvent, Value } from './types.ts';
 
 export { HistoryError } from './errors.ts';
 export { pairOperations } from './pairing.ts';
 export { checkHistory, checkOperationsSync, worst, type CheckOptions, type CheckResultDetail, type KeyFailureDetail } from './check.ts';
-export { describeOp } from './explain.ts';
+export { describeOp, formatTime, type TimeUnit } from './explain.ts';
 export { renderFailureText, toJsonReport, type FileReport } from './report.ts';
 export { generateHistory, type GenerateOptions } from './generate.ts';
 export type * from './types.ts';
@@ -49,6 +50,8 @@ export interface ParsedHistory {
   format: HistoryFormat;
   /** Initial register value implied by the format (see defaultInitialValue). */
   initialValue: Value;
+  /** ns since the start, or line numbers where the format carries no times (Jepsen logs, EDN without :time). */
+  timeUnit: TimeUnit;
 }
 
 /** Parses and validates a history; throws HistoryError (file, line, message) on bad input. */
@@ -61,7 +64,8 @@ export function parseHistory(text: string, options: ParseOptions = {}): ParsedHi
   else if (format === 'edn') located = parseEdnHistory(text, file);
   else located = parseJsonl(text, file);
   pairLocated(located, file); // validates order rules with line numbers
-  return { events: located.map((l) => l.event), format, initialValue: defaultInitialValue(format) };
+  const timeUnit: TimeUnit = format !== 'jsonl' && located.every((l) => l.event.time === l.line) ? 'line' : 'ns';
+  return { events: located.map((l) => l.event), format, initialValue: defaultInitialValue(format), timeUnit };
 }
 
 export function parseHistoryText(text: string, options: ParseOptions = {}): HistoryEvent[] {

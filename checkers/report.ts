@@ -1,6 +1,6 @@
 // Rendering check results: plain text for people, JSON per DESIGN.md for tools.
 import type { CheckResultDetail, KeyFailureDetail } from './check.ts';
-import { describeOp } from './explain.ts';
+import { describeOp, formatTime, type TimeUnit } from './explain.ts';
 import type { Operation, Value } from './types.ts';
 
 export interface FileReport {
@@ -10,9 +10,10 @@ export interface FileReport {
 
 const show = (v: Value): string => (v === null ? 'nil' : JSON.stringify(v));
 const ms = (x: number): string => (x < 10 ? x.toFixed(2) : x.toFixed(0));
-const when = (op: Operation): string => `[${op.call}, ${op.return === Infinity ? '∞' : op.return}]`;
 
-function renderFailure(f: KeyFailureDetail): string {
+function renderFailure(f: KeyFailureDetail, unit: TimeUnit): string {
+  // Text shows seconds since the start (or line numbers); --json keeps the raw times.
+  const when = (op: Operation): string => `[${formatTime(op.call, unit)}, ${formatTime(op.return, unit)}]`;
   const key = f.key === '' ? 'the register' : `key ${JSON.stringify(f.key)}`;
   const lines = [`  ${key}: not linearizable`, `    ${f.explanation}`];
   const shown = f.longestPrefix.slice(-5);
@@ -26,11 +27,11 @@ function renderFailure(f: KeyFailureDetail): string {
   return lines.join('\n');
 }
 
-export function renderFailureText(file: string, r: CheckResultDetail): string {
+export function renderFailureText(file: string, r: CheckResultDetail, unit: TimeUnit = 'ns'): string {
   const verdict = r.valid === true ? 'linearizable' : r.valid === false ? 'NOT linearizable' : `unknown (${r.unknownReason === 'memory' ? 'memory limit' : 'time limit'} reached)`;
   const head = `${file}: ${verdict} (${r.ops} ops, ${r.keys} key(s), ${ms(r.elapsedMs)} ms)`;
   if (r.failures.length === 0) return `${head}\n`;
-  return `${head}\n${r.failures.map(renderFailure).join('\n')}\n`;
+  return `${head}\n${r.failures.map((f) => renderFailure(f, unit)).join('\n')}\n`;
 }
 
 // JSON-safe operation: Infinity is not JSON, so an open return becomes null.
