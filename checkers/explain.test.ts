@@ -60,6 +60,9 @@ describe('explanations', () => {
     const result = checkOperationsSync(ops, { timeUnit: 'line' });
     expect(result.failures[0].explanation).toMatch(/began at line 2000000000, after the read had completed at line 1000000000/);
     expect(renderFailureText('h', checkOperationsSync(ops))).toContain('read by process 1 returned 4 [0.000 s, 1.000 s]');
+    // Times closer than a millisecond get the digits that tell them apart.
+    const close = [op('read', 'ok', 0, 1e-6, null, 4, 1), op('write', 'ok', 2e-6, 3e-6, 4, null, 2)];
+    expect(renderFailureText('h', checkOperationsSync(close))).toContain('read by process 1 returned 4 [0.000000 s, 0.000001 s]');
   });
 
   it('a lost update between two successful cas ops', () => {

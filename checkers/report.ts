@@ -11,12 +11,22 @@ export interface FileReport {
 const show = (v: Value): string => (v === null ? 'nil' : JSON.stringify(v));
 const ms = (x: number): string => (x < 10 ? x.toFixed(2) : x.toFixed(0));
 
+/** Milliseconds (3 digits) unless that would print two different times of these ops alike; then µs, then ns. */
+function digitsFor(ops: Operation[], unit: TimeUnit): number {
+  const times = [...new Set(ops.flatMap((op) => [op.call, op.return]))];
+  for (const digits of [3, 6]) {
+    if (new Set(times.map((t) => formatTime(t, unit, digits))).size === times.length) return digits;
+  }
+  return 9;
+}
+
 function renderFailure(f: KeyFailureDetail, unit: TimeUnit): string {
+  const shown = f.longestPrefix.slice(-5);
   // Text shows seconds since the start (or line numbers); --json keeps the raw times.
-  const when = (op: Operation): string => `[${formatTime(op.call, unit)}, ${formatTime(op.return, unit)}]`;
+  const digits = digitsFor([...shown.map((s) => s.op), f.stuck, ...f.minimal], unit);
+  const when = (op: Operation): string => `[${formatTime(op.call, unit, digits)}, ${formatTime(op.return, unit, digits)}]`;
   const key = f.key === '' ? 'the register' : `key ${JSON.stringify(f.key)}`;
   const lines = [`  ${key}: not linearizable`, `    ${f.explanation}`];
-  const shown = f.longestPrefix.slice(-5);
   lines.push(`    longest linearizable prefix: ${f.longestPrefix.length} operation(s)${f.longestPrefix.length > shown.length ? `, the last ${shown.length}:` : ':'}`);
   for (const s of shown) lines.push(`      ${describeOp(s.op)} ${when(s.op)}: ${show(s.stateBefore)} -> ${show(s.stateAfter)}`);
   lines.push(`    cannot be linearized next: ${describeOp(f.stuck)} ${when(f.stuck)}`);
