@@ -19,7 +19,7 @@ function verdictOf(ops: Operation[], initial: Value, deadline: number): 'illegal
 
 export interface Minimized {
   ops: Operation[];
-  /** False when the time budget ran out before 1-minimality was established. */
+  /** False when the time budget ran out before 1-minimality (among closed sub-histories) was established. */
   oneMinimal: boolean;
 }
 
