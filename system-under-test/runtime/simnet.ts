@@ -161,6 +161,21 @@ export class SimNetwork {
     return true;
   }
 
+  /** Delivers the first queued message matching `pred` (ignoring `reorder`); false if none. */
+  deliverWhere(pred: (m: Message) => boolean): boolean {
+    const i = this.queue.findIndex(pred);
+    if (i < 0) return false;
+    const [m] = this.queue.splice(i, 1);
+    this.queue.unshift(m);
+    const reorder = this.options.reorder;
+    this.options.reorder = false;
+    try {
+      return this.deliver();
+    } finally {
+      this.options.reorder = reorder;
+    }
+  }
+
   /** Delivers until the queue is empty. */
   stabilize(limit = 1_000_000): void {
     for (let n = 0; this.deliver(); n++) {
