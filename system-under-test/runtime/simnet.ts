@@ -39,6 +39,12 @@ export interface SimOptions {
   reorder?: boolean;
   /** Print node logs (default: kept in `logs`). */
   verbose?: boolean;
+  /**
+   * While `advance` settles the network between timer events, each message
+   * stays queued with this probability until the next event: latency that
+   * crosses timer boundaries. Default 0.
+   */
+  linger?: number;
 }
 
 export class SimNetwork {
@@ -52,6 +58,7 @@ export class SimNetwork {
   hook: ((m: Message) => boolean) | null = null;
   private readonly nodes = new Map<string, SimNode>();
   private readonly dropRates = new Map<string, number>();
+  private readonly paused = new Set<string>();
   private nextTimer = 1;
   private timerSeq = 0;
 
@@ -140,14 +147,37 @@ export class SimNetwork {
   restart(id: string): void {
     const sim = this.mustGet(id);
     sim.timers.clear();
+    this.paused.delete(id);
     this.start(sim);
   }
 
+  /** SIGSTOP: the node runs nothing; messages to it wait in the queue, its timers fire late. */
+  pause(id: string): void {
+    this.mustGet(id);
+    this.paused.add(id);
+  }
+  resume(id: string): void {
+    this.paused.delete(id);
+  }
+
   // --- stepping -----------------------------------------------------------
-  /** Delivers one queued message (FIFO, or random with `reorder`); false if none. */
+  private deliverable(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.queue.length; i++) if (!this.paused.has(this.queue[i].to)) out.push(i);
+    return out;
+  }
+
+  /** Delivers one queued message (FIFO, or random with `reorder`); false if none can be. */
   deliver(): boolean {
-    if (this.queue.length === 0) return false;
-    const i = this.options.reorder ? Math.floor(this.random() * this.queue.length) : 0;
+    const candidates = this.paused.size === 0 ? null : this.deliverable();
+    const count = candidates === null ? this.queue.length : candidates.length;
+    if (count === 0) return false;
+    const pick = this.options.reorder ? Math.floor(this.random() * count) : 0;
+    const i = candidates === null ? pick : candidates[pick];
+    return this.deliverAt(i);
+  }
+
+  private deliverAt(i: number): boolean {
     const [m] = this.queue.splice(i, 1);
     const p = this.dropRates.get(`${m.from}->${m.to}`) ?? 0;
     if (p > 0 && this.random() < p) return true;
@@ -164,16 +194,7 @@ export class SimNetwork {
   /** Delivers the first queued message matching `pred` (ignoring `reorder`); false if none. */
   deliverWhere(pred: (m: Message) => boolean): boolean {
     const i = this.queue.findIndex(pred);
-    if (i < 0) return false;
-    const [m] = this.queue.splice(i, 1);
-    this.queue.unshift(m);
-    const reorder = this.options.reorder;
-    this.options.reorder = false;
-    try {
-      return this.deliver();
-    } finally {
-      this.options.reorder = reorder;
-    }
+    return i >= 0 && this.deliverAt(i);
   }
 
   /** Delivers until the queue is empty. */
@@ -183,13 +204,33 @@ export class SimNetwork {
     }
   }
 
-  /** Moves the clock forward by `ms`, firing due timers in order and stabilizing after each. */
+  /** Like stabilize, but with `linger` some messages stay queued for a later round. */
+  private settle(): void {
+    const linger = this.options.linger ?? 0;
+    if (linger === 0) return this.stabilize();
+    for (let round = 0; round < 10_000; round++) {
+      const batch = this.queue.splice(0);
+      let delivered = 0;
+      for (const m of batch) {
+        if (this.paused.has(m.to) || this.random() < linger) this.queue.push(m);
+        else {
+          this.queue.unshift(m);
+          this.deliverAt(0);
+          delivered++;
+        }
+      }
+      if (delivered === 0) return;
+    }
+  }
+
+  /** Moves the clock forward by `ms`, firing due timers in order and settling the network after each. */
   advance(ms: number): void {
     const target = this.now + ms;
-    this.stabilize();
+    this.settle();
     for (;;) {
       let next: { sim: SimNode; id: TimerId; at: number; seq: number } | null = null;
       for (const sim of this.nodes.values()) {
+        if (this.paused.has(sim.id)) continue;
         for (const [id, t] of sim.timers) {
           if (t.at <= target && (next === null || t.at < next.at || (t.at === next.at && t.seq < next.seq))) {
             next = { sim, id, at: t.at, seq: t.seq };
@@ -201,7 +242,7 @@ export class SimNetwork {
       next.sim.timers.delete(next.id);
       this.now = Math.max(this.now, next.at);
       timer.fn();
-      this.stabilize();
+      this.settle();
     }
     this.now = target;
   }
