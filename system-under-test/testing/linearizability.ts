@@ -65,7 +65,9 @@ function checkKey(ops: RecordedOp[]): boolean {
     let minReturn = Infinity;
     for (let i = 0; i < n; i++) if (!done[i] && ops[i].return < minReturn) minReturn = ops[i].return;
     for (let i = 0; i < n; i++) {
-      if (done[i] || ops[i].call > minReturn) continue;
+      // An op invoked at or after the earliest pending return cannot come before that op
+      // (equal times count as after: a clock tick cannot order them, the client's program can).
+      if (done[i] || (ops[i].call >= minReturn && ops[i].return !== minReturn)) continue;
       const next = step(state, ops[i]);
       if (next === undefined) continue;
       done[i] = true;

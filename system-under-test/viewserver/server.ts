@@ -144,6 +144,17 @@ export class ViewServerReplica implements Node {
         return this.onForward(from, body);
       case 'transfer':
         return this.onTransfer(from, body);
+      case 'dump':
+        // For tests and debugging: this server's view of the world, read-only.
+        return this.env.send(from, {
+          type: 'dump_ok',
+          in_reply_to: body.msg_id,
+          view: this.view,
+          readyView: this.readyView,
+          syncedView: this.syncedView,
+          data: Object.fromEntries(this.data),
+          dups: this.dups.size,
+        });
       default:
         if (typeof body.msg_id === 'number') {
           this.env.send(from, { type: 'error', in_reply_to: body.msg_id, code: 10, text: `a server does not serve '${body.type}'; talk to a coordinator` });
