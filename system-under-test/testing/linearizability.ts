@@ -50,34 +50,81 @@ function step(state: Value, op: RecordedOp): Value | undefined {
   }
 }
 
-function checkKey(ops: RecordedOp[]): boolean {
+function checkKey(unsorted: RecordedOp[]): boolean {
+  // Sorted by invocation, so candidate scans can stop at the first op invoked too late.
+  const ops = [...unsorted].sort((a, b) => a.call - b.call);
   const n = ops.length;
   const required = ops.map((o) => o.status === 'ok');
-  const done = new Array<boolean>(n).fill(false);
+  const done = new Uint8Array(n);
+  let remaining = required.filter(Boolean).length;
+  let doneCount = 0;
   const seen = new Set<string>();
-  let remainingRequired = required.filter(Boolean).length;
 
-  const search = (state: Value): boolean => {
-    if (remainingRequired === 0) return true;
-    const memo = `${JSON.stringify(state)}|${done.map((d) => (d ? 1 : 0)).join('')}`;
-    if (seen.has(memo)) return false;
-    seen.add(memo);
-    let minReturn = Infinity;
-    for (let i = 0; i < n; i++) if (!done[i] && ops[i].return < minReturn) minReturn = ops[i].return;
-    for (let i = 0; i < n; i++) {
-      // An op invoked at or after the earliest pending return cannot come before that op
-      // (equal times count as after: a clock tick cannot order them, the client's program can).
-      if (done[i] || (ops[i].call >= minReturn && ops[i].return !== minReturn)) continue;
-      const next = step(state, ops[i]);
-      if (next === undefined) continue;
-      done[i] = true;
-      if (required[i]) remainingRequired--;
-      const found = search(next);
-      done[i] = false;
-      if (required[i]) remainingRequired++;
-      if (found) return true;
-    }
-    return false;
+  const firstUndone = () => {
+    let i = 0;
+    while (i < n && done[i] === 1) i++;
+    return i;
   };
-  return search(null);
+  /** Earliest return among pending ops; ops invoked at or after it cannot go before it. */
+  const minReturn = (from: number) => {
+    let min = Infinity;
+    for (let i = from; i < n && ops[i].call < min; i++) if (done[i] === 0 && ops[i].return < min) min = ops[i].return;
+    return min;
+  };
+  /** The done set as "first undone index + done indices beyond it", plus the state. */
+  const memoKey = (state: Value, first: number) => {
+    const extra: number[] = [];
+    const beyond = doneCount - first;
+    for (let i = first + 1; extra.length < beyond && i < n; i++) if (done[i] === 1) extra.push(i);
+    return `${JSON.stringify(state)}|${first}|${extra.join(',')}`;
+  };
+
+  interface Frame {
+    state: Value;
+    cursor: number;
+    limit: number;
+    /** The op applied to reach this frame (undone when the frame is abandoned), -1 at the root. */
+    via: number;
+  }
+  const frameFor = (state: Value, via: number): Frame => {
+    const first = firstUndone();
+    return { state, cursor: first, limit: minReturn(first), via };
+  };
+  const stack: Frame[] = [frameFor(null, -1)];
+  while (stack.length > 0) {
+    if (remaining === 0) return true;
+    const frame = stack[stack.length - 1];
+    let advanced = false;
+    while (frame.cursor < n) {
+      const j = frame.cursor++;
+      const op = ops[j];
+      if (op.call > frame.limit) break;
+      if (op.call === frame.limit && op.return !== frame.limit) continue;
+      if (done[j] === 1) continue;
+      const next = step(frame.state, op);
+      if (next === undefined) continue;
+      done[j] = 1;
+      doneCount++;
+      if (required[j]) remaining--;
+      const key = memoKey(next, firstUndone());
+      if (seen.has(key)) {
+        done[j] = 0;
+        doneCount--;
+        if (required[j]) remaining++;
+        continue;
+      }
+      seen.add(key);
+      stack.push(frameFor(next, j));
+      advanced = true;
+      break;
+    }
+    if (advanced) continue;
+    stack.pop();
+    if (frame.via >= 0) {
+      done[frame.via] = 0;
+      doneCount--;
+      if (required[frame.via]) remaining++;
+    }
+  }
+  return false;
 }
