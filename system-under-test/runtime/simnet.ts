@@ -10,6 +10,8 @@ export interface Message {
   from: string;
   to: string;
   body: Body;
+  /** Virtual time before which the message cannot be delivered (latency). */
+  at: number;
 }
 
 /** mulberry32: small, fast, good enough for schedules. */
@@ -59,6 +61,7 @@ export class SimNetwork {
   private readonly nodes = new Map<string, SimNode>();
   private readonly dropRates = new Map<string, number>();
   private readonly paused = new Set<string>();
+  private readonly latencies = new Map<string, { ms: number; jitter: number }>();
   private nextTimer = 1;
   private timerSeq = 0;
 
@@ -80,7 +83,7 @@ export class SimNetwork {
       id: sim.id,
       peers: sim.peers,
       send: (to, body) => {
-        if (live()) this.queue.push({ from: sim.id, to, body: structuredClone(body) });
+        if (live()) this.enqueue(sim.id, to, body);
       },
       now: () => this.now,
       setTimer: (ms, fn) => {
@@ -110,7 +113,13 @@ export class SimNetwork {
 
   /** Injects a message, e.g. from a test client. */
   send(from: string, to: string, body: Body): void {
-    this.queue.push({ from, to, body: structuredClone(body) });
+    this.enqueue(from, to, body);
+  }
+
+  private enqueue(from: string, to: string, body: Body): void {
+    const lat = this.latencies.get(`${from}->${to}`) ?? this.latencies.get('*');
+    const at = lat === undefined ? this.now : this.now + lat.ms + Math.floor(this.random() * (lat.jitter + 1));
+    this.queue.push({ from, to, body: structuredClone(body), at });
   }
 
   /** Messages received so far by a non-node endpoint; `take` empties them. */
@@ -134,8 +143,15 @@ export class SimNetwork {
   isolate(a: string, others: string[] = [...this.nodes.keys()]): void {
     for (const b of others) if (b !== a) this.cut(a, b);
   }
+  /** Delays messages from -> to (or every message, with from = '*') by ms plus up to jitter; 0 removes it. */
+  latency(from: string, to: string, ms: number, jitter = 0): void {
+    const key = from === '*' ? '*' : `${from}->${to}`;
+    if (ms === 0 && jitter === 0) this.latencies.delete(key);
+    else this.latencies.set(key, { ms, jitter });
+  }
   heal(): void {
     this.dropRates.clear();
+    this.latencies.clear();
   }
   /** Kill a node: it loses its timers, its messages in flight to it are dropped on delivery. */
   crash(id: string): void {
@@ -161,20 +177,22 @@ export class SimNetwork {
   }
 
   // --- stepping -----------------------------------------------------------
-  private deliverable(): number[] {
-    const out: number[] = [];
-    for (let i = 0; i < this.queue.length; i++) if (!this.paused.has(this.queue[i].to)) out.push(i);
-    return out;
+  private ready(m: Message): boolean {
+    return m.at <= this.now && !this.paused.has(m.to);
   }
 
-  /** Delivers one queued message (FIFO, or random with `reorder`); false if none can be. */
+  /** Delivers one due message (FIFO, or random with `reorder`); false if none can be. */
   deliver(): boolean {
-    const candidates = this.paused.size === 0 ? null : this.deliverable();
-    const count = candidates === null ? this.queue.length : candidates.length;
-    if (count === 0) return false;
-    const pick = this.options.reorder ? Math.floor(this.random() * count) : 0;
-    const i = candidates === null ? pick : candidates[pick];
-    return this.deliverAt(i);
+    const candidates: number[] = [];
+    for (let i = 0; i < this.queue.length; i++) {
+      if (this.ready(this.queue[i])) {
+        candidates.push(i);
+        if (!this.options.reorder) break;
+      }
+    }
+    if (candidates.length === 0) return false;
+    const pick = this.options.reorder ? Math.floor(this.random() * candidates.length) : 0;
+    return this.deliverAt(candidates[pick]);
   }
 
   private deliverAt(i: number): boolean {
@@ -212,7 +230,7 @@ export class SimNetwork {
       const batch = this.queue.splice(0);
       let delivered = 0;
       for (const m of batch) {
-        if (this.paused.has(m.to) || this.random() < linger) this.queue.push(m);
+        if (!this.ready(m) || this.random() < linger) this.queue.push(m);
         else {
           this.queue.unshift(m);
           this.deliverAt(0);
@@ -236,6 +254,14 @@ export class SimNetwork {
             next = { sim, id, at: t.at, seq: t.seq };
           }
         }
+      }
+      // A delayed message due before the next timer is an event of its own.
+      let messageAt = Infinity;
+      for (const m of this.queue) if (m.at > this.now && m.at <= target && !this.paused.has(m.to)) messageAt = Math.min(messageAt, m.at);
+      if (messageAt < (next?.at ?? Infinity)) {
+        this.now = messageAt;
+        this.settle();
+        continue;
       }
       if (next === null) break;
       const timer = next.sim.timers.get(next.id)!;

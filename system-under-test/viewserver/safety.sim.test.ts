@@ -1,6 +1,6 @@
 // Randomized safety: the whole view-server design on the in-memory network,
 // with concurrent clients, message loss, reordering and latency, cuts,
-// isolations, pauses (view server included) and crash/restart of servers and
+// isolations, latency with jitter, pauses (view server included) and crash/restart of servers and
 // coordinators. Whatever happens, the recorded history must be linearizable.
 // Seeds come from fast-check (seeded; on failure it prints the seed to
 // replay with SIM_SEED=... ).
@@ -44,7 +44,11 @@ function simulate(seed: number, durationMs: number) {
         net.crash(victim);
         faults.push(`${net.now} crash ${victim}`);
         later.push({ at: net.now + 200 + r() * 1500, run: () => (net.restart(victim), faults.push(`${net.now} restart ${victim}`)) });
-      } else if (dice < 0.75) {
+      } else if (dice < 0.68) {
+        const ms = Math.floor(r() * 400);
+        net.latency('*', '*', ms, Math.floor(r() * ms));
+        faults.push(`${net.now} latency ${ms}`);
+      } else if (dice < 0.8) {
         net.pause(a);
         faults.push(`${net.now} pause ${a}`);
         later.push({ at: net.now + 200 + r() * 2000, run: () => (net.resume(a), faults.push(`${net.now} resume ${a}`)) });

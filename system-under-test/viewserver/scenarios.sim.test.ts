@@ -104,6 +104,25 @@ describe('view-server scenarios', () => {
     expect(reply?.code).toBe(11);
   });
 
+  it('answers a resent cas from the duplicate table when the first answer was lost', () => {
+    const net = ready();
+    // The primary's answer to c1's first attempt is lost; c1 resends the same (client, seq).
+    let dropped = 0;
+    net.hook = (m) => !(m.from === 's1' && m.to === 'c1' && m.body.type === 'kv_reply' && dropped++ === 0);
+    expect(request(net, 'client', 'c1', { type: 'cas', key: 'a', from: 1, to: 2 })).toMatchObject({ type: 'cas_ok' });
+    expect(dropped).toBeGreaterThan(1);
+    expect(request(net, 'client', 'c2', { type: 'read', key: 'a' })).toMatchObject({ type: 'read_ok', value: 2 });
+  });
+
+  it('makes progress when every link has 300 ms of latency (late answers still count)', () => {
+    const net = ready();
+    net.latency('*', '*', 300, 100);
+    for (let i = 2; i < 5; i++) {
+      expect(request(net, 'client', 'c1', { type: 'write', key: 'a', value: i }, 8000)?.type).toBe('write_ok');
+      expect(request(net, 'client', 'c2', { type: 'read', key: 'a' }, 8000)).toMatchObject({ type: 'read_ok', value: i });
+    }
+  });
+
   it('a write whose outcome is unknown is answered indefinite, and is applied at most once', () => {
     const net = ready();
     // The backup applies forwards but its acknowledgements are lost: s1 cannot commit.
