@@ -179,7 +179,7 @@ export class ViewServerReplica implements Node {
         });
       default:
         if (typeof body.msg_id === 'number') {
-          this.env.send(from, { type: 'error', in_reply_to: body.msg_id, code: 10, text: `a server does not serve '${body.type}'; talk to a coordinator` });
+          this.env.send(from, { type: 'error', in_reply_to: body.msg_id, code: Errors.notSupported.code, text: `a server does not serve '${body.type}'; talk to a coordinator` });
         }
     }
   }
