@@ -81,6 +81,8 @@ export class ViewServerReplica implements Node {
   /** The number this server reports to the view service (6.824's Ping(viewnum)). */
   pingViewnum(): number {
     if (this.view.primary !== this.env.id) return this.view.viewnum;
+    // Deposed (see deposed()): the service is past this view already; report it, not a restart.
+    if (this.readyView === 0 && this.currentThrough === this.view.viewnum) return this.view.viewnum;
     if (this.readyView === this.view.viewnum) return this.view.viewnum;
     if (this.mayLead(this.view)) return this.view.viewnum - 1; // transfer in progress: not acknowledged yet
     return 0; // uninitialised: the service must treat this primary as restarted
@@ -282,10 +284,23 @@ export class ViewServerReplica implements Node {
           }
           this.complete(p, outcome);
         } else if (reply.type === 'forward_reject' && typeof reply.viewnum === 'number' && reply.viewnum > this.view.viewnum) {
-          this.ping(); // the backup has moved on: learn the new view sooner
+          this.deposed(reply.viewnum);
         }
       },
     );
+  }
+
+  /**
+   * My backup is in a newer view: I am no longer primary, though I cannot yet
+   * say who is. Stop serving now (so coordinators move on at once, and pending
+   * operations get their honest answer), and ask the view server.
+   */
+  private deposed(newer: number): void {
+    if (this.readyView === 0) return;
+    this.env.log(`my backup is in view ${newer}: no longer primary of view ${this.view.viewnum}`);
+    this.abandonAll(`view ${this.view.viewnum} is over (backup in ${newer})`);
+    this.readyView = 0;
+    this.ping();
   }
 
   private complete(p: PendingOp, outcome: Outcome): void {
