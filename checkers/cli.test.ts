@@ -1,5 +1,5 @@
 // The check command's contract (DESIGN.md): exit codes, --json shapes, folders, usage errors.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -88,5 +88,50 @@ describe('check CLI', () => {
     writeFileSync(path, 'INFO  jepsen.util - 0\t:invoke\t:write\t1\nINFO  jepsen.util - 0\t:ok\t:write\t1\n');
     expect(await main([path, '--format', 'jepsen'])).toBe(0);
     expect(await main([path, '--format', 'edn'])).toBe(3);
+  });
+
+  // Mistakes a first user made (QA pass): each one used to crash, pass silently or print a screenful.
+  it('a usage error is one line naming the mistake, not the whole usage text', async () => {
+    expect(await main(['--timeout', '0', 'x.jsonl'])).toBe(3);
+    expect(err).toBe("check: --timeout must be a positive number of seconds, got '0' (see --help)\n");
+  });
+
+  it('a single-dash option is an unknown option, not a missing file', async () => {
+    expect(await main(['-x', join(examples, 'ok-design-example.jsonl')])).toBe(3);
+    expect(err).toBe("check: unknown option '-x' (see --help)\n");
+  });
+
+  it('accepts --option=value', async () => {
+    expect(await main([join(examples, 'ok-design-example.jsonl'), '--format=jsonl', '--timeout=5'])).toBe(0);
+  });
+
+  it.each([
+    ['an empty file', '', /empty\.jsonl: the file is empty; nothing to check/],
+    ['a file of blank lines', '\n\n\n', /empty\.jsonl: the file is empty; nothing to check/],
+    ['a file with only nemesis events', '{"index":0,"time":0,"process":"nemesis","type":"info","f":"start-partition","value":null}\n', /no operations found reading it as jsonl/],
+  ])('exits 3 on %s instead of calling it linearizable', async (_what, text, message) => {
+    const path = join(tmp, 'empty.jsonl');
+    writeFileSync(path, text);
+    expect(await main([path])).toBe(3);
+    expect(err).toMatch(message);
+  });
+
+  it('exits 3 when a forced --format finds no operations (a jsonl history read as a Jepsen log)', async () => {
+    expect(await main([join(examples, 'ok-design-example.jsonl'), '--format', 'jepsen'])).toBe(3);
+    expect(err).toMatch(/ok-design-example\.jsonl: no operations found reading it as jepsen \(forced by --format\); nothing to check/);
+  });
+
+  it('calls a binary file binary instead of echoing its bytes', async () => {
+    const path = join(tmp, 'a.out.jsonl');
+    writeFileSync(path, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0]));
+    expect(await main([path])).toBe(3);
+    expect(err).toBe(`check: ${path}: binary file, not a history\n`);
+  });
+
+  it('names a broken link in a folder instead of crashing', async () => {
+    const dir = mkdtempSync(join(tmp, 'links-'));
+    symlinkSync(join(dir, 'nowhere'), join(dir, 'dead.jsonl'));
+    expect(await main([dir])).toBe(3);
+    expect(err).toBe(`check: ${join(dir, 'dead.jsonl')}: cannot be read (a broken link, or removed while listing)\n`);
   });
 });

@@ -2,7 +2,8 @@
 // Exit codes (DESIGN.md): 0 all linearizable, 1 some not, 2 unknown, 3 bad input or usage.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkHistory, detectFormat, FORMATS, HistoryError, loadHistoryFile, worst, type CheckResultDetail, type HistoryFormat, type Verdict } from './index.ts';
+import { formatOption, parseArgs, timeoutMsOption, usageErrorLine, UsageError } from './cli-args.ts';
+import { checkHistory, detectFormat, HistoryError, loadHistoryFile, worst, type CheckResultDetail, type HistoryFormat, type Verdict } from './index.ts';
 import { renderFailureText, toJsonReport, type FileReport } from './report.ts';
 
 const USAGE = `usage: npm run -s check -- PATH... [--json] [--timeout SECONDS] [--format jsonl|jepsen|edn]
@@ -27,11 +28,14 @@ const HISTORY_EXTENSIONS = /\.(jsonl|log|edn)$/;
 function isHistoryFile(path: string, name: string): boolean {
   if (HISTORY_EXTENSIONS.test(name)) return true;
   if (!name.endsWith('.txt')) return false;
-  const format = detectFormat(readFileSync(path, 'utf8').slice(0, 10_000));
-  return format !== 'jsonl';
+  let head: string;
+  try {
+    head = readFileSync(path, 'utf8').slice(0, 10_000);
+  } catch {
+    return true; // unreadable: keep it, so loading it names the file and the reason
+  }
+  return detectFormat(head) !== 'jsonl';
 }
-
-class UsageError extends Error {}
 
 interface Args {
   paths: string[];
@@ -41,29 +45,15 @@ interface Args {
   help: boolean;
 }
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = { paths: [], json: false, timeoutMs: 60_000, help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--help' || a === '-h') args.help = true;
-    else if (a === '--json') args.json = true;
-    else if (a === '--timeout') {
-      const v = value();
-      const s = Number(v);
-      if (!Number.isFinite(s) || s <= 0) throw new UsageError(`--timeout must be a positive number of seconds, got '${v}'`);
-      args.timeoutMs = s * 1000;
-    } else if (a === '--format') {
-      const v = value();
-      if (!FORMATS.includes(v as HistoryFormat)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got '${v}'`);
-      args.format = v as HistoryFormat;
-    } else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}`);
-    else args.paths.push(a);
-  }
+function parseCheckArgs(argv: string[]): Args {
+  const parsed = parseArgs(argv, { json: 'flag', timeout: 'value', format: 'value' });
+  const args: Args = {
+    paths: parsed.positionals,
+    json: parsed.options.has('json'),
+    timeoutMs: timeoutMsOption(parsed, 60_000),
+    format: formatOption(parsed),
+    help: parsed.help,
+  };
   if (!args.help && args.paths.length === 0) throw new UsageError('no history given');
   return args;
 }
@@ -79,7 +69,14 @@ function expand(path: string): string[] {
   const files: string[] = [];
   for (const name of readdirSync(path).sort()) {
     const child = join(path, name);
-    if (statSync(child).isDirectory()) files.push(...expand(child));
+    let isDir: boolean;
+    try {
+      isDir = statSync(child).isDirectory();
+    } catch {
+      // A dangling symlink (or a file removed while we list): the user sees which, rather than a crash.
+      throw new HistoryError(child, 0, 'cannot be read (a broken link, or removed while listing)');
+    }
+    if (isDir) files.push(...expand(child));
     else if (isHistoryFile(child, name)) files.push(child);
   }
   if (files.length === 0) throw new HistoryError(path, 0, 'folder holds no history files (.jsonl, .log, .txt, .edn)');
@@ -103,10 +100,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   let args: Args;
   try {
-    args = parseArgs(argv);
+    args = parseCheckArgs(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`check: ${e.message}\n\n${USAGE}`);
+    process.stderr.write(usageErrorLine('check', e.message));
     return 3;
   }
   if (args.help) {

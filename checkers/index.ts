@@ -72,6 +72,7 @@ export function parseHistoryText(text: string, options: ParseOptions = {}): Hist
   return parseHistory(text, options).events;
 }
 
+/** Reads and parses a history file for a command: bad input, an empty file or one without operations throw HistoryError. */
 export function loadHistoryFile(path: string, options: { format?: HistoryFormat } = {}): ParsedHistory {
   let text: string;
   try {
@@ -79,7 +80,16 @@ export function loadHistoryFile(path: string, options: { format?: HistoryFormat 
   } catch (e) {
     throw new HistoryError(path, 0, `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  return parseHistory(text, { format: options.format, file: path });
+  // A NUL byte never occurs in any history format; echoing binary back in a parse error garbles the terminal.
+  if (text.includes('\u0000')) throw new HistoryError(path, 0, 'binary file, not a history');
+  const parsed = parseHistory(text, { format: options.format, file: path });
+  // An empty history is trivially linearizable; from a file that is a truncated
+  // recording or the wrong --format, and passing it would hide that.
+  if (!parsed.events.some((e) => e.process !== 'nemesis')) {
+    const what = text.trim() === '' ? 'the file is empty' : `no operations found reading it as ${parsed.format}${options.format !== undefined ? ' (forced by --format)' : ''}`;
+    throw new HistoryError(path, 0, `${what}; nothing to check`);
+  }
+  return parsed;
 }
 
 export function parseHistoryFile(path: string, options: { format?: HistoryFormat } = {}): HistoryEvent[] {

@@ -83,4 +83,39 @@ describe('inspect CLI', () => {
     writeFileSync(join(dir, 'results.json'), '{"system": ');
     expect(metaFromResults(join(dir, 'results.json')).warning).toMatch(/not readable as JSON/);
   });
+
+  // Found by a first user (QA pass).
+  it('a usage mistake prints one line, not the whole usage text', async () => {
+    const io = capture();
+    expect(await main(['--bogus'])).toBe(3);
+    expect(io.err()).toBe("inspect: unknown option '--bogus' (see --help)\n");
+  });
+
+  it('--out naming a folder is a one-line error, not a crash', async () => {
+    const dir = tmp();
+    const io = capture();
+    expect(await main([EXAMPLE, '--out', dir])).toBe(3);
+    expect(io.err()).toBe(`inspect: cannot write the report to ${dir} (that is a folder; name a file)\n`);
+  });
+
+  it('an empty history is bad input, not a linearizable report', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'history.jsonl'), '');
+    const io = capture();
+    expect(await main([dir])).toBe(3);
+    expect(io.err()).toMatch(/history\.jsonl: the file is empty; nothing to check/);
+  });
+
+  it('a Jepsen log (no clock) is explained by line numbers, and the report says its times are not real', async () => {
+    const dir = tmp();
+    const log = join(dir, 'stale.log');
+    const line = (p: number, type: string, f: string, v: string) => `INFO  jepsen.util - ${p}\t:${type}\t:${f}\t${v}`;
+    writeFileSync(log, [line(0, 'invoke', 'write', '1'), line(0, 'ok', 'write', '1'), line(0, 'invoke', 'write', '2'), line(0, 'ok', 'write', '2'), line(1, 'invoke', 'read', 'nil'), line(1, 'ok', 'read', '1')].join('\n'));
+    capture();
+    expect(await main([log, '--out', join(dir, 'r.html')])).toBe(1);
+    const html = readFileSync(join(dir, 'r.html'), 'utf8');
+    expect(html).toContain('acknowledged at line 4');
+    expect(html).not.toMatch(/acknowledged at 0\.0000/);
+    expect(html).toContain('operations are placed by line number');
+  });
 });

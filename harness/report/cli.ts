@@ -3,7 +3,8 @@
 // included) and write its HTML report. Prints the report's path.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { checkHistory, FORMATS, HistoryError, loadHistoryFile, type CheckResultDetail, type HistoryFormat } from '../../checkers/index.ts';
+import { formatOption, parseArgs, timeoutMsOption, usageErrorLine, UsageError } from '../../checkers/cli-args.ts';
+import { checkHistory, HistoryError, loadHistoryFile, type CheckResultDetail, type HistoryFormat } from '../../checkers/index.ts';
 import { writeReport, type RunMeta } from './index.ts';
 
 const USAGE = `usage: npm run -s inspect -- RUN_DIR_OR_HISTORY [--out FILE] [--format jsonl|jepsen|edn] [--timeout SECONDS] [--json]
@@ -24,8 +25,6 @@ self-contained file that opens from disk. Prints the report's path.
 exit: 0 linearizable, 1 not linearizable, 2 unknown (checker time limit), 3 bad input or usage
 `;
 
-class UsageError extends Error {}
-
 interface Args {
   target?: string;
   out?: string;
@@ -35,32 +34,18 @@ interface Args {
   help: boolean;
 }
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = { timeoutMs: 60_000, json: false, help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--help' || a === '-h') args.help = true;
-    else if (a === '--json') args.json = true;
-    else if (a === '--out') args.out = value();
-    else if (a === '--format') {
-      const f = value();
-      if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got '${f}'`);
-      args.format = f as HistoryFormat;
-    } else if (a === '--timeout') {
-      const v = value();
-      const s = Number(v);
-      if (!Number.isFinite(s) || s <= 0) throw new UsageError(`--timeout must be a positive number of seconds, got '${v}'`);
-      args.timeoutMs = s * 1000;
-    } else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
-    else if (args.target === undefined) args.target = a;
-    else throw new UsageError(`one RUN_DIR_OR_HISTORY at a time (got '${args.target}' and '${a}')`);
-  }
-  return args;
+function parseInspectArgs(argv: string[]): Args {
+  const parsed = parseArgs(argv, { json: 'flag', out: 'value', timeout: 'value', format: 'value' });
+  const [target, second] = parsed.positionals;
+  if (second !== undefined) throw new UsageError(`one RUN_DIR_OR_HISTORY at a time (got '${target}' and '${second}')`);
+  return {
+    target,
+    out: parsed.options.get('out'),
+    format: formatOption(parsed),
+    timeoutMs: timeoutMsOption(parsed, 60_000),
+    json: parsed.options.has('json'),
+    help: parsed.help,
+  };
 }
 
 /** Where the history, the run's metadata and the report live for a folder or a file argument. */
@@ -144,7 +129,7 @@ export async function inspect(target: string, options: { out?: string; format?: 
   const { historyPath, resultsPath, reportPath } = locate(target, options.out);
   const warnings: string[] = [];
   const parsed = loadHistoryFile(historyPath, { format: options.format });
-  const result = await checkHistory(parsed.events, { initialValue: parsed.initialValue, timeoutMs: options.timeoutMs ?? 60_000 });
+  const result = await checkHistory(parsed.events, { initialValue: parsed.initialValue, timeoutMs: options.timeoutMs ?? 60_000, timeUnit: parsed.timeUnit });
   let meta: RunMeta = {};
   if (resultsPath !== null) {
     const m = metaFromResults(resultsPath);
@@ -154,16 +139,26 @@ export async function inspect(target: string, options: { out?: string; format?: 
   meta.historyPath = historyPath;
   if (meta.command === undefined) meta.command = `npm run -s inspect -- ${target}`;
   if (parsed.format !== 'jsonl') meta.extra = { ...meta.extra, format: parsed.format };
-  const written = await writeReport({ history: parsed.events, result, meta, outPath: reportPath });
+  // Jepsen logs and EDN without :time carry no clock: the charts' "ms" are line numbers / 1e6, so say so.
+  if (parsed.timeUnit === 'line') meta.extra = { ...meta.extra, times: 'none in this format: operations are placed by line number; durations, latencies and rates are not real' };
+  let written: string;
+  try {
+    written = await writeReport({ history: parsed.events, result, meta, outPath: reportPath });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === undefined) throw e;
+    throw new UsageError(`cannot write the report to ${reportPath} (${code === 'EISDIR' ? 'that is a folder; name a file' : code})`);
+  }
   return { reportPath: written, result, warnings };
 }
 
 export async function main(argv: string[]): Promise<number> {
   let args: Args;
   try {
-    args = parseArgs(argv);
+    args = parseInspectArgs(argv);
   } catch (e) {
-    process.stderr.write(`inspect: ${(e as Error).message}\n\n${USAGE}`);
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(usageErrorLine('inspect', e.message));
     return 3;
   }
   if (args.help) {
@@ -171,7 +166,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.target === undefined) {
-    process.stderr.write(`inspect: name a run folder or a history file\n\n${USAGE}`);
+    process.stderr.write(usageErrorLine('inspect', 'name a run folder or a history file'));
     return 3;
   }
   try {

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { startToxiproxyServer } from './server.ts';
 import { VERSION } from './api.ts';
 import { ApiError } from './errors.ts';
+import { usageErrorLine } from '../../checkers/cli-args.ts';
 
 const USAGE = `usage: npm run -s proxy -- [--host HOST] [--port PORT] [--config FILE] [--verbose]
 
@@ -87,7 +88,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const opts = parseArgs(argv);
   if (typeof opts === 'string') {
-    process.stderr.write(`proxy: ${opts}\n\n${USAGE}`);
+    process.stderr.write(usageErrorLine('proxy', opts));
     return 2;
   }
   let server;
@@ -99,7 +100,8 @@ export async function main(argv: string[]): Promise<number> {
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    process.stderr.write(`proxy: cannot listen on ${opts.host}:${opts.port}: ${err.code ?? err.message}\n`);
+    const hint = err.code === 'EADDRINUSE' ? ' (the port is in use: pick another with --port, or --port 0 for a free one)' : '';
+    process.stderr.write(`proxy: cannot listen on ${opts.host}:${opts.port}: ${err.code ?? err.message}${hint}\n`);
     return 1;
   }
   if (opts.config !== undefined) {
