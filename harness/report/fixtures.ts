@@ -1,48 +1,19 @@
 // Test helpers: hand-made checker results over real histories, so the report
 // can be tested without depending on the checker's search.
-import { readFileSync } from 'node:fs';
+import { loadHistoryFile, pairOperations } from '../../checkers/index.ts';
 import type { CheckResult, HistoryEvent, KeyFailure, Operation, Value } from '../../checkers/types.ts';
 
 export function readJsonl(path: string): HistoryEvent[] {
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as HistoryEvent);
+  return loadHistoryFile(path, { format: 'jsonl' }).events;
 }
 
-/** Operations as the checker defines them (ids in invoke order, info returns at infinity). */
+/**
+ * Operations exactly as the checker pairs them (ids in invoke order, info returns at infinity).
+ * Nemesis events are left out first: bigHistory appends them out of time order, which the
+ * report tolerates and the checker's order rules would refuse.
+ */
 export function operationsOf(history: HistoryEvent[]): Operation[] {
-  const ops: Operation[] = [];
-  const open = new Map<number, Operation>();
-  for (const e of history) {
-    if (e.process === 'nemesis') continue;
-    if (e.type === 'invoke') {
-      const op: Operation = {
-        id: ops.length,
-        process: e.process,
-        f: e.f,
-        key: e.key ?? '',
-        input: e.f === 'read' ? null : e.value,
-        output: null,
-        status: 'info',
-        call: e.time,
-        return: Infinity,
-        invokeIndex: e.index,
-        completeIndex: null,
-      };
-      ops.push(op);
-      open.set(e.process, op);
-    } else {
-      const op = open.get(e.process);
-      if (op === undefined) continue;
-      open.delete(e.process);
-      op.status = e.type;
-      op.completeIndex = e.index;
-      if (e.type !== 'info') op.return = e.time;
-      if (e.f === 'read' && e.type === 'ok') op.output = e.value as Value;
-    }
-  }
-  return ops;
+  return pairOperations(history.filter((e) => e.process !== 'nemesis'));
 }
 
 /** A failure built from invoke indices: prefix steps with their states, the stuck op, the minimal set. */
