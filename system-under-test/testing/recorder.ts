@@ -1,10 +1,24 @@
-// Records what test clients did as intervals for checkLinearizable, choosing
+// Records what test clients did as intervals for the checker (verdict.ts), choosing
 // ok / fail / info from the error registry exactly as the harness will.
 import { performance } from 'node:perf_hooks';
 import type { Body } from '../runtime/env.ts';
 import { errorRegistry, type Value } from '../runtime/protocol.ts';
 import type { TestClient } from './client.ts';
-import type { RecordedOp } from './linearizability.ts';
+
+/** One client operation as a store test saw it; times in ms since the recorder started. */
+export interface RecordedOp {
+  process: number;
+  f: 'read' | 'write' | 'cas';
+  key: string;
+  /** write: value; cas: [from, to]; read: unused. */
+  input: Value | [Value, Value];
+  /** read: the value read (null: key missing). */
+  output: Value;
+  /** ok: happened; fail: definitely did not; info: may have (returns at infinity). */
+  status: 'ok' | 'fail' | 'info';
+  call: number;
+  return: number;
+}
 
 export type Invocation = { f: 'read'; key: string } | { f: 'write'; key: string; value: Value } | { f: 'cas'; key: string; from: Value; to: Value };
 

@@ -6,7 +6,7 @@
 // replay with SIM_SEED=... ).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkLinearizable } from '../testing/linearizability.ts';
+import { checkRecorded } from '../testing/verdict.ts';
 import { COORDINATORS, NODES, SERVERS, SimClients, simCluster } from './simcluster.ts';
 
 const STEP_MS = 10;
@@ -89,10 +89,9 @@ describe('view-server design under random faults (in-memory network)', () => {
         totalOps += history.length;
         if (process.env.SIM_VERBOSE) console.log(seed, history.length, ["ok", "fail", "info"].map((s) => history.filter((o) => o.status === s).length), faults.length);
         okOps += history.filter((o) => o.status === 'ok').length;
-        const result = checkLinearizable(history);
-        if (!result.ok) {
-          const ops = result.ops.map((o) => JSON.stringify(o)).join('\n');
-          throw new Error(`seed ${seed}: key ${result.key} not linearizable\n${ops}\nfaults:\n${faults.join('\n')}\nlogs:\n${logs.slice(-200).join('\n')}`);
+        const result = checkRecorded(history, { repliesBeforeRequests: true });
+        if (result.valid !== true) {
+          throw new Error(`seed ${seed}: ${result.explanation}\nfaults:\n${faults.join('\n')}\nlogs:\n${logs.slice(-200).join('\n')}`);
         }
       }),
       { seed: Number(process.env.SIM_SEED ?? 20261127), numRuns: Number(process.env.SIM_RUNS ?? 25), endOnFailure: true },

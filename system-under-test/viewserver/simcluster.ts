@@ -4,7 +4,7 @@
 import { SimNetwork } from '../runtime/simnet.ts';
 import type { Body } from '../runtime/env.ts';
 import { errorRegistry, type Value } from '../runtime/protocol.ts';
-import type { RecordedOp } from '../testing/linearizability.ts';
+import type { RecordedOp } from '../testing/recorder.ts';
 import { roles } from './roles.ts';
 
 export const SERVERS = ['s1', 's2', 's3'];
