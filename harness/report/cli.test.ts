@@ -106,7 +106,7 @@ describe('inspect CLI', () => {
     expect(io.err()).toMatch(/history\.jsonl: the file is empty; nothing to check/);
   });
 
-  it('a Jepsen log (no clock) is explained by line numbers, and the report says its times are not real', async () => {
+  it('a Jepsen log (no clock) is explained and drawn by line numbers, with no latency or rate charts', async () => {
     const dir = tmp();
     const log = join(dir, 'stale.log');
     const line = (p: number, type: string, f: string, v: string) => `INFO  jepsen.util - ${p}\t:${type}\t:${f}\t${v}`;
@@ -116,6 +116,8 @@ describe('inspect CLI', () => {
     const html = readFileSync(join(dir, 'r.html'), 'utf8');
     expect(html).toContain('acknowledged at line 4');
     expect(html).not.toMatch(/acknowledged at 0\.0000/);
-    expect(html).toContain('operations are placed by line number');
+    expect(html).toContain('this format records no clock');
+    expect(html).toContain('invoked at line 5, done at line 6');
+    expect(html).not.toContain('id="latency"');
   });
 });

@@ -139,8 +139,8 @@ export async function inspect(target: string, options: { out?: string; format?: 
   meta.historyPath = historyPath;
   if (meta.command === undefined) meta.command = `npm run -s inspect -- ${target}`;
   if (parsed.format !== 'jsonl') meta.extra = { ...meta.extra, format: parsed.format };
-  // Jepsen logs and EDN without :time carry no clock: the charts' "ms" are line numbers / 1e6, so say so.
-  if (parsed.timeUnit === 'line') meta.extra = { ...meta.extra, times: 'none in this format: operations are placed by line number; durations, latencies and rates are not real' };
+  // Jepsen logs and EDN without :time carry no clock: the report places operations by line instead.
+  meta.timeUnit = parsed.timeUnit;
   let written: string;
   try {
     written = await writeReport({ history: parsed.events, result, meta, outPath: reportPath });

@@ -4,6 +4,7 @@
 // order) so short and long operations stay equally readable, with the
 // checker's longest linearizable prefix drawn as numbered linearization
 // points and the operation that cannot be placed after it marked.
+import { formatInstant, type ReportTimeUnit } from './time.ts';
 import type { KeyFailure, Operation, Value } from '../../checkers/types.ts';
 import { formatValue, opLabel, STATUS, type NemesisInterval, type ReportOp } from './prepare.ts';
 
@@ -219,7 +220,7 @@ function anchorFor(key: string, index: number): string {
   return `key-${index}-${key.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40)}`;
 }
 
-export function buildFailureView(failure: KeyFailure, allOps: ReportOp[], byInvoke: Map<number, ReportOp>, index: number, nemesis: NemesisInterval[] = []): FailureView {
+export function buildFailureView(failure: KeyFailure, allOps: ReportOp[], byInvoke: Map<number, ReportOp>, index: number, nemesis: NemesisInterval[] = [], unit: ReportTimeUnit = 'ms'): FailureView {
   const prefix = failure.longestPrefix ?? [];
   const shownFrom = Math.max(0, prefix.length - LIN_WINDOW);
   const shown = prefix.slice(shownFrom);
@@ -266,8 +267,8 @@ export function buildFailureView(failure: KeyFailure, allOps: ReportOp[], byInvo
   const minimalPlaced: Placed[] = minimalOps.map((op) => ({ op, role: op.invokeIndex === stuck?.invokeIndex ? 'stuck' : 'member' }));
   const minimalDiagram = ordinalLayout(minimalPlaced, byInvoke, nemesis);
   const sentences = minimalDiagram.ops.map((o) => {
-    const end = o.infinite ? 'never confirmed (indeterminate)' : `done at ${o.endMs} ms`;
-    return `process ${o.process}: ${o.label} — invoked at ${o.callMs} ms, ${end}`;
+    const end = o.infinite || o.endMs === null ? 'never confirmed (indeterminate)' : `done at ${formatInstant(o.endMs, unit)}`;
+    return `process ${o.process}: ${o.label} — invoked at ${formatInstant(o.callMs, unit)}, ${end}`;
   });
 
   const drawnCalls = lin.ops.map((o) => o.callMs);

@@ -4,7 +4,8 @@
 // without an invoke, an invoke that never completes, events out of order, no
 // events at all) still yields a drawable report, because the report is what a
 // person opens when something already went wrong.
-import type { CheckResult, HistoryEvent, KeyResult, OpFunction, Value, Verdict } from '../../checkers/types.ts';
+import type { CheckResult, HistoryEvent, KeyResult, Operation, OpFunction, Value, Verdict } from '../../checkers/types.ts';
+import type { ReportTimeUnit } from './time.ts';
 import { buildFailureView, type FailureView } from './failureView.ts';
 
 /** What the torture runner knows about a run beyond the history itself. All optional: `inspect` of a bare history has none. */
@@ -20,6 +21,12 @@ export interface RunMeta {
   historyPath?: string;
   /** Free-form extras shown in the summary (timings, toxiproxy URL ...). */
   extra?: Record<string, string | number | boolean>;
+  /**
+   * What the history's times are: ns since the start (default), or line
+   * numbers for formats without a clock (Jepsen logs, EDN without :time). With
+   * 'line', the report places operations by line and draws no latency or rates.
+   */
+  timeUnit?: 'ns' | 'line';
 }
 
 export const STATUS = { ok: 0, fail: 1, info: 2 } as const;
@@ -113,6 +120,8 @@ export interface Summary {
   keys: number;
   failingKeys: number;
   durationMs: number;
+  /** 'ms': times in the data are milliseconds; 'line': they are line numbers (see RunMeta.timeUnit). */
+  timeUnit: ReportTimeUnit;
   checkMs: number;
   extra: Record<string, string>;
   /** Things the report noticed about the history itself (completions without invokes ...). */
@@ -378,15 +387,19 @@ export function toColumns(ops: ReportOp[], laneOf: number[]): ColumnarOps {
 }
 
 /** Everything the page needs, computed once in Node so the browser only draws. */
-export function prepareReport(history: HistoryEvent[], result: CheckResult, meta: RunMeta = {}): ReportData {
+export function prepareReport(history: HistoryEvent[], rawResult: CheckResult, meta: RunMeta = {}): ReportData {
+  const unit: ReportTimeUnit = meta.timeUnit === 'line' ? 'line' : 'ms';
+  // Line numbers are scaled so that one line is one "ms" everywhere below; the formatters then say "line N".
+  const scaled = unit === 'line' ? linesAsMs(history, rawResult) : { history, result: rawResult };
+  const result = scaled.result;
   // Order by index when the file was written out of order; ties keep file order.
-  const events = [...history].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+  const events = [...scaled.history].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
   const { ops, warnings, timeEnd } = pairForReport(events);
   const { laneOf, lanes } = assignLanes(ops);
   const { intervals, marks } = nemesisIntervals(events, timeEnd);
   const opsByInvokeIndex = new Map<number, ReportOp>();
   for (const op of ops) opsByInvokeIndex.set(op.invokeIndex, op);
-  const failures = result.failures.map((f, i) => buildFailureView(f, ops, opsByInvokeIndex, i, intervals));
+  const failures = result.failures.map((f, i) => buildFailureView(f, ops, opsByInvokeIndex, i, intervals, unit));
   const count = (s: StatusCode): number => ops.filter((o) => o.status === s && !(s === STATUS.info && o.completeIndex === null)).length;
   const keys = new Set(ops.map((o) => o.key));
   const extra: Record<string, string> = {};
@@ -408,6 +421,7 @@ export function prepareReport(history: HistoryEvent[], result: CheckResult, meta
     keys: Math.max(result.keys, keys.size),
     failingKeys: result.failures.length,
     durationMs: timeEnd,
+    timeUnit: unit,
     checkMs: result.elapsedMs,
     extra,
     warnings,
@@ -423,6 +437,22 @@ export function prepareReport(history: HistoryEvent[], result: CheckResult, meta
     throughput: throughput(ops, timeEnd, Math.min(120, Math.max(10, Math.round(ops.length / 8)))),
     failures,
     perKey,
+  };
+}
+
+function linesAsMs(history: HistoryEvent[], result: CheckResult): { history: HistoryEvent[]; result: CheckResult } {
+  const op = (o: Operation): Operation => ({ ...o, call: o.call * NS_PER_MS, return: o.return * NS_PER_MS });
+  return {
+    history: history.map((e) => ({ ...e, time: e.time * NS_PER_MS })),
+    result: {
+      ...result,
+      failures: result.failures.map((f) => ({
+        ...f,
+        longestPrefix: f.longestPrefix.map((s) => ({ ...s, op: op(s.op) })),
+        stuck: op(f.stuck),
+        minimal: f.minimal.map(op),
+      })),
+    },
   };
 }
 

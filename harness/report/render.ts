@@ -6,6 +6,7 @@ import type { FailureView } from './failureView.ts';
 import type { ReportData } from './prepare.ts';
 import { esc, renderDiagram } from './svg.ts';
 import { PAGE_CSS } from './style.ts';
+import type { ReportTimeUnit } from './time.ts';
 
 /** At most this many failing keys get the full drawing; the rest are listed in the table. */
 export const MAX_DETAILED_FAILURES = 20;
@@ -56,7 +57,7 @@ function summaryHtml(d: ReportData): string {
     `${s.ops} <span class="muted">(</span><span class="c-ok">${s.ok} ok</span>, <span class="c-fail">${s.fail} fail</span>, <span class="c-info">${s.info} info</span>${s.pending > 0 ? `, ${s.pending} never answered` : ''}<span class="muted">)</span>`,
   ]);
   rows.push(['keys', `${s.keys}${s.failingKeys > 0 ? ` <span class="c-bad">(${s.failingKeys} not linearizable)</span>` : ''}`]);
-  rows.push(['duration', ms(s.durationMs)]);
+  rows.push(['duration', s.timeUnit === 'line' ? `${Math.round(s.durationMs)} lines <span class="muted">(this format records no clock)</span>` : ms(s.durationMs)]);
   rows.push(['checking time', ms(s.checkMs)]);
   const more: [string, string][] = [];
   if (s.historyPath !== undefined) more.push(['history', `<code>${esc(s.historyPath)}</code>`]);
@@ -78,7 +79,7 @@ function summaryHtml(d: ReportData): string {
 </header>`;
 }
 
-function failureHtml(f: FailureView, i: number): string {
+function failureHtml(f: FailureView, i: number, unit: ReportTimeUnit): string {
   const keyName = f.key === '' ? '(the single register)' : f.key;
   const hidden =
     f.shownFrom > 0
@@ -100,7 +101,7 @@ function failureHtml(f: FailureView, i: number): string {
             ? 'one operation that cannot be true on its own'
             : `${f.minimal.ops.length} operations of this key that cannot all be true; drop any one and the rest is linearizable`
         })</span></h4>
-  <div class="minimal-view">${renderDiagram(f.minimal, { idPrefix: `${f.anchor}-min`, showSteps: false })}</div>
+  <div class="minimal-view">${renderDiagram(f.minimal, { idPrefix: `${f.anchor}-min`, showSteps: false, unit })}</div>
   <div class="words"><p>In words: ${esc(f.explanation)}</p>
   <ul class="sentences">${f.minimal.sentences.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>
   ${f.minimal.facts.length > 0 ? `<p>Real-time order any linearization must respect:</p><ul class="facts-list">${f.minimal.facts.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>` : ''}</div>`
@@ -116,7 +117,7 @@ function failureHtml(f: FailureView, i: number): string {
   <h4>Linearization <span class="muted">(longest linearizable prefix; hover an operation for the register state before and after it)</span></h4>
   <p>${prefixWords}</p>
   ${hidden}
-  <div class="lin-view" data-failure="${i}">${renderDiagram(f.lin, { idPrefix: `${f.anchor}-lin`, showSteps: true }, f.prefixLength)}</div>
+  <div class="lin-view" data-failure="${i}">${renderDiagram(f.lin, { idPrefix: `${f.anchor}-lin`, showSteps: true, unit }, f.prefixLength)}</div>
   <div class="legend-small"><span class="sw sw-step"></span> linearized (numbered in order) <span class="sw sw-stuck"></span> cannot be placed <span class="sw sw-other"></span> not yet placed <span class="sw sw-inf"></span> no reply: may take effect any time later <span class="sw sw-nemesis"></span> fault in force</div>
   ${minimal}${stuckNote}
 </section>`;
@@ -148,7 +149,7 @@ export function renderPage(d: ReportData, assets: PageAssets, title = 'splitbrai
       ? d.summary.verdict === 'unknown'
         ? '<p>The checker ran out of time before deciding; no counterexample is available.</p>'
         : ''
-      : `<section id="failures"><h2>What went wrong</h2>${detailed.map(failureHtml).join('')}${
+      : `<section id="failures"><h2>What went wrong</h2>${detailed.map((f, i) => failureHtml(f, i, d.summary.timeUnit)).join('')}${
           d.failures.length > detailed.length ? `<p class="muted">${d.failures.length - detailed.length} more failing keys are listed in the table below.</p>` : ''
         }</section>`;
   const empty = d.summary.ops === 0 ? '<p class="notice">This history has no client operations: there is nothing to draw.</p>' : '';
@@ -169,10 +170,11 @@ ${failures}
 <div class="zoom-buttons"><button type="button" data-zoom="in">zoom in</button><button type="button" data-zoom="out">zoom out</button><button type="button" data-zoom="left">◀</button><button type="button" data-zoom="right">▶</button><button type="button" data-zoom="reset">whole run</button></div>
 <div id="timeline" class="chart"></div>
 </section>
-<section id="perf-section"><h2>Latency and throughput</h2>
-<div id="latency" class="chart"></div>
-<div id="throughput" class="chart"></div>
-</section>
+${
+  d.summary.timeUnit === 'line'
+    ? '<section id="perf-section"><h2>Latency and throughput</h2><p class="muted">Not drawn: this history records no clock (its operations are placed by line number).</p></section>'
+    : '<section id="perf-section"><h2>Latency and throughput</h2>\n<div id="latency" class="chart"></div>\n<div id="throughput" class="chart"></div>\n</section>'
+}
 <section id="keys-section"><h2>Keys</h2>${perKeyHtml(d)}</section>
 <footer class="muted">Written by splitbrain. Charts drawn with uPlot; everything is inline, so this file opens from disk with no network.</footer>
 </main>

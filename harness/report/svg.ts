@@ -3,6 +3,7 @@
 // in the file even before any script runs; the page script only adds the
 // hover tooltip and the "jump" behaviour through data- attributes.
 import type { OrdinalDiagram, ViewOp } from './failureView.ts';
+import { formatInstant, type ReportTimeUnit } from './time.ts';
 
 export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -22,9 +23,11 @@ export interface DiagramOptions {
   showSteps: boolean;
   /** Pixels per slot; the diagram scrolls horizontally if wide. */
   slotPx?: number;
+  /** How times read in tooltips (default ms). */
+  unit?: ReportTimeUnit;
 }
 
-function tipFor(op: ViewOp, stepsTotal: number | null): string {
+function tipFor(op: ViewOp, stepsTotal: number | null, unit: ReportTimeUnit): string {
   const lines: string[] = [];
   if (op.role === 'step') {
     lines.push(`step ${op.step}${stepsTotal !== null ? ` of ${stepsTotal}` : ''} of the linearization`);
@@ -38,8 +41,8 @@ function tipFor(op: ViewOp, stepsTotal: number | null): string {
   }
   lines.push(`process ${op.process}: ${op.label}`);
   if (op.role === 'step') lines.push(`state before: ${op.before}  →  after: ${op.after}`);
-  const end = op.endMs === null ? 'no reply (may or may not have happened)' : `${op.endMs} ms`;
-  lines.push(`invoked ${op.callMs} ms, completed ${end}`);
+  const end = op.endMs === null ? 'no reply (may or may not have happened)' : formatInstant(op.endMs, unit);
+  lines.push(`invoked ${formatInstant(op.callMs, unit)}, completed ${end}`);
   return lines.join('\n');
 }
 
@@ -86,7 +89,7 @@ export function renderDiagram(d: OrdinalDiagram, opts: DiagramOptions, stepsTota
     const y = rowY(op.row);
     const cls = `op role-${op.role} status-${op.status}${op.infinite ? ' infinite' : ''}`;
     const id = op.role === 'stuck' ? ` id="${opts.idPrefix}-stuck"` : op.step !== undefined ? ` id="${opts.idPrefix}-step-${op.step}"` : '';
-    parts.push(`<g class="${cls}"${id} data-tip="${esc(tipFor(op, stepsTotal))}" data-process="${op.process}" data-invoke="${op.invokeIndex}">`);
+    parts.push(`<g class="${cls}"${id} data-tip="${esc(tipFor(op, stepsTotal, opts.unit ?? 'ms'))}" data-process="${op.process}" data-invoke="${op.invokeIndex}">`);
     parts.push(`<rect class="bar" x="${x0.toFixed(1)}" y="${y}" width="${Math.max(4, x1 - x0).toFixed(1)}" height="${BAR_H}" rx="3"/>`);
     if (op.infinite) {
       parts.push(`<rect x="${(x1 - 40).toFixed(1)}" y="${y}" width="40" height="${BAR_H}" fill="url(#fade)" pointer-events="none"/>`);

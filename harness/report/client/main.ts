@@ -19,8 +19,11 @@ const cols = data.ops;
 const nOps = cols.call.length;
 const timeEnd = data.timeEnd > 0 ? data.timeEnd : 1;
 const useSeconds = timeEnd > 5000;
+// Histories without a clock (Jepsen logs): the data's "ms" are line numbers.
+const byLine = data.summary.timeUnit === 'line';
 
 function fmtTime(ms: number): string {
+  if (byLine) return `line ${Math.round(ms)}`;
   if (useSeconds) return `${(ms / 1000).toFixed(ms < 100_000 ? 2 : 1)} s`;
   return `${Math.round(ms * 1000) / 1000} ms`;
 }
@@ -308,7 +311,7 @@ function opTip(i: number): string {
   const lines = [
     `process ${cols.process[i]}${key ? ` · key ${key}` : ''} · ${st}${badInvokes.has(cols.inv[i]) ? ' · ✗ breaks linearizability' : minimalInvokes.has(cols.inv[i]) ? ' · part of the counterexample' : ''}`,
     cols.label[i],
-    cols.open[i] ? `invoked ${fmtTime(cols.call[i])}, never answered` : `${fmtTime(cols.call[i])} → ${fmtTime(cols.end[i])} (${fmtTime(cols.end[i] - cols.call[i])})`,
+    cols.open[i] ? `invoked ${fmtTime(cols.call[i])}, never answered` : `${fmtTime(cols.call[i])} → ${fmtTime(cols.end[i])} (${byLine ? `${Math.round(cols.end[i] - cols.call[i])} lines` : fmtTime(cols.end[i] - cols.call[i])})`,
   ];
   return lines.join('\n');
 }
