@@ -96,6 +96,7 @@ describe('proxy CLI', () => {
     const help = run(['--help']);
     expect(await help.exited).toBe(0);
     expect(help.out()).toContain('--port');
+    expect(help.out()).toContain('exit: 0 stopped by a signal, 1 cannot listen');
     const bad = run(['--port', 'seventy']);
     expect(await bad.exited).toBe(2);
     // One line naming the mistake, not the usage text again (QA pass).

@@ -17,6 +17,8 @@ Runs splitbrain's Toxiproxy-compatible fault proxy (API of Toxiproxy ${VERSION})
   --config FILE  create proxies from a JSON file at start, as POST /populate does
   --verbose      log proxy events (unreachable upstreams, ...) to stderr
 Stops cleanly on SIGINT or SIGTERM.
+
+exit: 0 stopped by a signal, 1 cannot listen (port in use ...), 2 bad arguments or config file
 `;
 
 interface Options {
