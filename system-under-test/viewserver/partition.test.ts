@@ -23,11 +23,17 @@ async function ready(): Promise<{ c: Cluster; v: ViewInfo }> {
   return { c: cluster, v };
 }
 
+/**
+ * Waits until the view server has replaced the old primary and the new primary has synced its
+ * backup: only then is a client's write expected to succeed promptly (on a loaded machine the
+ * state transfer can outlast one request's timeout, which made these tests flaky).
+ */
 async function replaced(c: Cluster, v: ViewInfo): Promise<ViewInfo> {
-  return waitFor('the view server to replace the old primary', async () => {
-    const now = await askView(c);
-    return now.primary !== null && now.primary !== v.primary ? now : false;
+  const now = await waitFor('the view server to replace the old primary', async () => {
+    const view = await askView(c);
+    return view.primary !== null && view.primary !== v.primary ? view : false;
   });
+  return waitReady(c, 'the new primary and a synced backup', now.view - 1);
 }
 
 describe('an old primary never serves stale data (real processes)', () => {
