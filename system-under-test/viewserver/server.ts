@@ -30,6 +30,7 @@
 import type { Body, Env, Node } from '../runtime/env.ts';
 import { Rpc } from '../runtime/rpc.ts';
 import { applyOp, Errors, errorOutcome, type Op, type Outcome, type Value } from '../runtime/protocol.ts';
+import { planted } from './planted.ts';
 import {
   isView,
   NO_VIEW,
@@ -243,7 +244,10 @@ export class ViewServerReplica implements Node {
   private onForward(from: string, body: Body): void {
     const v = this.view;
     const me = this.env.id;
-    if (body.viewnum !== v.viewnum || v.primary !== from || v.backup !== me || this.syncedView !== v.viewnum) {
+    const accepted = planted.backupAnyView
+      ? this.syncedView > 0
+      : body.viewnum === v.viewnum && v.primary === from && v.backup === me && this.syncedView === v.viewnum;
+    if (!accepted) {
       this.env.send(from, { type: 'forward_reject', in_reply_to: body.msg_id, viewnum: v.viewnum, synced: this.syncedView });
       return;
     }
@@ -272,6 +276,7 @@ export class ViewServerReplica implements Node {
       const why = this.view.primary === this.env.id ? 'primary not ready' : `not primary (view ${this.view.viewnum}: primary ${this.view.primary ?? '-'})`;
       return this.answer(requester, errorOutcome(Errors.temporarilyUnavailable, why));
     }
+    if (planted.localReads && op.f === 'read') return this.answer(requester, applyOp(this.data, op));
     const opId = op.f === 'read' ? null : `${String(body.client)}:${String(body.seq)}`;
     if (opId !== null) {
       const seen = this.dups.get(opId);
