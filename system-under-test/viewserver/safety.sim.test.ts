@@ -39,8 +39,11 @@ function failureReport(schedule: Schedule): string {
   ].join('\n');
 }
 
+const RUNS = Number(process.env.SIM_RUNS ?? 200);
+
 describe('view-server design under targeted faults (in-memory network)', () => {
-  it('every history is linearizable', () => {
+  // About 25 ms per run on one core; long runs (SIM_RUNS=2000) get the time they need.
+  it('every history is linearizable', { timeout: Math.max(60_000, RUNS * 250) }, () => {
     plant((process.env.SIM_PLANT ?? '').split(',').filter(isPlantedBug));
     try {
       let okOps = 0;
@@ -57,7 +60,7 @@ describe('view-server design under targeted faults (in-memory network)', () => {
       else {
         fc.assert(
           fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => check(scheduleFor(seed))),
-          { seed: Number(process.env.SIM_SEED ?? 20261127), numRuns: Number(process.env.SIM_RUNS ?? 150), endOnFailure: true },
+          { seed: Number(process.env.SIM_SEED ?? 20261127), numRuns: RUNS, endOnFailure: true },
         );
       }
       // Not a liveness claim, only a guard against a test that checks nothing.

@@ -20,8 +20,8 @@
 //   retry an operation that already happened (duplicate detection must hold;
 //   a cas applied twice or answered "failed" after it happened shows up).
 // - crash (server or coordinator), cut-backup (the primary cannot reach its
-//   backup), slow (latency on the primary's links) and noise (one fault of the
-//   old uniform kind on any link) for everything else.
+//   backup), slow (latency on the primary's links) and noise (a pause, cut or
+//   lossy link anywhere, the view server included) for everything else.
 // The workload is shaped to make stale or duplicated effects visible: one to
 // three keys, unique written values, cas from the last value the workload saw.
 import { seededRandom, type SimNetwork } from '../runtime/simnet.ts';
@@ -101,9 +101,16 @@ function start(net: SimNetwork, e: Episode, clientIds: string[]): { undo: () => 
   };
   switch (e.kind) {
     case 'depose': {
-      const fromPeers = e.arg < 0.5;
+      const fromPeers = e.arg < 0.4;
       const pairs: [string, string][] = [[p, 'vs'], ...(fromPeers ? others.map((o): [string, string] => [p, o]) : [])];
-      return { undo: cutAll(pairs), what: `depose ${p} (cut from vs${fromPeers ? ' and servers' : ''}, not from coordinators)` };
+      const undoCut = cutAll(pairs);
+      if (e.arg < 0.7) return { undo: undoCut, what: `depose ${p} (cut from vs${fromPeers ? ' and servers' : ''}, not from coordinators)` };
+      // Coordinators only look for a new primary when the old one fails them. If it still
+      // reaches its peers it may never fail anyone, so lose its replies to one coordinator:
+      // that one moves to the new primary while the other keeps using the deposed one.
+      const c = COORDINATORS[Math.floor(e.arg * 100) % COORDINATORS.length];
+      net.drop(p, c, 1);
+      return { undo: () => (undoCut(), net.drop(p, c, 0)), what: `depose ${p} (cut from vs, its replies to ${c} lost)` };
     }
     case 'pause':
       net.pause(p);
@@ -141,11 +148,16 @@ function start(net: SimNetwork, e: Episode, clientIds: string[]): { undo: () => 
       return { undo: () => links.forEach(([a, b]) => net.latency(a, b, 0)), what: `latency ${ms}±${ms} ms on ${p}'s links` };
     }
     case 'noise': {
-      // One fault from the old uniform generator, on any link, clients included.
+      // One fault of the old uniform generator's kinds, on any node or link, clients included.
       const all = [...NODES, ...clientIds];
       const a = NODES[Math.floor(e.arg * NODES.length)];
       const b = all.filter((n) => n !== a)[Math.floor(net.random() * (all.length - 1))];
-      if (net.random() < 0.5) return { undo: cutAll([[a, b]]), what: `cut ${a} ${b}` };
+      const dice = net.random();
+      if (dice < 0.25) {
+        net.pause(a); // the view server included: it must not wake up and misjudge who is alive
+        return { undo: () => net.resume(a), what: `pause ${a}` };
+      }
+      if (dice < 0.6) return { undo: cutAll([[a, b]]), what: `cut ${a} ${b}` };
       net.drop(a, b, 0.5);
       return { undo: () => net.drop(a, b, 0), what: `drop 50% ${a}->${b}` };
     }
