@@ -39,7 +39,7 @@ function failureReport(schedule: Schedule): string {
   ].join('\n');
 }
 
-const RUNS = Number(process.env.SIM_RUNS ?? 200);
+const RUNS = Number(process.env.SIM_RUNS ?? 150);
 
 describe('view-server design under targeted faults (in-memory network)', () => {
   // About 25 ms per run on one core; long runs (SIM_RUNS=2000) get the time they need.
