@@ -77,8 +77,12 @@ export class ViewServerReplica implements Node {
   private readonly byOpId = new Map<string, PendingOp>();
   private readonly rpc: Rpc;
 
+  /** Tells the view service this process from an earlier one of the same server (a restart). */
+  private readonly incarnation: string;
+
   constructor(private readonly env: Env) {
     this.rpc = new Rpc(env);
+    this.incarnation = Math.floor(env.random() * 2 ** 32).toString(36);
     const ping = () => {
       this.ping();
       env.setTimer(PING_INTERVAL_MS, ping);
@@ -106,7 +110,7 @@ export class ViewServerReplica implements Node {
   }
 
   private ping(): void {
-    const body = { type: 'ping', viewnum: this.pingViewnum(), unreachable: this.unreachable() };
+    const body = { type: 'ping', viewnum: this.pingViewnum(), unreachable: this.unreachable(), incarnation: this.incarnation };
     this.rpc.call(VIEW_SERVER_ID, body, REPLY_PATIENCE_MS, (reply) => {
       const view = reply === null ? null : { viewnum: reply.viewnum, primary: reply.primary, backup: reply.backup };
       if (isView(view) && view.viewnum > this.view.viewnum) this.adopt(view);
