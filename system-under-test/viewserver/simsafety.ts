@@ -22,6 +22,9 @@
 // - crash (server or coordinator), cut-backup (the primary cannot reach its
 //   backup), slow (latency on the primary's links) and noise (a pause, cut or
 //   lossy link anywhere, the view server included) for everything else.
+// - lonely start (a schedule option): only one server reaches the view server
+//   at first, so the first view, which trusts its primary without a state
+//   transfer, lasts while clients write and episodes strike its primary.
 // The workload is shaped to make stale or duplicated effects visible: one to
 // three keys, unique written values, cas from the last value the workload saw.
 import { seededRandom, type SimNetwork } from '../runtime/simnet.ts';
@@ -49,6 +52,12 @@ export interface Schedule {
   clients: number;
   /** Fraction of reads in the workload. */
   reads: number;
+  /**
+   * If > 0: the other servers cannot reach the view server from the start until this many ms
+   * after the warm-up, so the first view (which has no backup and needs no state transfer) lasts
+   * while clients write, and the episodes may crash or pause its primary.
+   */
+  lonelyStartMs?: number;
   episodes: Episode[];
 }
 
@@ -81,7 +90,12 @@ export function scheduleFor(seed: number, durationMs = 6000): Schedule {
     episodes.push({ at, ms, kind: kind(), arg: r() });
     at += r() < 0.25 ? Math.floor(r() * ms) : ms + 200 + Math.floor(r() * 1200);
   }
-  return { seed, durationMs, keys: 1 + Math.floor(r() * 3), clients: 3 + Math.floor(r() * 4), reads: 0.25 + r() * 0.5, episodes };
+  const lonelyStartMs = r() < 0.15 ? 500 + Math.floor(r() * 2500) : 0;
+  // Half the time, strike the lonely primary while it is alone (its restart is the dangerous moment).
+  if (lonelyStartMs > 0 && r() < 0.5) {
+    episodes.push({ at: Math.floor(r() * lonelyStartMs), ms: 400 + Math.floor(r() * 1000), kind: 'crash-server', arg: 0.1 });
+  }
+  return { seed, durationMs, keys: 1 + Math.floor(r() * 3), clients: 3 + Math.floor(r() * 4), reads: 0.25 + r() * 0.5, lonelyStartMs, episodes };
 }
 
 /** The primary the view server names now (the nemesis may look: it targets roles, as Jepsen's do). */
@@ -181,10 +195,17 @@ export function simulate(schedule: Schedule): SimResult {
   const keys = ['a', 'b', 'c'].slice(0, schedule.keys);
   const clients = new SimClients(net, clientIds, keys, 5000, { reads: schedule.reads });
   const faults: string[] = [];
+  const undo: { at: number; run: () => void }[] = [];
+  const lonely = schedule.lonelyStartMs ?? 0;
+  if (lonely > 0) {
+    const [first, ...rest] = SERVERS; // all ping at once at start; the service crowns the first
+    for (const s of rest) net.cut(s, 'vs');
+    faults.push(`     0ms start (${WARMUP_MS + lonely} ms) lonely start: only ${first} reaches vs`);
+    undo.push({ at: WARMUP_MS + lonely, run: () => (rest.forEach((s) => (net.drop(s, 'vs', 0), net.drop('vs', s, 0))), faults.push(`${String(net.now).padStart(6)}ms end lonely start`)) });
+  }
   net.advance(WARMUP_MS);
   const t0 = net.now;
   const pending = [...schedule.episodes].sort((x, y) => x.at - y.at);
-  const undo: { at: number; run: () => void }[] = [];
   const end = t0 + schedule.durationMs;
   while (net.now < end) {
     clients.step(true);
@@ -242,5 +263,6 @@ export function shrink(schedule: Schedule, fails: (s: Schedule) => boolean, budg
 
 export function describeSchedule(s: Schedule): string {
   const lines = s.episodes.map((e) => `  at ${e.at} ms for ${e.ms} ms: ${e.kind} (arg ${e.arg.toFixed(3)})`);
-  return `seed ${s.seed}, ${s.durationMs} ms after a ${WARMUP_MS} ms warm-up, ${s.keys} key(s), ${s.clients} clients, ${Math.round(s.reads * 100)}% reads\n${lines.join('\n')}`;
+  const lonely = s.lonelyStartMs ? `, lonely start for ${s.lonelyStartMs} ms` : '';
+  return `seed ${s.seed}, ${s.durationMs} ms after a ${WARMUP_MS} ms warm-up${lonely}, ${s.keys} key(s), ${s.clients} clients, ${Math.round(s.reads * 100)}% reads\n${lines.join('\n')}`;
 }
