@@ -10,6 +10,7 @@ import type { Body, Env, Node, TimerId } from '../runtime/env.ts';
 import { Rpc } from '../runtime/rpc.ts';
 import { serveClient, type Answer } from '../runtime/service.ts';
 import { Errors, errorOutcome, type Op, type Outcome } from '../runtime/protocol.ts';
+import { planted } from './planted.ts';
 import { ATTEMPT_INTERVAL_MS, NO_VIEW, OPERATION_DEADLINE_MS, VIEW_SERVER_ID, type View } from './config.ts';
 
 const RETRY_MS = 50;
@@ -63,7 +64,7 @@ export class ViewServerCoordinator implements Node {
    * to any of them, however late, settles the operation.
    */
   private run(op: Op, answer: Answer): void {
-    const seq = ++this.seq;
+    let seq = ++this.seq;
     const deadline = this.env.now() + OPERATION_DEADLINE_MS;
     /** Per attempt: could it have taken effect? Only an 11 answer says no. */
     const attempts: { mayHaveHappened: boolean }[] = [];
@@ -99,6 +100,7 @@ export class ViewServerCoordinator implements Node {
       if (finished) return;
       const primary = this.view.primary;
       if (primary === null) return schedule(RETRY_MS + Math.floor(this.env.random() * RETRY_MS), true);
+      if (planted.retryNewIdentity && attempts.length > 0) seq = ++this.seq;
       const record = { mayHaveHappened: true };
       attempts.push(record);
       this.rpc.call(primary, { type: 'kv', op, client: this.clientId, seq }, OPERATION_DEADLINE_MS, (reply) => {

@@ -107,6 +107,49 @@ describe('view-server scenarios', () => {
     expect(reply?.code).toBe(11);
   });
 
+  // Found while sharpening the randomized safety test (a restart of the first view's primary):
+  // the first view trusts its primary without any state transfer, so a restarted incarnation that
+  // was told "you are primary of view 1" served its empty state and lost acknowledged writes.
+  /** View 1 = (s1, no backup): s2 and s3 cannot reach the view server while it forms. */
+  function firstViewAlone(): SimNetwork {
+    const net = simCluster(1, { reorder: false });
+    net.cut('s2', 'vs');
+    net.cut('s3', 'vs');
+    net.advance(1500);
+    expect(view(net)).toMatchObject({ viewnum: 1, primary: 's1', backup: null });
+    return net;
+  }
+
+  it('a restarted primary of the first view does not serve its empty state', () => {
+    const net = firstViewAlone();
+    expect(request(net, 'client', 'c1', { type: 'write', key: 'a', value: 1 })?.type).toBe('write_ok');
+    net.crash('s1');
+    net.restart('s1');
+    net.advance(1000);
+    expect(net.node<ViewServerReplica>('s1').readyView).toBe(0);
+    // Unavailable, not wrong: no read may claim that a is missing.
+    const reply = request(net, 'client', 'c1', { type: 'read', key: 'a' });
+    expect(reply).toMatchObject({ type: 'error', code: 11 });
+  });
+
+  it('a first-view primary that restarted before its acknowledgement reached the view server does not serve', () => {
+    const net = simCluster(1, { reorder: false });
+    net.cut('s2', 'vs');
+    net.cut('s3', 'vs');
+    // s1 is crowned and serves, but none of its acknowledgements (pings with 1) get through.
+    net.hook = (m) => !(m.from === 's1' && m.to === 'vs' && m.body.type === 'ping' && m.body.viewnum === 1);
+    net.advance(1500);
+    expect(view(net)).toMatchObject({ viewnum: 1, primary: 's1' });
+    expect(net.node<ViewService>('vs').acked).toBe(false);
+    expect(request(net, 'client', 'c1', { type: 'write', key: 'a', value: 1 })?.type).toBe('write_ok');
+    net.crash('s1');
+    net.restart('s1'); // pings 0 again, as it did before it was crowned: only its incarnation differs
+    net.advance(1000);
+    expect(net.node<ViewServerReplica>('s1').readyView).toBe(0);
+    const reply = request(net, 'client', 'c1', { type: 'read', key: 'a' });
+    expect(reply).toMatchObject({ type: 'error', code: 11 });
+  });
+
   it('answers a resent cas from the duplicate table when the first answer was lost', () => {
     const net = ready();
     // The primary's answer to c1's first attempt is lost; c1 resends the same (client, seq).

@@ -36,13 +36,18 @@ export class SimClients {
   private nextMsg = 1;
   private nextProcess: number;
   private readonly processOf = new Map<string, number>();
+  /** The last value the workload saw on each key (cas uses it, so a cas often matches). */
+  private readonly lastSeen = new Map<string, Value>();
+  private readonly reads: number;
 
   constructor(
     private readonly net: SimNetwork,
     private readonly endpoints: string[],
     private readonly keys: string[],
     private readonly timeoutMs = 5000,
+    workload: { reads?: number } = {},
   ) {
+    this.reads = workload.reads ?? 0.4;
     endpoints.forEach((e, i) => this.processOf.set(e, i));
     this.nextProcess = endpoints.length;
   }
@@ -85,15 +90,18 @@ export class SimClients {
     let body: Body;
     let op: RecordedOp;
     const base = { process: this.processOf.get(endpoint)!, key, output: null, status: 'info' as const, call: this.net.now, return: Infinity };
-    if (dice < 0.4) {
+    const writes = (1 - this.reads) * 0.6;
+    if (dice < this.reads) {
       body = { type: 'read', msg_id: msgId, key };
       op = { ...base, f: 'read', input: null };
-    } else if (dice < 0.75) {
+    } else if (dice < this.reads + writes) {
       const value = this.nextValue++;
       body = { type: 'write', msg_id: msgId, key, value };
       op = { ...base, f: 'write', input: value };
     } else {
-      const from = Math.max(1, this.nextValue - 1 - Math.floor(r() * 3));
+      // Mostly the value last seen on this key, so the cas has a chance; sometimes a recent one.
+      const seen = this.lastSeen.get(key);
+      const from = seen != null && r() < 0.8 ? seen : Math.max(1, this.nextValue - 1 - Math.floor(r() * 3));
       const to = this.nextValue++;
       body = { type: 'cas', msg_id: msgId, key, from, to };
       op = { ...base, f: 'cas', input: [from, to] };
@@ -109,6 +117,7 @@ export class SimClients {
     if (reply.type !== 'error') {
       op.status = 'ok';
       if (op.f === 'read') op.output = (reply.value as Value) ?? null;
+      this.lastSeen.set(op.key, op.f === 'read' ? op.output : op.f === 'write' ? (op.input as Value) : (op.input as [Value, Value])[1]);
     } else if (op.f === 'read' && reply.code === 20) {
       op.status = 'ok';
     } else if (errorRegistry.find((e) => e.code === reply.code)?.definite) {

@@ -4,7 +4,9 @@
 // Rules (each is a test in viewservice.test.ts):
 // - every server pings every PING_INTERVAL with the number of the view it
 //   holds; a server that misses DEAD_PINGS ticks is dead; a ping with 0 from a
-//   server that had pinged a non-zero number means it restarted (empty state);
+//   server that had pinged a non-zero number, or a ping with a new incarnation
+//   id, means it restarted (empty state); a restarted primary is not told the
+//   view (it would serve its empty state);
 // - the first view makes the first server that pinged primary;
 // - the view service moves from view n to n+1 only after the primary of n has
 //   pinged with n (acknowledged it), so the primary of n+1 is always the
@@ -36,6 +38,8 @@ interface ServerRecord {
   lastViewnum: number;
   restarted: boolean;
   firstSeen: number;
+  /** The incarnation id its last ping carried (null: pings without one, as in transcripts). */
+  incarnation: string | null;
 }
 
 export class ViewService implements Node {
@@ -59,8 +63,11 @@ export class ViewService implements Node {
   receive(from: string, body: Body): void {
     if (body.type === 'ping' && typeof body.viewnum === 'number') {
       const unreachable = Array.isArray(body.unreachable) ? body.unreachable.filter((u): u is string => typeof u === 'string') : [];
-      this.ping(from, body.viewnum, unreachable);
-      this.env.send(from, { type: 'view', in_reply_to: body.msg_id, ...this.view });
+      this.ping(from, body.viewnum, unreachable, typeof body.incarnation === 'string' ? body.incarnation : null);
+      // A restarted primary must not learn that it is primary: it would serve its empty state
+      // (the first view's primary needs no transfer), losing what its old incarnation committed.
+      const hidden = from === this.view.primary && this.servers.get(from)?.restarted === true;
+      this.env.send(from, { type: 'view', in_reply_to: body.msg_id, ...(hidden ? NO_VIEW : this.view) });
     } else if (body.type === 'primary' || body.type === 'get_view') {
       this.env.send(from, {
         type: 'primary_ok',
@@ -74,15 +81,21 @@ export class ViewService implements Node {
     }
   }
 
-  ping(server: string, viewnum: number, unreachable: string[] = []): void {
+  ping(server: string, viewnum: number, unreachable: string[] = [], incarnation: string | null = null): void {
     let rec = this.servers.get(server);
     if (rec === undefined) {
-      rec = { shunnedUntil: 0, missedTicks: 0, lastViewnum: 0, restarted: false, firstSeen: this.seen++ };
+      rec = { shunnedUntil: 0, missedTicks: 0, lastViewnum: 0, restarted: false, firstSeen: this.seen++, incarnation };
       this.servers.set(server, rec);
     }
-    if (viewnum === 0 && rec.lastViewnum > 0 && (server === this.view.primary || server === this.view.backup)) {
-      rec.restarted = true;
-      this.env.log(`${server} restarted (pinged 0 after ${rec.lastViewnum})`);
+    // Ping(0) after a non-zero number says "restarted"; so does a new incarnation id, which also
+    // catches a primary that restarted before any of its acknowledgements got through.
+    const newIncarnation = incarnation !== null && rec.incarnation !== null && incarnation !== rec.incarnation;
+    if (incarnation !== null) rec.incarnation = incarnation;
+    if ((viewnum === 0 && rec.lastViewnum > 0) || newIncarnation) {
+      if (server === this.view.primary || server === this.view.backup) {
+        if (!rec.restarted) this.env.log(`${server} restarted (${newIncarnation ? 'new incarnation' : `pinged 0 after ${rec.lastViewnum}`})`);
+        rec.restarted = true;
+      }
     }
     rec.missedTicks = 0;
     rec.lastViewnum = viewnum;
