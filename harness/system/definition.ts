@@ -3,7 +3,7 @@
 // field, never as a stack trace, so every check below produces a
 // DefinitionError with both.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export type Claim = 'linearizable' | 'not-linearizable';
@@ -51,6 +51,11 @@ export function builtinSystems(): string[] {
     .filter((d) => d.isDirectory() && existsSync(join(builtinDir, d.name, 'system.json')))
     .map((d) => d.name)
     .sort();
+}
+
+/** The folder name of a design shipped in system-under-test/, or undefined for a user's system. */
+export function builtinName(def: SystemDefinition): string | undefined {
+  return dirname(dirname(def.file)) === builtinDir && basename(def.file) === 'system.json' ? basename(def.dir) : undefined;
 }
 
 /** Resolves a built-in name or a path to the definition file. */

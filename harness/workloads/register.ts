@@ -163,9 +163,12 @@ export async function runWorkload(opts: RunWorkloadOptions): Promise<void> {
         if (Date.now() >= deadline || opts.signal?.aborted) return;
         const done = await invoke(proc, op, opts);
         if (done.type === 'info') {
+          // Retired. The fresh process tries the next node: the one that went
+          // silent may stay silent for the whole fault.
           proc.conn?.close();
           proc.conn = null;
           proc.id = opts.nextProcess.value++;
+          proc.endpoint = (proc.endpoint + 1) % opts.endpoints.length;
         } else if (done.type === 'fail' && done.reroute) {
           proc.conn?.close();
           proc.conn = null;

@@ -1,0 +1,86 @@
+// Which runs `npm run torture` makes: the default matrix (every built-in
+// design against the nemeses its system.json lists), the --quick CI gate, or
+// what --system/--nemesis ask for. Durations live here too, so the table of
+// what runs for how long is in one place.
+import type { CycleTiming } from '../nemeses/cycles.ts';
+import { builtinSystems, builtinName, loadSystem, type SystemDefinition } from '../system/definition.ts';
+
+export interface Workload {
+  timeLimitS: number;
+  concurrency: number;
+  keys: number;
+  rate: number;
+  opTimeoutMs: number;
+  timing: CycleTiming;
+  recoveryMs: number;
+  checkTimeoutMs: number;
+}
+
+export interface Cell {
+  system: SystemDefinition;
+  nemesis: string;
+  workload: Workload;
+}
+
+export const defaultWorkload: Workload = {
+  timeLimitS: 20,
+  concurrency: 6,
+  keys: 4,
+  rate: 60,
+  opTimeoutMs: 1000,
+  timing: { quietMs: 3000, faultMs: 6000 },
+  recoveryMs: 2000,
+  checkTimeoutMs: 60_000,
+};
+
+/** The CI gate's shorter runs. */
+export const quickWorkload: Workload = {
+  ...defaultWorkload,
+  timeLimitS: 12,
+  timing: { quietMs: 2000, faultMs: 5000 },
+  checkTimeoutMs: 30_000,
+};
+
+/** Nemesis when a system lists none. */
+export const FALLBACK_NEMESES = ['partition'];
+
+/**
+ * The --quick gate, per built-in design: the fault that exposes each broken
+ * design every time, and the faults that matter most for the correct one.
+ * The broken designs must be caught in every run and the view-server design
+ * must pass in every run: each entry here was chosen (and measured) for that.
+ */
+export const quickPlan: Record<string, Array<{ nemesis: string; workload?: Partial<Workload> }>> = {
+  // Concurrent writers on few keys race the unsynchronised replicas.
+  naive: [{ nemesis: 'none', workload: { keys: 2, concurrency: 8, rate: 100 } }],
+  // Cutting the primary off lets the backup promote itself while clients still reach the old primary.
+  failover: [{ nemesis: 'isolate-primary' }],
+  viewserver: [{ nemesis: 'isolate-primary' }, { nemesis: 'primary-viewserver' }],
+};
+
+export interface MatrixRequest {
+  systems?: string[];
+  nemeses?: string[];
+  quick: boolean;
+  overrides: Partial<Workload>;
+}
+
+export function planMatrix(req: MatrixRequest): Cell[] {
+  const base = req.quick ? quickWorkload : defaultWorkload;
+  const names = req.systems ?? builtinSystems();
+  const cells: Cell[] = [];
+  for (const name of names) {
+    const system = loadSystem(name);
+    const builtin = builtinName(system);
+    const plan: Array<{ nemesis: string; workload?: Partial<Workload> }> =
+      req.nemeses !== undefined
+        ? req.nemeses.map((nemesis) => ({ nemesis }))
+        : req.quick && builtin !== undefined && quickPlan[builtin]
+          ? quickPlan[builtin]
+          : (system.nemeses ?? FALLBACK_NEMESES).map((nemesis) => ({ nemesis }));
+    for (const p of plan) {
+      cells.push({ system, nemesis: p.nemesis, workload: { ...base, ...p.workload, ...req.overrides } });
+    }
+  }
+  return cells;
+}
