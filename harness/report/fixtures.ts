@@ -1,0 +1,104 @@
+// Test helpers: hand-made checker results over real histories, so the report
+// can be tested without depending on the checker's search.
+import { readFileSync } from 'node:fs';
+import type { CheckResult, HistoryEvent, KeyFailure, Operation, Value } from '../../checkers/types.ts';
+
+export function readJsonl(path: string): HistoryEvent[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as HistoryEvent);
+}
+
+/** Operations as the checker defines them (ids in invoke order, info returns at infinity). */
+export function operationsOf(history: HistoryEvent[]): Operation[] {
+  const ops: Operation[] = [];
+  const open = new Map<number, Operation>();
+  for (const e of history) {
+    if (e.process === 'nemesis') continue;
+    if (e.type === 'invoke') {
+      const op: Operation = {
+        id: ops.length,
+        process: e.process,
+        f: e.f,
+        key: e.key ?? '',
+        input: e.f === 'read' ? null : e.value,
+        output: null,
+        status: 'info',
+        call: e.time,
+        return: Infinity,
+        invokeIndex: e.index,
+        completeIndex: null,
+      };
+      ops.push(op);
+      open.set(e.process, op);
+    } else {
+      const op = open.get(e.process);
+      if (op === undefined) continue;
+      open.delete(e.process);
+      op.status = e.type;
+      op.completeIndex = e.index;
+      if (e.type !== 'info') op.return = e.time;
+      if (e.f === 'read' && e.type === 'ok') op.output = e.value as Value;
+    }
+  }
+  return ops;
+}
+
+/** A failure built from invoke indices: prefix steps with their states, the stuck op, the minimal set. */
+export function failureFrom(
+  ops: Operation[],
+  key: string,
+  prefix: [invokeIndex: number, before: Value, after: Value][],
+  stuckInvoke: number,
+  minimalInvokes: number[],
+  explanation: string,
+): KeyFailure {
+  const at = (i: number): Operation => {
+    const op = ops.find((o) => o.invokeIndex === i);
+    if (op === undefined) throw new Error(`fixture: no op invoked at event ${i}`);
+    return op;
+  };
+  return {
+    key,
+    longestPrefix: prefix.map(([i, stateBefore, stateAfter]) => ({ op: at(i), stateBefore, stateAfter })),
+    stuck: at(stuckInvoke),
+    minimal: minimalInvokes.map(at),
+    explanation,
+  };
+}
+
+export function resultFor(history: HistoryEvent[], failures: KeyFailure[]): CheckResult {
+  const ops = operationsOf(history);
+  const keys = [...new Set(ops.map((o) => o.key))];
+  const failing = new Set(failures.map((f) => f.key));
+  return {
+    valid: failures.length > 0 ? false : true,
+    ops: ops.length,
+    keys: keys.length,
+    elapsedMs: 3.2,
+    failures,
+    perKey: keys.map((key) => ({ key, valid: failing.has(key) ? false : true, ops: ops.filter((o) => o.key === key).length, elapsedMs: 1.1 })),
+  };
+}
+
+/** The committed failover example with the failure the checker should find on key x. */
+export function failoverExample(path: string): { history: HistoryEvent[]; result: CheckResult } {
+  const history = readJsonl(path);
+  const ops = operationsOf(history);
+  const failure = failureFrom(
+    ops,
+    'x',
+    [
+      [0, null, 1],
+      [4, 1, 1],
+      [6, 1, 2],
+      [10, 2, 2],
+      [18, 2, 4],
+    ],
+    20,
+    [6, 18, 20],
+    'process 2 read 2 at 44.0–45.1 ms, but write 4 had completed at 42.5 ms and no later write set the register back to 2: a stale read.',
+  );
+  return { history, result: resultFor(history, [failure]) };
+}

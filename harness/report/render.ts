@@ -1,0 +1,157 @@
+// The report page: static HTML for everything a person reads first (verdict,
+// reproduce command, what went wrong on which key, the per-key table), plus
+// containers that the inlined page script fills with charts. One file, no
+// network: the data, the script and the chart library's CSS are all inline.
+import type { FailureView } from './failureView.ts';
+import type { ReportData } from './prepare.ts';
+import { esc, renderDiagram } from './svg.ts';
+import { PAGE_CSS } from './style.ts';
+
+/** At most this many failing keys get the full drawing; the rest are listed in the table. */
+export const MAX_DETAILED_FAILURES = 20;
+/** The per-key table shows failing keys first and stops after this many rows. */
+export const MAX_TABLE_ROWS = 500;
+
+export interface PageAssets {
+  script: string;
+  css: string;
+}
+
+function verdictText(v: ReportData['summary']['verdict']): { text: string; cls: string } {
+  if (v === true) return { text: 'linearizable', cls: 'good' };
+  if (v === false) return { text: 'NOT linearizable', cls: 'bad' };
+  return { text: 'unknown (checker time limit)', cls: 'unknown' };
+}
+
+function ms(v: number): string {
+  if (v >= 10_000) return `${(v / 1000).toFixed(1)} s`;
+  if (v >= 1000) return `${(v / 1000).toFixed(2)} s`;
+  return `${Math.round(v * 10) / 10} ms`;
+}
+
+function summaryHtml(d: ReportData): string {
+  const s = d.summary;
+  const v = verdictText(s.verdict);
+  const expectation =
+    s.expected === undefined
+      ? ''
+      : s.expected === 'not-linearizable'
+        ? `<span class="expect">this design is known to be broken: catching it is the expected outcome</span>`
+        : `<span class="expect">the system claims to be ${esc(s.expected)}</span>`;
+  const rows: [string, string][] = [];
+  if (s.system !== undefined) rows.push(['system', esc(s.system)]);
+  rows.push(['nemeses', s.nemeses.length > 0 ? esc(s.nemeses.join(', ')) : '<span class="muted">none recorded</span>']);
+  if (s.seed !== undefined) rows.push(['seed', esc(s.seed)]);
+  rows.push([
+    'operations',
+    `${s.ops} <span class="muted">(</span><span class="c-ok">${s.ok} ok</span>, <span class="c-fail">${s.fail} fail</span>, <span class="c-info">${s.info} info</span>${s.pending > 0 ? `, ${s.pending} never answered` : ''}<span class="muted">)</span>`,
+  ]);
+  rows.push(['keys', `${s.keys}${s.failingKeys > 0 ? ` <span class="c-bad">(${s.failingKeys} not linearizable)</span>` : ''}`]);
+  rows.push(['duration', ms(s.durationMs)]);
+  rows.push(['checking time', ms(s.checkMs)]);
+  if (s.historyPath !== undefined) rows.push(['history', `<code>${esc(s.historyPath)}</code>`]);
+  for (const [k, val] of Object.entries(s.extra)) rows.push([esc(k), esc(val)]);
+  const command = s.command
+    ? `<div class="cmd"><span class="cmd-label">reproduce</span><code id="command">${esc(s.command)}</code><button type="button" class="copy" data-copy="command">copy</button></div>`
+    : '';
+  const warnings =
+    s.warnings.length > 0 ? `<ul class="warnings">${s.warnings.map((w) => `<li>⚠ ${esc(w)}</li>`).join('')}</ul>` : '';
+  return `<header class="summary">
+  <div class="verdict ${v.cls}" id="verdict">${v.text}</div>${expectation}
+  <table class="facts">${rows.map(([k, val]) => `<tr><th>${k}</th><td>${val}</td></tr>`).join('')}</table>
+  ${command}${warnings}
+</header>`;
+}
+
+function failureHtml(f: FailureView, i: number): string {
+  const keyName = f.key === '' ? '(the single register)' : f.key;
+  const hidden =
+    f.shownFrom > 0
+      ? `<p class="muted">Steps 1–${f.shownFrom} of the prefix linearized without trouble and are not drawn; the last ${f.prefixLength - f.shownFrom} steps before the failure are.</p>`
+      : '';
+  const prefixWords =
+    f.prefixLength === 0
+      ? `Not even the first operation can be placed: from the initial state, <b>${esc(f.stuck.label)}</b> is impossible.`
+      : `The checker could order ${f.prefixLength} operation${f.prefixLength === 1 ? '' : 's'} of this key consistently (numbered points, in order). After them the register holds <b>${esc(f.stuck.state)}</b>, and <b class="c-bad">process ${f.stuck.process}: ${esc(f.stuck.label)}</b> cannot be placed next, nor can any other order of the remaining operations fix it.`;
+  const minimal =
+    f.minimal.ops.length > 0
+      ? `<h4>Minimal counterexample <span class="muted">(${f.minimal.ops.length} operations; remove any one and the rest is linearizable)</span></h4>
+  <div class="scroll">${renderDiagram(f.minimal, { idPrefix: `${f.anchor}-min`, showSteps: false })}</div>
+  <div class="words"><p>In words: ${esc(f.explanation)}</p>
+  <ul class="sentences">${f.minimal.sentences.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>
+  ${f.minimal.facts.length > 0 ? `<p>Real-time order the checker must respect:</p><ul class="facts-list">${f.minimal.facts.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>` : ''}</div>`
+      : `<p class="muted">The checker gave no minimal counterexample for this key.</p>`;
+  return `<section class="failure" id="${f.anchor}" data-key="${esc(f.key)}">
+  <h3><span class="badge bad">not linearizable</span> key <code class="failing-key">${esc(keyName)}</code></h3>
+  <p class="explanation lead">${esc(f.explanation)}</p>
+  <p>${prefixWords}</p>
+  <p class="actions"><a href="#${f.anchor}-lin-stuck" class="jump" data-jump="${f.anchor}-lin-stuck">⤓ jump to the first error</a>
+  <button type="button" class="show-on-timeline" data-range="${f.timeRange[0]},${f.timeRange[1]}">show this window on the timeline</button></p>
+  <h4>Linearization <span class="muted">(longest linearizable prefix, hover an operation for the register state)</span></h4>
+  ${hidden}
+  <div class="scroll lin-view" data-failure="${i}">${renderDiagram(f.lin, { idPrefix: `${f.anchor}-lin`, showSteps: true }, f.prefixLength)}</div>
+  <div class="legend-small"><span class="sw sw-step"></span> linearized (numbered in order) <span class="sw sw-stuck"></span> cannot be placed <span class="sw sw-other"></span> not yet placed <span class="sw sw-inf"></span> no reply: may take effect any time later</div>
+  ${minimal}
+</section>`;
+}
+
+function perKeyHtml(d: ReportData): string {
+  if (d.perKey.length === 0) return '<p class="muted">The checker reported no keys (empty history).</p>';
+  const anchorByKey = new Map(d.failures.map((f) => [f.key, f.anchor]));
+  const rows = d.perKey.slice(0, MAX_TABLE_ROWS).map((k) => {
+    const v = verdictText(k.valid);
+    const name = k.key === '' ? '(single register)' : k.key;
+    const anchor = anchorByKey.get(k.key);
+    const keyCell = anchor !== undefined ? `<a href="#${anchor}"><code>${esc(name)}</code></a>` : `<code>${esc(name)}</code>`;
+    return `<tr class="${v.cls}"><td>${keyCell}</td><td class="num">${k.ops}</td><td class="verdict-cell">${v.text}</td><td class="num">${ms(k.elapsedMs)}</td></tr>`;
+  });
+  const more = d.perKey.length > MAX_TABLE_ROWS ? `<p class="muted">${d.perKey.length - MAX_TABLE_ROWS} more keys, all checked; not listed.</p>` : '';
+  return `<table class="per-key"><thead><tr><th>key</th><th>ops</th><th>verdict</th><th>checking time</th></tr></thead><tbody>${rows.join('')}</tbody></table>${more}`;
+}
+
+/** JSON inside <script> must not contain "</script": escape every "<". */
+export function embedJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+export function renderPage(d: ReportData, assets: PageAssets, title = 'splitbrain report'): string {
+  const detailed = d.failures.slice(0, MAX_DETAILED_FAILURES);
+  const failures =
+    d.failures.length === 0
+      ? d.summary.verdict === 'unknown'
+        ? '<p>The checker ran out of time before deciding; no counterexample is available.</p>'
+        : ''
+      : `<section id="failures"><h2>What went wrong</h2>${detailed.map(failureHtml).join('')}${
+          d.failures.length > detailed.length ? `<p class="muted">${d.failures.length - detailed.length} more failing keys are listed in the table below.</p>` : ''
+        }</section>`;
+  const empty = d.summary.ops === 0 ? '<p class="notice">This history has no client operations: there is nothing to draw.</p>' : '';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title>
+<style>${assets.css}</style>
+<style>${PAGE_CSS}</style>
+</head><body>
+<main>
+<h1>splitbrain <span class="muted">report</span></h1>
+${summaryHtml(d)}
+${empty}
+${failures}
+<section id="timeline-section"><h2>Timeline</h2>
+<p class="hint">One lane per client thread (a process retired after an indeterminate op hands its lane to the next). Drag to zoom in, scroll the wheel to zoom, shift+drag or shift+wheel to pan, double-click to zoom out. <span class="c-bad">▼</span> marks an operation that broke linearizability.</p>
+<div class="legend"><span class="sw sw-ok"></span>ok <span class="sw sw-fail"></span>fail (did not happen) <span class="sw sw-info"></span>info (may or may not have happened) <span class="sw sw-nemesis"></span>fault in force</div>
+<div class="zoom-buttons"><button type="button" data-zoom="in">zoom in</button><button type="button" data-zoom="out">zoom out</button><button type="button" data-zoom="left">◀</button><button type="button" data-zoom="right">▶</button><button type="button" data-zoom="reset">whole run</button></div>
+<div id="timeline" class="chart"></div>
+</section>
+<section id="perf-section"><h2>Latency and throughput</h2>
+<div id="latency" class="chart"></div>
+<div id="throughput" class="chart"></div>
+</section>
+<section id="keys-section"><h2>Keys</h2>${perKeyHtml(d)}</section>
+<footer class="muted">Written by splitbrain. Charts drawn with uPlot; everything is inline, so this file opens from disk with no network.</footer>
+</main>
+<div id="tip" role="tooltip" hidden></div>
+<script type="application/json" id="report-data">${embedJson(d)}</script>
+<script>${assets.script}</script>
+</body></html>
+`;
+}

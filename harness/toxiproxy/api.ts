@@ -1,0 +1,194 @@
+// The HTTP API: one route table mirroring Toxiproxy 2.12's api.go. Handlers
+// get the parsed body and path parameters and return a status and a JSON
+// value; errors are thrown as ApiError and rendered by the server.
+import { parseProxyFields, type ProxyCollection } from './collection.ts';
+import { ApiError } from './errors.ts';
+import { toxicJson } from './toxic.ts';
+
+export const VERSION = '2.12.0';
+
+export interface Request {
+  params: Record<string, string>;
+  /** The parsed JSON body; `undefined` when the body was empty. */
+  body: () => unknown;
+}
+
+export interface Reply {
+  status: number;
+  /** JSON value, or a raw string sent as is; undefined for no body. */
+  json?: unknown;
+  raw?: string;
+}
+
+type Handler = (api: ProxyCollection, req: Request) => Promise<Reply> | Reply;
+
+export interface Route {
+  method: string;
+  path: string;
+  name: string;
+  handler: Handler;
+}
+
+const ok = (json: unknown, status = 200): Reply => ({ status, json });
+
+export const routes: Route[] = [
+  {
+    method: 'POST',
+    path: '/reset',
+    name: 'ResetState',
+    handler: async (api) => {
+      await api.reset();
+      return { status: 204 };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/proxies',
+    name: 'ProxyIndex',
+    handler: (api) => ok(Object.fromEntries(api.list().map((p) => [p.name, p.toJSON()]))),
+  },
+  {
+    method: 'POST',
+    path: '/proxies',
+    name: 'ProxyCreate',
+    handler: async (api, req) => {
+      const input = parseProxyFields(req.body(), { name: '', listen: '', upstream: '', enabled: true });
+      return ok((await api.add(input)).toJSON(), 201);
+    },
+  },
+  {
+    method: 'POST',
+    path: '/populate',
+    name: 'Populate',
+    handler: async (api, req) => {
+      try {
+        const proxies = await api.populate(req.body());
+        return ok({ proxies: proxies.map((p) => p.toJSON()) }, 201);
+      } catch (err) {
+        // Toxiproxy answers populate errors with the proxies field too.
+        if (err instanceof ApiError) return ok({ ...err.toJSON(), proxies: null }, err.status);
+        throw err;
+      }
+    },
+  },
+  {
+    method: 'GET',
+    path: '/proxies/{proxy}',
+    name: 'ProxyShow',
+    handler: (api, req) => ok(api.get(req.params.proxy!).toJSON()),
+  },
+  ...(['POST', 'PATCH'] as const).map(
+    (method): Route => ({
+      method,
+      path: '/proxies/{proxy}',
+      name: 'ProxyUpdate',
+      handler: async (api, req) => {
+        const proxy = api.get(req.params.proxy!);
+        return proxy.lock.run(async () => {
+          const input = parseProxyFields(req.body(), {
+            name: proxy.name,
+            listen: proxy.listen,
+            upstream: proxy.upstream,
+            enabled: proxy.enabled,
+          });
+          await proxy.update({ listen: input.listen, upstream: input.upstream, enabled: input.enabled ?? proxy.enabled });
+          return ok(proxy.toJSON());
+        });
+      },
+    }),
+  ),
+  {
+    method: 'DELETE',
+    path: '/proxies/{proxy}',
+    name: 'ProxyDelete',
+    handler: async (api, req) => {
+      await api.remove(req.params.proxy!);
+      return { status: 204 };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/proxies/{proxy}/toxics',
+    name: 'ToxicIndex',
+    handler: (api, req) => ok(api.get(req.params.proxy!).toxics.list().map(toxicJson)),
+  },
+  {
+    method: 'POST',
+    path: '/proxies/{proxy}/toxics',
+    name: 'ToxicCreate',
+    handler: async (api, req) => {
+      const proxy = api.get(req.params.proxy!);
+      return proxy.lock.run(() => ok(toxicJson(proxy.toxics.add(req.body()))));
+    },
+  },
+  {
+    method: 'GET',
+    path: '/proxies/{proxy}/toxics/{toxic}',
+    name: 'ToxicShow',
+    handler: (api, req) => ok(toxicJson(api.get(req.params.proxy!).toxics.get(req.params.toxic!))),
+  },
+  ...(['POST', 'PATCH'] as const).map(
+    (method): Route => ({
+      method,
+      path: '/proxies/{proxy}/toxics/{toxic}',
+      name: 'ToxicUpdate',
+      handler: async (api, req) => {
+        const proxy = api.get(req.params.proxy!);
+        return proxy.lock.run(async () => {
+          proxy.toxics.get(req.params.toxic!);
+          return ok(toxicJson(await proxy.toxics.update(req.params.toxic!, req.body())));
+        });
+      },
+    }),
+  ),
+  {
+    method: 'DELETE',
+    path: '/proxies/{proxy}/toxics/{toxic}',
+    name: 'ToxicDelete',
+    handler: async (api, req) => {
+      const proxy = api.get(req.params.proxy!);
+      await proxy.lock.run(() => proxy.toxics.remove(req.params.toxic!));
+      return { status: 204 };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/version',
+    name: 'Version',
+    handler: () => ({ status: 200, raw: `{"version": "${VERSION}"}\n` }),
+  },
+];
+
+interface CompiledRoute extends Route {
+  pattern: RegExp;
+  keys: string[];
+}
+
+const compiled: CompiledRoute[] = routes.map((r) => {
+  const keys: string[] = [];
+  const source = r.path.replace(/\{(\w+)\}/g, (_, k: string) => {
+    keys.push(k);
+    return '([^/]+)';
+  });
+  return { ...r, pattern: new RegExp(`^${source}$`), keys };
+});
+
+export type Match =
+  | { kind: 'found'; route: Route; params: Record<string, string> }
+  | { kind: 'method-not-allowed' }
+  | { kind: 'not-found' };
+
+/** Finds the route for a decoded path; like gorilla/mux, a known path with another method is 405. */
+export function match(method: string, path: string): Match {
+  let pathKnown = false;
+  for (const r of compiled) {
+    const m = r.pattern.exec(path);
+    if (m === null) continue;
+    pathKnown = true;
+    if (r.method !== method) continue;
+    const params: Record<string, string> = {};
+    r.keys.forEach((k, i) => (params[k] = m[i + 1]!));
+    return { kind: 'found', route: r, params };
+  }
+  return pathKnown ? { kind: 'method-not-allowed' } : { kind: 'not-found' };
+}

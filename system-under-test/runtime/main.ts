@@ -1,0 +1,57 @@
+// The process entry every design's system.json starts:
+//   node --import tsx ../runtime/main.ts ROLE --id ID --listen 127.0.0.1:PORT --peers id=HOST:PORT,...
+// run from the design's folder, which holds roles.ts (role name -> node factory).
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import type { NodeFactory } from './env.ts';
+import { parseNodeArgs, UsageError } from './args.ts';
+import { startHost } from './host.ts';
+
+const usage = `usage: node --import tsx ../runtime/main.ts ROLE [--roles FILE] --id ID --listen 127.0.0.1:PORT [--peers ID=HOST:PORT,...]
+  (or SPLITBRAIN_ID, SPLITBRAIN_LISTEN, SPLITBRAIN_PEERS in the environment)
+  ROLE is one of the roles exported by FILE (default ./roles.ts in the working directory).
+`;
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  const args = parseNodeArgs(argv, process.env);
+  let rolesFile = 'roles.ts';
+  const rest = [...args.rest];
+  const r = rest.indexOf('--roles');
+  if (r >= 0) {
+    rolesFile = rest[r + 1] ?? '';
+    rest.splice(r, 2);
+  }
+  const role = rest[0];
+  const mod = (await import(pathToFileURL(resolve(rolesFile)).href)) as { roles: Record<string, NodeFactory> };
+  const factory = role === undefined ? undefined : mod.roles[role];
+  if (factory === undefined) {
+    throw new UsageError(`unknown role '${role ?? ''}'; ${rolesFile} has: ${Object.keys(mod.roles).join(', ')}`);
+  }
+  const host = await startHost(args, factory);
+  const stop = () => {
+    host.stop().finally(() => process.exit(0));
+    // A wedged close must not keep a SIGTERMed node alive.
+    setTimeout(() => process.exit(0), 500).unref();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  return -1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n${usage}`);
+      process.exit(2);
+    }
+    process.stderr.write(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(70);
+  },
+);

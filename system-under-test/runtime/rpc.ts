@@ -1,0 +1,40 @@
+// Request/reply over Env: every call gets a fresh msg_id, the reply is matched
+// by in_reply_to, and a per-request timer turns silence into `null`. Written
+// with callbacks, not promises, so a node stays a plain synchronous state
+// machine that the in-memory network can step deterministically.
+import type { Body, Env, TimerId } from './env.ts';
+
+export type ReplyHandler = (reply: Body | null) => void;
+
+export class Rpc {
+  private nextMsgId = 1;
+  private readonly pending = new Map<number, { timer: TimerId; onReply: ReplyHandler }>();
+
+  constructor(private readonly env: Env) {}
+
+  /** Sends `body` to `to`; `onReply` gets the reply, or null after `timeoutMs` of silence. Called exactly once. */
+  call(to: string, body: Body, timeoutMs: number, onReply: ReplyHandler): void {
+    const msgId = this.nextMsgId++;
+    const timer = this.env.setTimer(timeoutMs, () => {
+      this.pending.delete(msgId);
+      onReply(null);
+    });
+    this.pending.set(msgId, { timer, onReply });
+    this.env.send(to, { ...body, msg_id: msgId });
+  }
+
+  /**
+   * Offers a received body to the waiting calls. Returns true when it was a
+   * reply (matched or late), so the node should not treat it as a request.
+   */
+  handleReply(body: Body): boolean {
+    if (typeof body.in_reply_to !== 'number') return false;
+    const waiting = this.pending.get(body.in_reply_to);
+    if (waiting !== undefined) {
+      this.pending.delete(body.in_reply_to);
+      this.env.cancelTimer(waiting.timer);
+      waiting.onReply(body);
+    }
+    return true;
+  }
+}

@@ -1,0 +1,199 @@
+// An in-memory network for tests (and, later, a deterministic simulator), in
+// the style of etcd raft's test `network`: nodes are plain handlers behind Env,
+// messages wait in one queue until the test delivers them (`deliver`,
+// `stabilize`), time is a virtual clock moved by `advance`, and faults are
+// `drop`, `cut`, `isolate`, `heal`, `crash`/`restart` and a message hook.
+// Every random choice comes from one seeded PRNG, so a seed replays a run.
+import type { Body, Env, Node, NodeFactory, TimerId } from './env.ts';
+
+export interface Message {
+  from: string;
+  to: string;
+  body: Body;
+}
+
+/** mulberry32: small, fast, good enough for schedules. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface SimNode {
+  id: string;
+  peers: string[];
+  factory: NodeFactory;
+  node: Node | null;
+  timers: Map<TimerId, { at: number; seq: number; fn: () => void }>;
+  incarnation: number;
+}
+
+export interface SimOptions {
+  seed: number;
+  /** Deliver queued messages in random order instead of FIFO. */
+  reorder?: boolean;
+  /** Print node logs (default: kept in `logs`). */
+  verbose?: boolean;
+}
+
+export class SimNetwork {
+  now = 0;
+  readonly random: () => number;
+  readonly queue: Message[] = [];
+  /** Messages addressed to endpoints that are not nodes (test clients), by endpoint. */
+  readonly outbox = new Map<string, Body[]>();
+  readonly logs: string[] = [];
+  /** Return false to drop a message (raft's msgHook). */
+  hook: ((m: Message) => boolean) | null = null;
+  private readonly nodes = new Map<string, SimNode>();
+  private readonly dropRates = new Map<string, number>();
+  private nextTimer = 1;
+  private timerSeq = 0;
+
+  constructor(private readonly options: SimOptions) {
+    this.random = seededRandom(options.seed);
+  }
+
+  add(id: string, peers: string[], factory: NodeFactory): void {
+    const sim: SimNode = { id, peers, factory, node: null, timers: new Map(), incarnation: 0 };
+    this.nodes.set(id, sim);
+    this.start(sim);
+  }
+
+  private start(sim: SimNode): void {
+    sim.incarnation++;
+    const incarnation = sim.incarnation;
+    const live = () => sim.node !== null && sim.incarnation === incarnation;
+    const env: Env = {
+      id: sim.id,
+      peers: sim.peers,
+      send: (to, body) => {
+        if (live()) this.queue.push({ from: sim.id, to, body: structuredClone(body) });
+      },
+      now: () => this.now,
+      setTimer: (ms, fn) => {
+        const id = this.nextTimer++;
+        if (live()) sim.timers.set(id, { at: this.now + Math.max(0, ms), seq: this.timerSeq++, fn });
+        return id;
+      },
+      cancelTimer: (id) => {
+        sim.timers.delete(id);
+      },
+      random: this.random,
+      log: (m) => {
+        const line = `${this.now.toFixed(0).padStart(6)}ms [${sim.id}] ${m}`;
+        this.logs.push(line);
+        if (this.options.verbose) process.stderr.write(line + '\n');
+      },
+    };
+    sim.node = { receive: () => {} };
+    sim.node = sim.factory(env);
+  }
+
+  node<T extends Node = Node>(id: string): T {
+    const sim = this.nodes.get(id);
+    if (sim?.node == null) throw new Error(`no live node ${id}`);
+    return sim.node as T;
+  }
+
+  /** Injects a message, e.g. from a test client. */
+  send(from: string, to: string, body: Body): void {
+    this.queue.push({ from, to, body: structuredClone(body) });
+  }
+
+  /** Messages received so far by a non-node endpoint; `take` empties them. */
+  take(endpoint: string): Body[] {
+    const got = this.outbox.get(endpoint) ?? [];
+    this.outbox.set(endpoint, []);
+    return got;
+  }
+
+  // --- faults -------------------------------------------------------------
+  /** Drop messages from -> to with probability p (1 = always). */
+  drop(from: string, to: string, p: number): void {
+    this.dropRates.set(`${from}->${to}`, p);
+  }
+  /** Cut both directions between a and b. */
+  cut(a: string, b: string): void {
+    this.drop(a, b, 1);
+    this.drop(b, a, 1);
+  }
+  /** Cut a from every other endpoint it may talk to, clients included. */
+  isolate(a: string, others: string[] = [...this.nodes.keys()]): void {
+    for (const b of others) if (b !== a) this.cut(a, b);
+  }
+  heal(): void {
+    this.dropRates.clear();
+  }
+  /** Kill a node: it loses its timers, its messages in flight to it are dropped on delivery. */
+  crash(id: string): void {
+    const sim = this.mustGet(id);
+    sim.node = null;
+    sim.timers.clear();
+  }
+  /** Start a crashed (or running) node afresh: a new incarnation with empty state. */
+  restart(id: string): void {
+    const sim = this.mustGet(id);
+    sim.timers.clear();
+    this.start(sim);
+  }
+
+  // --- stepping -----------------------------------------------------------
+  /** Delivers one queued message (FIFO, or random with `reorder`); false if none. */
+  deliver(): boolean {
+    if (this.queue.length === 0) return false;
+    const i = this.options.reorder ? Math.floor(this.random() * this.queue.length) : 0;
+    const [m] = this.queue.splice(i, 1);
+    const p = this.dropRates.get(`${m.from}->${m.to}`) ?? 0;
+    if (p > 0 && this.random() < p) return true;
+    if (this.hook !== null && !this.hook(m)) return true;
+    const target = this.nodes.get(m.to);
+    if (target === undefined) {
+      const box = this.outbox.get(m.to) ?? [];
+      box.push(m.body);
+      this.outbox.set(m.to, box);
+    } else target.node?.receive(m.from, m.body);
+    return true;
+  }
+
+  /** Delivers until the queue is empty. */
+  stabilize(limit = 1_000_000): void {
+    for (let n = 0; this.deliver(); n++) {
+      if (n >= limit) throw new Error(`stabilize: still busy after ${limit} messages`);
+    }
+  }
+
+  /** Moves the clock forward by `ms`, firing due timers in order and stabilizing after each. */
+  advance(ms: number): void {
+    const target = this.now + ms;
+    this.stabilize();
+    for (;;) {
+      let next: { sim: SimNode; id: TimerId; at: number; seq: number } | null = null;
+      for (const sim of this.nodes.values()) {
+        for (const [id, t] of sim.timers) {
+          if (t.at <= target && (next === null || t.at < next.at || (t.at === next.at && t.seq < next.seq))) {
+            next = { sim, id, at: t.at, seq: t.seq };
+          }
+        }
+      }
+      if (next === null) break;
+      const timer = next.sim.timers.get(next.id)!;
+      next.sim.timers.delete(next.id);
+      this.now = Math.max(this.now, next.at);
+      timer.fn();
+      this.stabilize();
+    }
+    this.now = target;
+  }
+
+  private mustGet(id: string): SimNode {
+    const sim = this.nodes.get(id);
+    if (sim === undefined) throw new Error(`unknown node ${id}`);
+    return sim;
+  }
+}
