@@ -162,7 +162,7 @@ function installExitHooks(): void {
       process.exit(sig === 'SIGINT' ? 130 : 143);
     }
     signalled = true;
-    process.stderr.write(`\nsplitbrain: ${sig}: stopping every process it started...\n`);
+    if ([...live].some((o) => o.pids().length > 0)) process.stderr.write(`\nsplitbrain: ${sig}: stopping every process it started...\n`);
     void Promise.all([...live].map((o) => o.stopAll(1000))).finally(() => {
       for (const hook of signalHooks) hook(sig);
       process.exit(sig === 'SIGINT' ? 130 : 143);
