@@ -78,7 +78,12 @@ export interface KeyFailure {
   longestPrefix: LinearizationStep[];
   /** The operation that cannot be linearized after that prefix. */
   stuck: Operation;
-  /** A minimal non-linearizable sub-history: removing any one of these ops makes it linearizable. */
+  /**
+   * A minimal non-linearizable sub-history: removing any one of these ops makes it linearizable.
+   * "Removing" an op also removes the reads and successful cas ops that then observe a value no
+   * remaining op wrote, although some op of the full history did (see closeObservations in
+   * explain.ts): otherwise every stale read would shrink to a lone read of a value nobody wrote.
+   */
   minimal: Operation[];
   /** One or two sentences in plain words. */
   explanation: string;

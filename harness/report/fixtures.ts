@@ -82,7 +82,7 @@ export function resultFor(history: HistoryEvent[], failures: KeyFailure[]): Chec
   };
 }
 
-/** The committed failover example with the failure the checker should find on key x. */
+/** The committed failover example with the failure the checker finds on key x (as of the checker's first version). */
 export function failoverExample(path: string): { history: HistoryEvent[]; result: CheckResult } {
   const history = readJsonl(path);
   const ops = operationsOf(history);
@@ -97,8 +97,8 @@ export function failoverExample(path: string): { history: HistoryEvent[]; result
       [18, 2, 4],
     ],
     20,
-    [6, 18, 20],
-    'process 2 read 2 at 44.0–45.1 ms, but write 4 had completed at 42.5 ms and no later write set the register back to 2: a stale read.',
+    [0, 6, 18, 20],
+    'A read of key "x" by process 2 returned 2, but 4 was written by process 0 and acknowledged before the read began, and every write of 2 had completed before it began: nothing wrote 2 since.',
   );
   return { history, result: resultFor(history, [failure]) };
 }

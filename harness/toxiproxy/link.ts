@@ -4,8 +4,9 @@
 // Toxiproxy's link.go. With no toxics the link writes straight to the
 // destination socket (the fast path); toxics added, updated or removed while
 // the connection is open are spliced into the running chain without losing
-// or reordering bytes.
-import type { Socket } from 'node:net';
+// or reordering bytes. Sockets are typed as plain Duplex streams so the
+// link can be tested on in-memory streams.
+import type { Duplex } from 'node:stream';
 import type { Clock, Random } from './clock.ts';
 import { ToxicStub, type Chunk, type StubHost, type Target } from './stub.ts';
 import type { ToxicWrapper } from './toxic.ts';
@@ -21,7 +22,7 @@ export interface LinkOwner {
 }
 
 /** Resolves on the first of the given events (or at once if the socket is gone). */
-function onceAny(socket: Socket, events: string[]): Promise<void> {
+function onceAny(socket: Duplex, events: string[]): Promise<void> {
   if (socket.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
@@ -42,8 +43,8 @@ export class ToxicLink implements StubHost {
 
   constructor(
     readonly direction: Direction,
-    private readonly source: Socket,
-    private readonly dest: Socket,
+    private readonly source: Duplex,
+    private readonly dest: Duplex,
     private readonly owner: LinkOwner,
   ) {
     this.sink = {

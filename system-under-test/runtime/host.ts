@@ -34,6 +34,7 @@ class Link {
   socket: net.Socket | null = null;
   private readonly queued: string[] = [];
   private stopped = false;
+  private lastLogged = -Infinity;
   private retry: NodeJS.Timeout | null = null;
 
   constructor(
@@ -59,7 +60,11 @@ class Link {
     socket.on('error', () => {});
     socket.on('close', () => {
       if (this.socket === socket) this.socket = null;
-      if (connected) this.log(`link to ${this.peer} closed; redialling`);
+      // Through a proxy every dial "connects", so log a lost link once per minute at most.
+      if (connected && this.lastLogged + 60_000 < Date.now()) {
+        this.lastLogged = Date.now();
+        this.log(`link to ${this.peer} closed; redialling every ${RECONNECT_MS} ms`);
+      }
       if (!this.stopped) this.retry = setTimeout(() => this.connect(), RECONNECT_MS);
     });
   }

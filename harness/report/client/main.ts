@@ -202,6 +202,15 @@ function drawBars(u: uPlot): void {
       const x0 = Math.max(left - 2, s.x0);
       const x1 = Math.min(left + width + 2, s.x1);
       ctx.fillRect(x0, y, Math.max(1, x1 - x0), barH);
+      // minorities merged into a dense segment: a strip each, so an odd op never vanishes
+      if (s.count > 1 && s.counts[2] > 0 && s.status !== 2) {
+        ctx.fillStyle = COLORS[2];
+        ctx.fillRect(x0, y, Math.max(1, x1 - x0), Math.max(1, barH / 3));
+      }
+      if (s.count > 1 && s.counts[1] > 0 && s.status !== 1) {
+        ctx.fillStyle = COLORS[1];
+        ctx.fillRect(x0, y + barH - Math.max(1, barH / 3), Math.max(1, x1 - x0), Math.max(1, barH / 3));
+      }
       if (s.count === 1 && cols.open[s.first] === 1) {
         // never answered: fade towards the end
         ctx.fillStyle = 'rgba(255,255,255,0.55)';

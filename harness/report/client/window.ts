@@ -57,8 +57,10 @@ export interface Segment {
   /** pixel span */
   x0: number;
   x1: number;
-  /** the status drawn: the most alarming one merged in (info > fail > ok) */
+  /** the status drawn: the majority of the merged ops (ties go to the more alarming: info > fail > ok) */
   status: number;
+  /** ops merged in, by status [ok, fail, info]: minorities are drawn as a thin strip so none vanish */
+  counts: [number, number, number];
   /** how many ops this segment stands for */
   count: number;
   /** one op of the segment (the first), for hover */
@@ -67,26 +69,39 @@ export interface Segment {
 
 const severity = (status: number): number => (status === 2 ? 2 : status === 1 ? 1 : 0);
 
+function majority(counts: [number, number, number]): number {
+  let best = 0;
+  for (const s of [1, 2]) if (counts[s] >= counts[best]) best = s;
+  return best;
+}
+
 /**
  * Level of detail: bars narrower than `minPx` that touch the previous segment
- * (within `gapPx`) merge into it. A merged segment keeps the most alarming
- * status so a lone indeterminate op stays visible at any zoom.
+ * (within `gapPx`) merge into it, up to `maxPx` wide so colours keep their
+ * place in time. A merged segment is drawn in its majority status and keeps
+ * counts of the others, so a lone indeterminate op stays visible at any zoom.
  */
-export function mergeSegments(indices: number[], cols: TimelineCols, toPx: (t: number) => number, minPx = 2, gapPx = 1): Segment[] {
+export function mergeSegments(indices: number[], cols: TimelineCols, toPx: (t: number) => number, minPx = 2, gapPx = 1, maxPx = 3): Segment[] {
   const out: Segment[] = [];
+  // Whether the last segment stands for sub-pixel bars only (a wide bar never absorbs neighbours).
+  let lastSmall = false;
   for (const i of indices) {
     let x0 = toPx(cols.call[i]);
     let x1 = toPx(cols.end[i]);
     if (x1 < x0) [x0, x1] = [x1, x0];
     const small = x1 - x0 < minPx;
     const last = out[out.length - 1];
-    if (small && last !== undefined && x0 - last.x1 <= gapPx && (last.count > 1 || last.x1 - last.x0 < minPx)) {
-      last.x1 = Math.max(last.x1, x1, last.x0 + minPx);
+    if (small && lastSmall && last !== undefined && x0 - last.x1 <= gapPx && Math.max(x1, x0 + 1) - last.x0 <= maxPx) {
+      last.x1 = Math.max(last.x1, x1);
       last.count++;
-      if (severity(cols.status[i]) > severity(last.status)) last.status = cols.status[i];
+      last.counts[severity(cols.status[i])]++;
+      last.status = majority(last.counts);
       continue;
     }
-    out.push({ x0, x1: small ? x0 + minPx : x1, status: cols.status[i], count: 1, first: i });
+    const counts: [number, number, number] = [0, 0, 0];
+    counts[severity(cols.status[i])]++;
+    out.push({ x0, x1: small ? x0 + minPx : x1, status: severity(cols.status[i]), count: 1, counts, first: i });
+    lastSmall = small;
   }
   return out;
 }

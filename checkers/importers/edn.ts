@@ -1,0 +1,59 @@
+// Jepsen `history.edn`, one map per line, as in the kv histories of the
+// Porcupine corpus: {:process 0, :type :invoke, :f :get, :key "7", :value nil}
+// :get/:put/:append map to read/write/append (:read/:write/:cas are accepted
+// too). Parsing uses the maintained `edn-data` package.
+import { parseEDNString } from 'edn-data';
+import { HistoryError } from '../errors.ts';
+import type { ClientEvent, Value } from '../types.ts';
+import type { LocatedEvent } from './located.ts';
+
+const TYPES = new Set(['invoke', 'ok', 'fail', 'info']);
+const FUNCTIONS: Record<string, ClientEvent['f']> = { get: 'read', read: 'read', put: 'write', write: 'write', append: 'append', cas: 'cas' };
+
+export function looksLikeEdn(text: string): boolean {
+  const first = text.split('\n').find((l) => l.trim() !== '');
+  return first !== undefined && /^\{\s*:/.test(first.trim());
+}
+
+function isValue(v: unknown): v is Value {
+  return v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+}
+
+export function parseEdnHistory(text: string, file: string): LocatedEvent[] {
+  const out: LocatedEvent[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i].trim();
+    if (raw === '' || raw.startsWith(';')) continue;
+    const line = i + 1;
+    const fail = (msg: string): never => {
+      throw new HistoryError(file, line, msg);
+    };
+    let obj: unknown;
+    try {
+      obj = parseEDNString(raw, { mapAs: 'object', keywordAs: 'string', listAs: 'array' });
+    } catch (e) {
+      fail(`malformed EDN (${(e as Error).message})`);
+    }
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) fail('expected an EDN map');
+    const o = obj as Record<string, unknown>;
+    if (o.process === 'nemesis') continue;
+    if (typeof o.process !== 'number' || !Number.isInteger(o.process) || o.process < 0) fail(`:process must be a non-negative integer or :nemesis, got ${JSON.stringify(o.process)}`);
+    if (typeof o.type !== 'string' || !TYPES.has(o.type)) fail(`unknown :type ${JSON.stringify(o.type)} (expected :invoke, :ok, :fail or :info)`);
+    const f = typeof o.f === 'string' ? FUNCTIONS[o.f] : undefined;
+    if (f === undefined) fail(`unknown :f ${JSON.stringify(o.f)} (expected :get, :put, :append, :read, :write or :cas)`);
+    if (o.key !== undefined && typeof o.key !== 'string' && typeof o.key !== 'number') fail(`:key must be a string or number, got ${JSON.stringify(o.key)}`);
+    const value = o.value === undefined ? null : o.value;
+    if (f === 'cas') {
+      if (!Array.isArray(value) || value.length !== 2 || !isValue(value[0]) || !isValue(value[1])) fail(`a :cas value must be [from to], got ${JSON.stringify(value)}`);
+    } else if (!isValue(value)) {
+      fail(`:value must be nil, a number or a string, got ${JSON.stringify(value)}`);
+    }
+    const time = typeof o.time === 'number' ? o.time : line;
+    const event: ClientEvent = { index: out.length, time, process: o.process as number, type: o.type as ClientEvent['type'], f: f as ClientEvent['f'], value: value as Value };
+    if (o.key !== undefined) event.key = String(o.key);
+    if (typeof o.error === 'string') event.error = o.error;
+    out.push({ line, event });
+  }
+  return out;
+}

@@ -1,0 +1,74 @@
+// The checker's public API. Harness, report and CLI code import from here only.
+import { readFileSync } from 'node:fs';
+import { HistoryError } from './errors.ts';
+import { looksLikeEdn, parseEdnHistory } from './importers/edn.ts';
+import { looksLikeJepsenLog, parseJepsenLog } from './importers/jepsen.ts';
+import { parseJsonl } from './importers/jsonl.ts';
+import type { LocatedEvent } from './importers/located.ts';
+import { pairLocated } from './pairing.ts';
+import type { HistoryEvent, Value } from './types.ts';
+
+export { HistoryError } from './errors.ts';
+export { pairOperations } from './pairing.ts';
+export { checkHistory, checkOperationsSync, worst, type CheckOptions, type CheckResultDetail, type KeyFailureDetail } from './check.ts';
+export { describeOp } from './explain.ts';
+export type * from './types.ts';
+
+export type HistoryFormat = 'jsonl' | 'jepsen' | 'edn';
+export const FORMATS: readonly HistoryFormat[] = ['jsonl', 'jepsen', 'edn'];
+
+/** The initial register value a format implies: Jepsen's kv histories (EDN) start from "". */
+export function defaultInitialValue(format: HistoryFormat): Value {
+  return format === 'edn' ? '' : null;
+}
+
+export function detectFormat(text: string): HistoryFormat {
+  if (looksLikeJepsenLog(text)) return 'jepsen';
+  if (looksLikeEdn(text)) return 'edn';
+  return 'jsonl';
+}
+
+export interface ParseOptions {
+  /** Force a format instead of detecting it from the content. */
+  format?: HistoryFormat;
+  /** Name used in error messages. */
+  file?: string;
+}
+
+export interface ParsedHistory {
+  events: HistoryEvent[];
+  format: HistoryFormat;
+  /** Initial register value implied by the format (see defaultInitialValue). */
+  initialValue: Value;
+}
+
+/** Parses and validates a history; throws HistoryError (file, line, message) on bad input. */
+export function parseHistory(text: string, options: ParseOptions = {}): ParsedHistory {
+  const file = options.file ?? '<history>';
+  const format = options.format ?? detectFormat(text);
+  if (!FORMATS.includes(format)) throw new HistoryError(file, 0, `unknown format '${String(format)}' (expected ${FORMATS.join(', ')})`);
+  let located: LocatedEvent[];
+  if (format === 'jepsen') located = parseJepsenLog(text, file);
+  else if (format === 'edn') located = parseEdnHistory(text, file);
+  else located = parseJsonl(text, file);
+  pairLocated(located, file); // validates order rules with line numbers
+  return { events: located.map((l) => l.event), format, initialValue: defaultInitialValue(format) };
+}
+
+export function parseHistoryText(text: string, options: ParseOptions = {}): HistoryEvent[] {
+  return parseHistory(text, options).events;
+}
+
+export function loadHistoryFile(path: string, options: { format?: HistoryFormat } = {}): ParsedHistory {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new HistoryError(path, 0, `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return parseHistory(text, { format: options.format, file: path });
+}
+
+export function parseHistoryFile(path: string, options: { format?: HistoryFormat } = {}): HistoryEvent[] {
+  return loadHistoryFile(path, options).events;
+}

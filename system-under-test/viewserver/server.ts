@@ -1,0 +1,283 @@
+// A primary/backup key-value server of 6.824 lab 2 (2015), with reads, writes
+// and cas.
+//
+// Why it is linearizable (the invariants the code keeps):
+// 1. A primary applies an operation, reads included, only after the backup of
+//    the same view has applied it; until then nothing changes locally. So an
+//    operation committed by the primary of view n is in the backup of n.
+// 2. A backup applies a forward only if it carries the backup's current view
+//    number, comes from that view's primary, and the backup holds that
+//    primary's transferred state for that view. Once it has seen view n+1 it
+//    refuses view n's primary for good: a replaced primary (partitioned,
+//    paused) can no longer commit anything, not even a read, so it answers an
+//    error instead of stale data.
+// 3. Operations on one key are forwarded one at a time, and a forward is
+//    resent unchanged until acknowledged or until the view changes; the
+//    backup de-duplicates writes and cas by (client id, sequence number), so
+//    primary and backup apply the same sequence per key.
+// 4. On a view change every pending operation is abandoned (answered 13 if it
+//    was ever forwarded, 11 if not) and a primary with a new backup transfers
+//    its whole state (data and duplicate table) before serving and before
+//    acknowledging the view to the view server; the view server does not move
+//    on until it has that acknowledgement, so a backup is promoted only with
+//    the complete state.
+// 5. A server takes the primary role of view v only when its state is current
+//    as of view v-1 (it was v-1's ready primary or synced backup) or v is the
+//    first view. A restarted server (empty) never qualifies: it pings 0 and the
+//    service waits rather than crowning it.
+import type { Body, Env, Node } from '../runtime/env.ts';
+import { Rpc } from '../runtime/rpc.ts';
+import { applyOp, Errors, errorOutcome, type Op, type Outcome, type Value } from '../runtime/protocol.ts';
+import {
+  FORWARD_RETRY_MS,
+  FORWARD_TIMEOUT_MS,
+  isView,
+  NO_VIEW,
+  PING_INTERVAL_MS,
+  VIEW_SERVER_ID,
+  type View,
+} from './config.ts';
+
+interface Requester {
+  from: string;
+  msgId: number | undefined;
+}
+
+interface PendingOp {
+  op: Op;
+  /** "client:seq" for writes and cas (the duplicate-table key); null for reads. */
+  opId: string | null;
+  viewnum: number;
+  requesters: Requester[];
+  started: boolean;
+  forwarded: boolean;
+  done: boolean;
+}
+
+export class ViewServerReplica implements Node {
+  view: View = NO_VIEW;
+  readonly data = new Map<string, Value>();
+  readonly dups = new Map<string, Outcome>();
+  /** The view in which this server, as primary, finished the state transfer (0: not ready). */
+  readyView = 0;
+  /** The view whose primary's state this server installed as backup. */
+  syncedView = 0;
+  /** Highest view as of which this server's state is known complete (ready primary or synced backup). */
+  currentThrough = 0;
+  private readonly queues = new Map<string, PendingOp[]>();
+  private readonly byOpId = new Map<string, PendingOp>();
+  private readonly rpc: Rpc;
+
+  constructor(private readonly env: Env) {
+    this.rpc = new Rpc(env);
+    const ping = () => {
+      this.ping();
+      env.setTimer(PING_INTERVAL_MS, ping);
+    };
+    ping();
+  }
+
+  /** The number this server reports to the view service (6.824's Ping(viewnum)). */
+  pingViewnum(): number {
+    if (this.view.primary !== this.env.id) return this.view.viewnum;
+    if (this.readyView === this.view.viewnum) return this.view.viewnum;
+    if (this.mayLead(this.view)) return this.view.viewnum - 1; // transfer in progress: not acknowledged yet
+    return 0; // uninitialised: the service must treat this primary as restarted
+  }
+
+  private ping(): void {
+    this.rpc.call(VIEW_SERVER_ID, { type: 'ping', viewnum: this.pingViewnum() }, PING_INTERVAL_MS * 3, (reply) => {
+      const view = reply === null ? null : { viewnum: reply.viewnum, primary: reply.primary, backup: reply.backup };
+      if (isView(view) && view.viewnum > this.view.viewnum) this.adopt(view);
+    });
+  }
+
+  private mayLead(v: View): boolean {
+    return v.viewnum === 1 || (this.currentThrough > 0 && this.currentThrough === v.viewnum - 1) || this.readyView === v.viewnum;
+  }
+
+  private adopt(next: View): void {
+    const me = this.env.id;
+    this.env.log(`view ${next.viewnum}: primary ${next.primary ?? '-'}, backup ${next.backup ?? '-'}`);
+    this.abandonAll(`view changed to ${next.viewnum}`);
+    // Decide leadership against the state as of the previous view, before anything moves.
+    const mayLead = next.primary === me && this.mayLead(next);
+    this.view = next;
+    this.readyView = 0;
+    if (next.primary !== me) return;
+    if (!mayLead) {
+      this.env.log(`named primary of view ${next.viewnum} but my state is not current (through view ${this.currentThrough}); refusing`);
+      return;
+    }
+    if (next.backup === null) this.becomeReady(next.viewnum);
+    else this.transfer(next);
+  }
+
+  private becomeReady(viewnum: number): void {
+    this.readyView = viewnum;
+    this.currentThrough = viewnum;
+    this.env.log(`primary of view ${viewnum}, serving`);
+    this.ping(); // acknowledge promptly
+  }
+
+  private transfer(v: View): void {
+    const body = {
+      type: 'transfer',
+      viewnum: v.viewnum,
+      backup: v.backup,
+      data: [...this.data.entries()],
+      dups: [...this.dups.entries()],
+    };
+    this.rpc.call(v.backup!, body, FORWARD_TIMEOUT_MS, (reply) => {
+      if (this.view.viewnum !== v.viewnum) return;
+      if (reply?.type === 'transfer_ok') this.becomeReady(v.viewnum);
+      else this.env.setTimer(FORWARD_RETRY_MS, () => this.view.viewnum === v.viewnum && this.transfer(v));
+    });
+  }
+
+  receive(from: string, body: Body): void {
+    if (this.rpc.handleReply(body)) return;
+    switch (body.type) {
+      case 'kv':
+        return this.onRequest(from, body);
+      case 'forward':
+        return this.onForward(from, body);
+      case 'transfer':
+        return this.onTransfer(from, body);
+      default:
+        if (typeof body.msg_id === 'number') {
+          this.env.send(from, { type: 'error', in_reply_to: body.msg_id, code: 10, text: `a server does not serve '${body.type}'; talk to a coordinator` });
+        }
+    }
+  }
+
+  // --- backup side ----------------------------------------------------------
+  private onTransfer(from: string, body: Body): void {
+    const viewnum = body.viewnum as number;
+    const reject = (why: string) => this.env.send(from, { type: 'transfer_reject', in_reply_to: body.msg_id, text: why, viewnum: this.view.viewnum });
+    if (typeof viewnum !== 'number' || body.backup !== this.env.id) return reject('not the backup named');
+    if (viewnum < this.view.viewnum) return reject(`stale view ${viewnum}, I am in ${this.view.viewnum}`);
+    if (viewnum === this.view.viewnum) {
+      if (this.view.primary !== from || this.view.backup !== this.env.id) return reject(`view ${viewnum} has a different primary or backup`);
+      // A resent or delayed copy: installing it again would roll back forwards applied since.
+      if (this.syncedView === viewnum) return this.env.send(from, { type: 'transfer_ok', in_reply_to: body.msg_id });
+    } else {
+      this.adopt({ viewnum, primary: from, backup: this.env.id });
+    }
+    this.data.clear();
+    for (const [k, v] of body.data as [string, Value][]) this.data.set(k, v);
+    this.dups.clear();
+    for (const [k, v] of body.dups as [string, Outcome][]) this.dups.set(k, v);
+    this.syncedView = viewnum;
+    this.currentThrough = viewnum;
+    this.env.log(`backup of view ${viewnum}: installed ${this.data.size} keys from ${from}`);
+    this.env.send(from, { type: 'transfer_ok', in_reply_to: body.msg_id });
+  }
+
+  private onForward(from: string, body: Body): void {
+    const v = this.view;
+    const me = this.env.id;
+    if (body.viewnum !== v.viewnum || v.primary !== from || v.backup !== me || this.syncedView !== v.viewnum) {
+      this.env.send(from, { type: 'forward_reject', in_reply_to: body.msg_id, viewnum: v.viewnum, synced: this.syncedView });
+      return;
+    }
+    const op = body.op as Op;
+    const opId = typeof body.opId === 'string' ? body.opId : null;
+    const outcome = this.execute(op, opId);
+    this.env.send(from, { type: 'forward_ok', in_reply_to: body.msg_id, outcome });
+  }
+
+  /** Applies an operation once: a write or cas seen before returns its recorded outcome. */
+  private execute(op: Op, opId: string | null): Outcome {
+    if (opId !== null) {
+      const seen = this.dups.get(opId);
+      if (seen !== undefined) return seen;
+    }
+    const outcome = applyOp(this.data, op);
+    if (opId !== null && op.f !== 'read') this.dups.set(opId, outcome);
+    return outcome;
+  }
+
+  // --- primary side ---------------------------------------------------------
+  private onRequest(from: string, body: Body): void {
+    const requester = { from, msgId: body.msg_id };
+    const op = body.op as Op;
+    if (this.view.primary !== this.env.id || this.readyView !== this.view.viewnum || this.readyView === 0) {
+      const why = this.view.primary === this.env.id ? 'primary not ready' : `not primary (view ${this.view.viewnum}: primary ${this.view.primary ?? '-'})`;
+      return this.answer(requester, errorOutcome(Errors.temporarilyUnavailable, why));
+    }
+    const opId = op.f === 'read' ? null : `${String(body.client)}:${String(body.seq)}`;
+    if (opId !== null) {
+      const seen = this.dups.get(opId);
+      if (seen !== undefined) return this.answer(requester, seen);
+      const pending = this.byOpId.get(opId);
+      if (pending !== undefined) {
+        pending.requesters.push(requester);
+        return;
+      }
+    }
+    const p: PendingOp = { op, opId, viewnum: this.view.viewnum, requesters: [requester], started: false, forwarded: false, done: false };
+    if (opId !== null) this.byOpId.set(opId, p);
+    const queue = this.queues.get(op.key) ?? [];
+    queue.push(p);
+    this.queues.set(op.key, queue);
+    this.pump(op.key);
+  }
+
+  private pump(key: string): void {
+    const head = this.queues.get(key)?.[0];
+    if (head === undefined || head.started) return;
+    head.started = true;
+    if (this.view.backup === null) this.complete(head, this.execute(head.op, head.opId));
+    else this.forward(head);
+  }
+
+  private forward(p: PendingOp): void {
+    p.forwarded = true;
+    const body = { type: 'forward', viewnum: p.viewnum, op: p.op, opId: p.opId };
+    this.rpc.call(this.view.backup!, body, FORWARD_TIMEOUT_MS, (reply) => {
+      if (p.done || p.viewnum !== this.view.viewnum) return;
+      if (reply?.type === 'forward_ok') {
+        const outcome = this.execute(p.op, p.opId);
+        if (JSON.stringify(outcome) !== JSON.stringify(reply.outcome)) {
+          this.env.log(`BUG: backup computed ${JSON.stringify(reply.outcome)} for ${JSON.stringify(p.op)}, I computed ${JSON.stringify(outcome)}`);
+        }
+        return this.complete(p, outcome);
+      }
+      if (reply?.type === 'forward_reject' && typeof reply.viewnum === 'number' && reply.viewnum > this.view.viewnum) {
+        this.ping(); // the backup has moved on: learn the new view sooner
+      }
+      // Resend the same operation: giving up here and moving on would let primary and backup diverge.
+      this.env.setTimer(FORWARD_RETRY_MS, () => {
+        if (!p.done && p.viewnum === this.view.viewnum) this.forward(p);
+      });
+    });
+  }
+
+  private complete(p: PendingOp, outcome: Outcome): void {
+    p.done = true;
+    for (const r of p.requesters) this.answer(r, outcome);
+    if (p.opId !== null) this.byOpId.delete(p.opId);
+    const queue = this.queues.get(p.op.key)!;
+    queue.shift();
+    if (queue.length === 0) this.queues.delete(p.op.key);
+    else this.pump(p.op.key);
+  }
+
+  private abandonAll(why: string): void {
+    for (const queue of this.queues.values()) {
+      for (const p of queue) {
+        p.done = true;
+        // Never forwarded: it did not and will not happen. Forwarded: the old backup may have applied it.
+        const outcome = p.forwarded ? errorOutcome(Errors.crash, `${why}; the ${p.op.f} may have happened`) : errorOutcome(Errors.temporarilyUnavailable, why);
+        for (const r of p.requesters) this.answer(r, outcome);
+      }
+    }
+    this.queues.clear();
+    this.byOpId.clear();
+  }
+
+  private answer(r: Requester, outcome: Outcome): void {
+    this.env.send(r.from, { type: 'kv_reply', in_reply_to: r.msgId, outcome });
+  }
+}
