@@ -54,8 +54,20 @@ export async function cutFault(ctx: NemesisContext, pairs: Array<[string, string
   return { value: { ...value, mode, cut }, heal: () => ctx.cluster.healNetwork() };
 }
 
-/** Nodes a process nemesis may target: the view server is the design's trusted coordinator, not a failing replica. */
-export function replicaNodes(def: Cluster['def']): string[] {
-  const replicas = def.nodes.filter((n) => n.role !== 'viewserver').map((n) => n.id);
-  return replicas.length > 0 ? replicas : def.nodes.map((n) => n.id);
+/**
+ * Nodes a process nemesis may target: the nodes that hold the system's state.
+ * When the system has nodes besides its client-facing ones (stateless
+ * coordinators in front of replicas), those are the targets; otherwise every
+ * node is. `excludeViewserver` keeps the design's trusted coordinator out of
+ * crash faults: the view-server design assumes it never crashes, as the
+ * lecture does.
+ */
+export function stateNodes(def: Cluster['def'], opts: { excludeViewserver: boolean }): string[] {
+  let nodes = def.nodes.filter((n) => !def.clientNodes.includes(n.id));
+  if (nodes.length === 0) nodes = def.nodes;
+  if (opts.excludeViewserver) {
+    const rest = nodes.filter((n) => n.role !== 'viewserver');
+    if (rest.length > 0) nodes = rest;
+  }
+  return nodes.map((n) => n.id);
 }

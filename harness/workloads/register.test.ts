@@ -74,7 +74,7 @@ describe('how outcomes are recorded', () => {
   it('definite errors are fail; indefinite errors, unknown codes and silence are info', () => {
     expect(classify(cas, reply({ code: 22 })).type).toBe('fail');
     expect(classify(cas, reply({ code: 20 })).type).toBe('fail');
-    expect(classify(write, reply({ code: 11 }))).toMatchObject({ type: 'fail', reroute: true });
+    expect(classify(write, reply({ code: 11 }))).toEqual({ type: 'fail', error: 'temporarily-unavailable' });
     expect(classify(write, reply({ code: 0 })).type).toBe('info');
     expect(classify(write, reply({ code: 13 })).type).toBe('info');
     expect(classify(write, reply({ code: 99 })).type).toBe('info');

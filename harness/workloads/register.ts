@@ -71,7 +71,7 @@ export function registerSchedule(opts: ScheduleOptions): RegisterOp[][] {
 
 export type Completion =
   | { type: 'ok'; value: Value | [Value, Value] }
-  | { type: 'fail'; error: string; /** move this slot to another node */ reroute: boolean }
+  | { type: 'fail'; error: string }
   | { type: 'info'; error: string };
 
 export function requestBody(op: RegisterOp): Record<string, unknown> {
@@ -91,7 +91,7 @@ export function requestBody(op: RegisterOp): Record<string, unknown> {
 export function classify(op: RegisterOp, out: Outcome): Completion {
   if (out.kind === 'timeout') return { type: 'info', error: 'timeout' };
   if (out.kind === 'closed') {
-    return out.sent ? { type: 'info', error: `connection lost: ${out.reason}` } : { type: 'fail', error: `not sent: ${out.reason}`, reroute: true };
+    return out.sent ? { type: 'info', error: `connection lost: ${out.reason}` } : { type: 'fail', error: `not sent: ${out.reason}` };
   }
   const body = out.body;
   const expected = `${op.f}_ok`;
@@ -108,7 +108,7 @@ export function classify(op: RegisterOp, out: Outcome): Completion {
     const err = describeError(code);
     // A read of a key that was never written sees the register's initial state.
     if (op.f === 'read' && code === 20) return { type: 'ok', value: null };
-    if (err.definite) return { type: 'fail', error: err.name, reroute: code === 11 };
+    if (err.definite) return { type: 'fail', error: err.name };
     return { type: 'info', error: err.name };
   }
   return { type: 'info', error: `unexpected reply type ${JSON.stringify(body.type)}` };
@@ -151,6 +151,8 @@ interface ProcessState {
 
 export async function runWorkload(opts: RunWorkloadOptions): Promise<void> {
   const deadline = Date.now() + opts.durationMs;
+  // As in Jepsen, a slot stays bound to one client node for the whole run, even
+  // when that node fails it: split brains only show when both sides keep clients.
   const slots = opts.schedule.map((ops, slot) => runSlot(slot, ops));
   await Promise.all(slots);
 
@@ -163,16 +165,10 @@ export async function runWorkload(opts: RunWorkloadOptions): Promise<void> {
         if (Date.now() >= deadline || opts.signal?.aborted) return;
         const done = await invoke(proc, op, opts);
         if (done.type === 'info') {
-          // Retired. The fresh process tries the next node: the one that went
-          // silent may stay silent for the whole fault.
+          // Retired: a fresh process takes the slot, on a fresh connection.
           proc.conn?.close();
           proc.conn = null;
           proc.id = opts.nextProcess.value++;
-          proc.endpoint = (proc.endpoint + 1) % opts.endpoints.length;
-        } else if (done.type === 'fail' && done.reroute) {
-          proc.conn?.close();
-          proc.conn = null;
-          proc.endpoint = (proc.endpoint + 1) % opts.endpoints.length;
         }
       }
     } finally {
