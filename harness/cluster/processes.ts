@@ -2,7 +2,10 @@
 // process group (detached), so a signal to -pid reaches the node and anything
 // it forked. The owner stops them all on success, failure, exceptions and
 // Ctrl-C/SIGTERM: `stopAll()` for the orderly path, and a synchronous SIGKILL
-// sweep on process exit for every path that never got that far.
+// sweep on process exit for every path that never got that far. Even a
+// SIGKILL of the harness itself leaves nothing behind: a small watchdog
+// process holds a pipe from the harness and kills every registered group
+// when that pipe closes.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 
@@ -34,6 +37,7 @@ export class ProcessOwner {
   private readonly owned = new Set<OwnedProcess>();
   private readonly logs = new Set<WriteStream>();
   private stopped = false;
+  private watchdog: ChildProcess | null = null;
 
   constructor() {
     live.add(this);
@@ -78,9 +82,25 @@ export class ProcessOwner {
       alive: () => isAlive,
       tail: () => tail,
     };
-    if (child.pid !== undefined) this.owned.add(proc);
-    void exited.then(() => this.owned.delete(proc));
+    if (child.pid !== undefined) {
+      this.owned.add(proc);
+      this.tellWatchdog(`+${child.pid}`);
+    }
+    void exited.then(() => {
+      this.owned.delete(proc);
+      this.tellWatchdog(`-${proc.pid}`);
+    });
     return proc;
+  }
+
+  private tellWatchdog(line: string): void {
+    if (this.watchdog === null) {
+      this.watchdog = spawn(process.execPath, ['-e', WATCHDOG], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+      this.watchdog.unref();
+      (this.watchdog.stdin as unknown as { unref?: () => void }).unref?.();
+      this.watchdog.stdin?.on('error', () => undefined);
+    }
+    this.watchdog.stdin?.write(line + '\n');
   }
 
   /** Sends a signal to the process's whole group. Returns false if it is already gone. */
@@ -128,6 +148,8 @@ export class ProcessOwner {
     await Promise.all(
       [...this.logs].map((l) => new Promise<void>((r) => (l.closed ? r() : l.end(() => r())))),
     );
+    this.watchdog?.stdin?.end();
+    this.watchdog = null;
     live.delete(this);
   }
 
@@ -143,6 +165,29 @@ export class ProcessOwner {
     }
   }
 }
+
+// The watchdog: reads +PID / -PID lines; when the harness's end of the pipe
+// closes (the harness exited, however it died) it kills every group still listed.
+const WATCHDOG = `
+const groups = new Set();
+let buf = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (d) => {
+  buf += d;
+  let i;
+  while ((i = buf.indexOf('\\n')) >= 0) {
+    const line = buf.slice(0, i); buf = buf.slice(i + 1);
+    if (line[0] === '+') groups.add(Number(line.slice(1)));
+    else if (line[0] === '-') groups.delete(Number(line.slice(1)));
+  }
+});
+process.stdin.on('end', () => {
+  for (const g of groups) { try { process.kill(-g, 'SIGCONT'); process.kill(-g, 'SIGKILL'); } catch {} }
+  process.exit(0);
+});
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => {});
+`;
 
 // Every owner that has not finished stopping, for the exit and signal hooks.
 const live = new Set<ProcessOwner>();

@@ -52,7 +52,8 @@ export const FALLBACK_NEMESES = ['partition'];
  */
 export const quickPlan: Record<string, Array<{ nemesis: string; workload?: Partial<Workload> }>> = {
   // A replica killed and restarted comes back empty; reads sent to it see keys vanish.
-  naive: [{ nemesis: 'kill' }],
+  // Short cycles: the first restart comes early, leaving time for reads to find the empty replica.
+  naive: [{ nemesis: 'kill', workload: { timing: { quietMs: 1500, faultMs: 3000 } } }],
   // Halves with a coordinator on each side: one coordinator fails over to s2 while the
   // other stays with s1, and the servers cannot replicate to each other.
   failover: [{ nemesis: 'partition' }],

@@ -11,7 +11,8 @@ export interface TableRow {
   verdict: string;
   /** valid | caught */
   expected: string;
-  matches: boolean;
+  /** ok, missed (a broken design not caught by this run but by another) or MISMATCH */
+  standing: string;
   /** Time to the first violation, e.g. "3.2s"; empty when none. */
   firstViolation: string;
   history: string;
@@ -27,7 +28,7 @@ export function renderTable(rows: TableRow[]): string {
     `${r.ok}/${r.fail}/${r.info}`,
     r.verdict,
     r.expected,
-    r.matches ? 'ok' : 'MISMATCH',
+    r.standing,
     r.firstViolation || '-',
     r.history || '-',
   ]);
