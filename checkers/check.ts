@@ -5,6 +5,7 @@ import { describeOp, explain, minimize } from './explain.ts';
 import { pairOperations } from './pairing.ts';
 import { reduceKey } from './reduce.ts';
 import { newBudget, searchKey, type SearchOutcome } from './search.ts';
+import { searchInWorkers } from './workers.ts';
 import type { CheckResult, HistoryEvent, KeyFailure, KeyResult, Operation, Value, Verdict } from './types.ts';
 
 export interface CheckOptions {
@@ -12,12 +13,16 @@ export interface CheckOptions {
   timeoutMs?: number;
   /** Initial register value of every key (default null). */
   initialValue?: Value;
-  /** Memory the search cache may use, bytes (default 512 MiB). Exceeded -> 'unknown'. */
+  /** Memory the search cache may use, bytes (default 384 MiB). Exceeded -> 'unknown'. */
   maxCacheBytes?: number;
-  /** Time for shrinking each failure to a minimal sub-history, ms (default 5 s). */
+  /** Time for shrinking failures to minimal sub-histories, all keys together, ms (default 5 s, at most timeoutMs). */
   minimizeMs?: number;
+  /** Apply the sound reductions of reduce.ts before searching (default true; off only to measure them). */
+  reduce?: boolean;
   /** Shrink and explain failures (default true). Off: failures carry only prefix and stuck op. */
   explain?: boolean;
+  /** checkHistory only: search keys still open after 1 s on worker threads (default true). */
+  parallel?: boolean;
 }
 
 export interface KeyFailureDetail extends KeyFailure {
@@ -31,6 +36,9 @@ export interface CheckResultDetail extends CheckResult {
   unknownReason?: 'timeout' | 'memory';
 }
 
+const PER_KEY_MINIMIZE_MS = 2_000;
+const FAILED_EXTRA_MS = 1_000;
+
 function isOperations(x: HistoryEvent[] | Operation[]): x is Operation[] {
   return x.length > 0 && 'status' in x[0];
 }
@@ -42,87 +50,143 @@ export function worst(a: Verdict, b: Verdict): Verdict {
 }
 
 export async function checkHistory(history: HistoryEvent[] | Operation[], options: CheckOptions = {}): Promise<CheckResultDetail> {
-  return checkOperationsSync(isOperations(history) ? history : pairOperations(history as HistoryEvent[]), options);
+  const run = new KeyChecks(isOperations(history) ? history : pairOperations(history as HistoryEvent[]), options);
+  // Short slices on this thread first: most keys, and most violations, are decided in them.
+  run.deepen(1_000);
+  if (run.pending.length >= 2 && run.failedAt === Infinity && options.parallel !== false) {
+    // Several keys each needed more than a second: search them on worker threads.
+    await searchInWorkers(run);
+  }
+  run.deepen(Infinity);
+  return run.finish();
 }
 
 export function checkOperationsSync(ops: Operation[], options: CheckOptions = {}): CheckResultDetail {
-  const started = performance.now();
-  const initial = options.initialValue ?? null;
-  const timeoutMs = options.timeoutMs ?? 60_000;
-  const deadline = started + timeoutMs;
-  const byKey = new Map<string, Operation[]>();
-  for (const op of ops) {
-    let list = byKey.get(op.key);
-    if (list === undefined) byKey.set(op.key, (list = []));
-    list.push(op);
-  }
-  const keys = [...byKey.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const outcomes = new Map<string, SearchOutcome>();
-  const spent = new Map<string, number>();
-  const run = (key: string, sliceMs: number): void => {
-    const t0 = performance.now();
-    const budget = newBudget(Math.min(sliceMs, deadline - t0), options.maxCacheBytes);
-    const outcome = searchKey(reduceKey(byKey.get(key)!), initial, budget);
-    outcomes.set(key, outcome);
-    spent.set(key, (spent.get(key) ?? 0) + performance.now() - t0);
-  };
-  // Iterative deepening over keys: every unresolved key gets a slice of 10 ms,
-  // then 100 ms, 1 s, 10 s, then whatever is left. One hard key cannot hide an
-  // easy violation in another, and once any key is illegal the verdict is
-  // false, so we stop escalating (the remaining hard keys stay 'unknown' in
-  // perKey). Restarting costs at most ~11% of a key's search time.
-  let pending = keys;
-  for (let slice = 10; pending.length > 0 && performance.now() < deadline; slice *= 10) {
-    for (const key of pending) {
-      if (performance.now() >= deadline) break;
-      run(key, slice >= 100_000 ? Infinity : slice);
+  const run = new KeyChecks(ops, options);
+  run.deepen(Infinity);
+  return run.finish();
+}
+
+/** The per-key state of one check: searched in rounds, then reported. */
+export class KeyChecks {
+  readonly started = performance.now();
+  readonly initial: Value;
+  readonly timeoutMs: number;
+  readonly deadline: number;
+  readonly byKey = new Map<string, Operation[]>();
+  readonly keys: string[];
+  readonly outcomes = new Map<string, SearchOutcome>();
+  readonly spent = new Map<string, number>();
+  /** Keys still undecided after the last round (timed out). */
+  pending: string[];
+  /** When the first key was found illegal (performance.now()), or Infinity. */
+  failedAt = Infinity;
+  private slice = 1;
+
+  constructor(
+    readonly ops: Operation[],
+    readonly options: CheckOptions,
+  ) {
+    this.initial = options.initialValue ?? null;
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.deadline = this.started + this.timeoutMs;
+    for (const op of ops) {
+      let list = this.byKey.get(op.key);
+      if (list === undefined) this.byKey.set(op.key, (list = []));
+      list.push(op);
     }
-    if (keys.some((k) => outcomes.get(k)?.result === 'illegal')) break;
-    pending = pending.filter((k) => {
-      const o = outcomes.get(k)!;
-      return o.result === 'unknown' && o.reason === 'timeout';
-    });
+    this.keys = [...this.byKey.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    this.pending = this.keys;
   }
-  for (const key of keys) if (!outcomes.has(key)) outcomes.set(key, { result: 'unknown', reason: 'timeout' });
-  const perKey: KeyResult[] = [];
-  const failures: KeyFailureDetail[] = [];
-  let valid: Verdict = true;
-  let unknownReason: 'timeout' | 'memory' | undefined;
-  for (const key of keys) {
-    const keyOps = byKey.get(key)!;
-    const outcome = outcomes.get(key)!;
-    let keyValid: Verdict;
-    const t0 = performance.now();
-    if (outcome.result === 'ok') keyValid = true;
-    else if (outcome.result === 'unknown') {
-      keyValid = 'unknown';
-      unknownReason ??= outcome.reason;
-    } else if (options.explain === false) {
-      keyValid = false;
-      failures.push({
-        key,
-        longestPrefix: outcome.prefix.map((s) => ({ op: s.op, stateBefore: s.before, stateAfter: s.after })),
-        stuck: outcome.stuck,
-        minimal: [],
-        minimalIsOneMinimal: false,
-        explanation: `${describeOp(outcome.stuck)} cannot be linearized after the longest linearizable prefix (${outcome.prefix.length} operations).`,
-      });
-    } else {
-      keyValid = false;
-      const shrunk = minimize(keyOps, outcome.stuck, initial, options.minimizeMs ?? 5_000);
-      failures.push({
-        key,
-        longestPrefix: outcome.prefix.map((s) => ({ op: s.op, stateBefore: s.before, stateAfter: s.after })),
-        stuck: outcome.stuck,
-        minimal: [...shrunk.ops].sort((a, b) => a.call - b.call || a.id - b.id),
-        minimalIsOneMinimal: shrunk.oneMinimal,
-        explanation: explain(key, shrunk.ops, initial),
+
+  /** The ops the search sees for a key: reduced, unless reductions are off. */
+  searchOps(key: string): Operation[] {
+    const keyOps = this.byKey.get(key)!;
+    return this.options.reduce === false ? keyOps.filter((o) => o.status !== 'fail') : reduceKey(keyOps);
+  }
+
+  record(key: string, outcome: SearchOutcome, ms: number): void {
+    this.outcomes.set(key, outcome);
+    this.spent.set(key, (this.spent.get(key) ?? 0) + ms);
+    if (outcome.result === 'illegal' && this.failedAt === Infinity) this.failedAt = performance.now();
+  }
+
+  /** Whether searching should go on, and until when. */
+  get roundDeadline(): number {
+    if (this.failedAt === Infinity) return this.deadline;
+    if (this.options.explain === false) return -Infinity;
+    return Math.min(this.deadline, this.failedAt + FAILED_EXTRA_MS);
+  }
+
+  // Iterative deepening over keys: every unresolved key gets a slice of 1 ms,
+  // then 10 ms, 100 ms, 1 s, 10 s, then whatever is left. One hard key cannot
+  // hide an easy violation in another. Once any key is illegal the verdict is
+  // false: with explain off (Porcupine's behaviour) we stop there; otherwise
+  // the other keys get at most FAILED_EXTRA_MS more, so the report names
+  // every failing key it cheaply can. Keys still open stay 'unknown' in
+  // perKey. Restarting costs at most ~11% of a key's search time.
+  deepen(maxSlice: number): void {
+    for (; this.pending.length > 0 && this.slice <= maxSlice && performance.now() < this.roundDeadline; this.slice *= 10) {
+      for (const key of this.pending) {
+        const until = this.roundDeadline;
+        const t0 = performance.now();
+        if (t0 >= until) break;
+        const sliceMs = Math.min(this.slice > 10_000 ? Infinity : this.slice, until - t0);
+        const outcome = searchKey(this.searchOps(key), this.initial, newBudget(sliceMs, this.options.maxCacheBytes));
+        this.record(key, outcome, performance.now() - t0);
+      }
+      this.pending = this.pending.filter((k) => {
+        const o = this.outcomes.get(k);
+        return o === undefined || (o.result === 'unknown' && o.reason === 'timeout');
       });
     }
-    valid = worst(valid, keyValid);
-    perKey.push({ key, valid: keyValid, ops: keyOps.length, elapsedMs: spent.get(key)! + performance.now() - t0 });
   }
-  const result: CheckResultDetail = { valid, ops: ops.length, keys: byKey.size, elapsedMs: performance.now() - started, failures, perKey };
-  if (valid === 'unknown' && unknownReason !== undefined) result.unknownReason = unknownReason;
-  return result;
+
+  finish(): CheckResultDetail {
+    const { keys, byKey, outcomes, spent, initial, options, timeoutMs, ops, started } = this;
+    for (const key of keys) if (!outcomes.has(key)) outcomes.set(key, { result: 'unknown', reason: 'timeout' });
+    // Shrinking shares one budget across failing keys, so many failures cannot multiply it.
+    const minimizeDeadline = performance.now() + (options.minimizeMs ?? Math.min(5_000, timeoutMs));
+    const perKey: KeyResult[] = [];
+    const failures: KeyFailureDetail[] = [];
+    let valid: Verdict = true;
+    let unknownReason: 'timeout' | 'memory' | undefined;
+    for (const key of keys) {
+      const keyOps = byKey.get(key)!;
+      const outcome = outcomes.get(key)!;
+      let keyValid: Verdict;
+      const t0 = performance.now();
+      if (outcome.result === 'ok') keyValid = true;
+      else if (outcome.result === 'unknown') {
+        keyValid = 'unknown';
+        unknownReason ??= outcome.reason;
+      } else if (options.explain === false) {
+        keyValid = false;
+        failures.push({
+          key,
+          longestPrefix: outcome.prefix.map((s) => ({ op: s.op, stateBefore: s.before, stateAfter: s.after })),
+          stuck: outcome.stuck,
+          minimal: [],
+          minimalIsOneMinimal: false,
+          explanation: `${describeOp(outcome.stuck)} cannot be linearized after the longest linearizable prefix (${outcome.prefix.length} operations).`,
+        });
+      } else {
+        keyValid = false;
+        const shrunk = minimize(keyOps, outcome.stuck, initial, Math.min(minimizeDeadline, performance.now() + PER_KEY_MINIMIZE_MS));
+        failures.push({
+          key,
+          longestPrefix: outcome.prefix.map((s) => ({ op: s.op, stateBefore: s.before, stateAfter: s.after })),
+          stuck: outcome.stuck,
+          minimal: [...shrunk.ops].sort((a, b) => a.call - b.call || a.id - b.id),
+          minimalIsOneMinimal: shrunk.oneMinimal,
+          explanation: explain(key, shrunk.ops, initial),
+        });
+      }
+      valid = worst(valid, keyValid);
+      perKey.push({ key, valid: keyValid, ops: keyOps.length, elapsedMs: spent.get(key)! + performance.now() - t0 });
+    }
+    const result: CheckResultDetail = { valid, ops: ops.length, keys: byKey.size, elapsedMs: performance.now() - started, failures, perKey };
+    if (valid === 'unknown' && unknownReason !== undefined) result.unknownReason = unknownReason;
+    return result;
+  }
 }

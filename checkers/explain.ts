@@ -3,11 +3,15 @@
 // operations, while the rest stays non-linearizable, until no single removal
 // keeps it so) and one or two sentences in plain words.
 import { reduceKey } from './reduce.ts';
-import { newBudget, searchKey, type SearchBudget } from './search.ts';
+import { newBudget, searchKey } from './search.ts';
 import type { Operation, Value } from './types.ts';
 
+/** Time for one candidate: a candidate the search cannot decide quickly is simply kept. */
+const CANDIDATE_MS = 100;
+
 /** 'illegal' | 'ok' | 'unknown' for a candidate sub-history. */
-function verdictOf(ops: Operation[], initial: Value, budget: SearchBudget): 'illegal' | 'ok' | 'unknown' {
+function verdictOf(ops: Operation[], initial: Value, deadline: number): 'illegal' | 'ok' | 'unknown' {
+  const budget = newBudget(Math.min(CANDIDATE_MS, deadline - performance.now()));
   return searchKey(reduceKey(ops), initial, budget, false).result;
 }
 
@@ -17,33 +21,34 @@ export interface Minimized {
   oneMinimal: boolean;
 }
 
+/** The value an op's outcome depends on: what an ok read returned, what a cas compared against. */
+function dependsOn(op: Operation): Value | undefined {
+  if (op.f === 'read') return op.status === 'ok' ? op.output : undefined;
+  if (op.f === 'cas') return (op.input as [Value, Value])[0];
+  return undefined;
+}
+
 /**
- * Drops observations nothing in `ops` explains: ok reads (and ok cas ops,
- * iterated, since a cas is also a writer) of a value that is neither the
- * initial value nor written by a remaining op. Shrinking works on such closed
- * sub-histories only; otherwise deleting the write a stale read saw would
- * "minimise" every failure to a lone read of a value nobody wrote, true of the
- * sub-history but useless and misleading about the real one. So "removing one
- * op" means removing it together with the observations only it explained.
- * Append histories are left as they are (values are concatenations).
+ * Drops the ops whose outcome depends on a value that no remaining op writes
+ * although some op of the full history did: ok reads of it, and cas ops
+ * comparing against it (an info cas can only take effect if its `from` was
+ * there). Iterated, since a cas is also a writer. Shrinking works on such
+ * closed sub-histories only; otherwise deleting the write a stale read saw
+ * would "minimise" every failure to a lone read of a value nobody wrote, true
+ * of the sub-history but useless and misleading about the real one. So
+ * "removing one op" means removing it together with the ops that depended on
+ * it alone. Append histories: see closeAppendObservations.
  */
 export function closeObservations(ops: Operation[], initial: Value, original: Operation[]): Operation[] {
   if (original.some((op) => op.f === 'append')) return closeAppendObservations(ops, original);
-  // A read of a value nothing in the whole history wrote is itself the anomaly: always keep it.
+  // A value nothing in the whole history wrote is itself the anomaly: ops depending on it stay.
   const everWritten = writtenValues(original);
   let current = ops;
   for (;;) {
     const written = writtenValues(current);
-    written.add(initial);
-    for (const op of current) if (op.status === 'ok') {
-      const seen = op.f === 'read' ? op.output : op.f === 'cas' ? (op.input as [Value, Value])[0] : undefined;
-      if (seen !== undefined && !everWritten.has(seen)) written.add(seen);
-    }
     const next = current.filter((op) => {
-      if (op.status !== 'ok') return true;
-      if (op.f === 'read') return written.has(op.output);
-      if (op.f === 'cas') return written.has((op.input as [Value, Value])[0]);
-      return true;
+      const dep = dependsOn(op);
+      return dep === undefined || dep === initial || written.has(dep) || !everWritten.has(dep);
     });
     if (next.length === current.length) return current;
     current = next;
@@ -73,28 +78,32 @@ function writtenValues(ops: Operation[]): Set<Value> {
   return written;
 }
 
-export function minimize(ops: Operation[], stuck: Operation, initial: Value, timeoutMs: number): Minimized {
-  const budget = newBudget(timeoutMs);
+/** Shrinks until `deadline` (performance.now() time). */
+export function minimize(ops: Operation[], stuck: Operation, initial: Value, deadline: number): Minimized {
   const original = reduceKey(ops);
   let current = original;
   // Cheap first cut: the ops invoked before the stuck op returned often already fail.
   const cut = closeObservations(current.filter((op) => op.call <= stuck.return), initial, original);
-  if (cut.length < current.length && verdictOf(cut, initial, budget) === 'illegal') current = cut;
+  if (cut.length < current.length && verdictOf(cut, initial, deadline) === 'illegal') current = cut;
   let chunk = Math.max(1, current.length >> 1);
   for (;;) {
     let removed = false;
+    // 1-minimality is proven only by a full pass of single removals that each came out linearizable.
+    let undecided = false;
     for (let start = 0; start < current.length; ) {
-      if (performance.now() > budget.deadline) return { ops: current, oneMinimal: false };
+      if (performance.now() > deadline) return { ops: current, oneMinimal: false };
       const candidate = closeObservations(current.slice(0, start).concat(current.slice(start + chunk)), initial, original);
-      if (candidate.length > 0 && verdictOf(candidate, initial, budget) === 'illegal') {
+      const verdict = candidate.length > 0 ? verdictOf(candidate, initial, deadline) : 'ok';
+      if (verdict === 'illegal') {
         current = candidate;
         removed = true;
       } else {
+        if (verdict === 'unknown') undecided = true;
         start += chunk;
       }
     }
     if (chunk > 1) chunk = Math.max(1, chunk >> 1);
-    else if (!removed) return { ops: current, oneMinimal: true };
+    else if (!removed) return { ops: current, oneMinimal: !undecided };
   }
 }
 
@@ -162,8 +171,23 @@ export function explain(key: string, minimal: Operation[], initial: Value): stri
         sources.every((s) => s.return < w.call),
     );
     if (overwrite !== undefined) {
-      const src = sources.length === 0 ? `${show(seen)} was only the initial value` : `every write of ${show(seen)} had completed before it began`;
-      return `${what}, but ${show(writtenValue(overwrite) as Value)} was written by process ${overwrite.process} and acknowledged before the ${obs.f} began, and ${src}: nothing wrote ${show(seen)} since.`;
+      const src = sources.length === 0 ? `${show(seen)} was only the initial value` : `after ${sources.length === 1 ? 'the only write' : 'every write'} of ${show(seen)} had completed`;
+      return `${what}, but ${show(writtenValue(overwrite) as Value)} was written by process ${overwrite.process} and acknowledged before the ${obs.f} began${sources.length === 0 ? ` (and ${src})` : `, ${src}`}; nothing wrote ${show(seen)} since.`;
+    }
+  }
+  // A lost update: two successful cas ops saw the same value, written once.
+  if (!minimal.some((o) => o.f === 'append')) {
+    const okCas = minimal.filter((o) => o.f === 'cas' && o.status === 'ok');
+    for (let i = 0; i < okCas.length; i++) {
+      for (let j = i + 1; j < okCas.length; j++) {
+        const [fromA] = okCas[i].input as [Value, Value];
+        const [fromB] = okCas[j].input as [Value, Value];
+        if (fromA !== fromB) continue;
+        const writers = minimal.filter((o) => o !== okCas[i] && o !== okCas[j] && writes(o, fromA));
+        if (writers.length > 1) continue;
+        const source = writers.length === 1 ? `one write of ${show(fromA)} (${describeOp(writers[0])})` : `the initial value ${show(fromA)}`;
+        return `On ${k}, ${describeOp(okCas[i])} and ${describeOp(okCas[j])}: both saw ${show(fromA)}, but only ${source} could have preceded them, so whichever ran second should have seen the other's new value (a lost update).`;
+      }
     }
   }
   const list = [...minimal].sort((a, b) => a.call - b.call).map(describeOp);

@@ -1,4 +1,11 @@
 // The checker's public API. Harness, report and CLI code import from here only.
+//
+// Module map: importers/ (jsonl, jepsen, edn -> located events), pairing.ts
+// (order rules, invoke/completion pairs), reduce.ts (sound reductions),
+// model.ts (the register), search.ts (JIT linearization with a memo cache),
+// explain.ts (minimal sub-history, plain words), check.ts (per key, time and
+// memory limits), report.ts (text and JSON), cli.ts, generate.ts (histories
+// with known verdicts).
 import { readFileSync } from 'node:fs';
 import { HistoryError } from './errors.ts';
 import { looksLikeEdn, parseEdnHistory } from './importers/edn.ts';
@@ -12,6 +19,8 @@ export { HistoryError } from './errors.ts';
 export { pairOperations } from './pairing.ts';
 export { checkHistory, checkOperationsSync, worst, type CheckOptions, type CheckResultDetail, type KeyFailureDetail } from './check.ts';
 export { describeOp } from './explain.ts';
+export { renderFailureText, toJsonReport, type FileReport } from './report.ts';
+export { generateHistory, type GenerateOptions } from './generate.ts';
 export type * from './types.ts';
 
 export type HistoryFormat = 'jsonl' | 'jepsen' | 'edn';

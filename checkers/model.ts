@@ -18,6 +18,25 @@ export const ILLEGAL = -1;
 export class ValueTable {
   private readonly ids = new Map<Value, number>();
   readonly values: Value[] = [];
+  /**
+   * True once append results exist. They get fresh ids without interning:
+   * hashing every new (often long) concatenation dominated the profile. A
+   * state reached by the same appends in the same order always gets the same
+   * id (see CompiledOp.step), so the cache loses nothing in practice, and a
+   * read compares strings whenever ids differ.
+   */
+  hasFresh = false;
+
+  /** Whether two state ids hold the same value. */
+  same(x: number, y: number): boolean {
+    return x === y || (this.hasFresh && this.values[x] === this.values[y]);
+  }
+
+  fresh(v: Value): number {
+    this.hasFresh = true;
+    this.values.push(v);
+    return this.values.length - 1;
+  }
 
   id(v: Value): number {
     let id = this.ids.get(v);
@@ -79,19 +98,19 @@ export class CompiledOp {
   step(state: number): number {
     switch (this.kind) {
       case Kind.Read:
-        return state === this.a ? state : ILLEGAL;
+        return this.table.same(state, this.a) ? state : ILLEGAL;
       case Kind.Write:
         return this.a;
       case Kind.CasOk:
-        return state === this.a ? this.b : ILLEGAL;
+        return this.table.same(state, this.a) ? this.b : ILLEGAL;
       case Kind.CasInfo:
-        return state === this.a ? this.b : state;
+        return this.table.same(state, this.a) ? this.b : state;
       case Kind.Append: {
         if (this.appendCache === null) this.appendCache = new Map();
         let next = this.appendCache.get(state);
         if (next === undefined) {
           const before = this.table.values[state];
-          next = this.table.id(`${before ?? ''}${String(this.op.input)}`);
+          next = this.table.fresh(`${before ?? ''}${String(this.op.input)}`);
           this.appendCache.set(state, next);
         }
         return next;

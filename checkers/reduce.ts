@@ -8,19 +8,22 @@ import type { Operation, Value } from './types.ts';
  * 1. `fail` ops definitely did not happen: they are not part of the history.
  * 2. An `info` read observed nothing and changes nothing: any linearization
  *    stays valid with or without it.
- * 3. An `info` write or cas whose written value v no ok read returns and no
- *    cas (ok or info) expects as `from`, in a key without appends, is dropped,
- *    repeatedly until nothing changes. Why this is sound:
- *    - without -> with: a linearization of the rest extends by placing the op
- *      last (it returns at infinity, and an info op's step is always legal).
+ * 3. An `info` write or cas o writing v, in a key without appends, is dropped
+ *    when no op that could come after it observes v: no ok read returning v
+ *    and no cas (ok or info) expecting v returns at or after o's invoke (an op
+ *    that returned before o was invoked must precede o). Repeated until
+ *    nothing changes. Why this is sound:
+ *    - without -> with: a linearization of the rest extends by placing o last
+ *      (it returns at infinity, and an info op's step is always legal).
  *    - with -> without: in a linearization L, the ops between o and the next
- *      state-changing op saw v. None is an ok read (none returns v), an ok cas
- *      (none expects v), or an info cas that took effect (none expects v), so
- *      they are info cas ops that compared and failed; move those to the end
- *      of L (legal for the same reason as above) and drop o. The next
- *      state-changing op is a write (legal from any state) or does not exist;
- *      an ok cas or effective info cas would have expected v. Appends are
- *      excluded because an append after o would make v part of later values.
+ *      state-changing op saw v and come after o, so they returned at or after
+ *      o's invoke. None is an ok read (none returns v), an ok cas (none
+ *      expects v) or an info cas that took effect (none expects v), so they
+ *      are info cas ops that compared and failed; move those to the end of L
+ *      (legal as above) and drop o. The next state-changing op is a write
+ *      (legal from any state) or does not exist: an ok cas or effective info
+ *      cas would have expected v. Appends are excluded because an append
+ *      after o would carry v into later values.
  *    Dropping an info cas can remove the only cas expecting some value,
  *    which is why the rule is iterated.
  */
@@ -28,17 +31,29 @@ export function reduceKey(ops: Operation[]): Operation[] {
   let kept = ops.filter((op) => op.status !== 'fail' && !(op.f === 'read' && op.status !== 'ok'));
   if (kept.some((op) => op.f === 'append')) return kept;
   for (;;) {
-    const observed = new Set<Value>();
+    // For each value, the latest return among the ops observing it.
+    const lastObserved = new Map<Value, number>();
+    const observe = (v: Value, at: number) => lastObserved.set(v, Math.max(at, lastObserved.get(v) ?? -Infinity));
     for (const op of kept) {
-      if (op.f === 'read') observed.add(op.output);
-      else if (op.f === 'cas') observed.add((op.input as [Value, Value])[0]);
+      if (op.f === 'read') observe(op.output, op.return);
+      else if (op.f === 'cas') observe((op.input as [Value, Value])[0], op.return);
     }
     const next = kept.filter((op) => {
       if (op.status !== 'info') return true;
       const written = op.f === 'cas' ? (op.input as [Value, Value])[1] : (op.input as Value);
-      return observed.has(written);
+      return (lastObserved.get(written) ?? -Infinity) >= op.call;
     });
     if (next.length === kept.length) return kept;
     kept = next;
   }
 }
+
+// Quiescent points (moments when every op invoked so far has completed) are
+// not cut into separately checked segments here. The segments are not
+// independent: concurrent writes before a cut can leave the register in
+// several states, so checking the next segment needs the set of all possible
+// end states of the previous one, which costs an exhaustive search of that
+// segment where the plain search usually stops at its first linearization.
+// What a cut does buy, small cache entries, the search gets anyway: its cache
+// key is the window of ops concurrent with the first unlinearized op (see
+// search.ts), which at a quiescent point is just that op.

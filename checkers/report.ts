@@ -1,5 +1,6 @@
 // Rendering check results: plain text for people, JSON per DESIGN.md for tools.
-import { describeOp, type KeyFailureDetail, type CheckResultDetail } from './index.ts';
+import type { CheckResultDetail, KeyFailureDetail } from './check.ts';
+import { describeOp } from './explain.ts';
 import type { Operation, Value } from './types.ts';
 
 export interface FileReport {

@@ -80,9 +80,10 @@ export interface KeyFailure {
   stuck: Operation;
   /**
    * A minimal non-linearizable sub-history: removing any one of these ops makes it linearizable.
-   * "Removing" an op also removes the reads and successful cas ops that then observe a value no
-   * remaining op wrote, although some op of the full history did (see closeObservations in
-   * explain.ts): otherwise every stale read would shrink to a lone read of a value nobody wrote.
+   * "Removing" an op also removes the ops whose outcome depended on a value no remaining op writes,
+   * although some op of the full history did: ok reads of it and cas ops comparing against it (see
+   * closeObservations in explain.ts). Otherwise every stale read would shrink to a lone read of a
+   * value nobody wrote.
    */
   minimal: Operation[];
   /** One or two sentences in plain words. */

@@ -35,6 +35,8 @@ export function parseEdnHistory(text: string, file: string): LocatedEvent[] {
     } catch (e) {
       fail(`malformed EDN (${(e as Error).message})`);
     }
+    // edn-data returns null for an unterminated form instead of throwing.
+    if (obj === null && raw !== 'nil') fail('malformed EDN (the map is not complete)');
     if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) fail('expected an EDN map');
     const o = obj as Record<string, unknown>;
     if (o.process === 'nemesis') continue;

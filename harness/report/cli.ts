@@ -108,13 +108,17 @@ export function metaFromResults(path: string): { meta: RunMeta; warning?: string
   }
   if (raw === null || typeof raw !== 'object') return { meta: {}, warning: `${path}: not a JSON object; ignored` };
   const r = raw as Record<string, unknown>;
-  const nemeses = Array.isArray(r.nemeses) ? r.nemeses.map((n) => str(n) ?? JSON.stringify(n)) : str(r.nemeses ?? r.nemesis)?.split(',');
+  // The torture runner writes "nemesis": "partition+kill"; accept a list too.
+  const nemeses = Array.isArray(r.nemeses) ? r.nemeses.map((n) => str(n) ?? JSON.stringify(n)) : str(r.nemeses ?? r.nemesis)?.split(/[+,]/).filter((n) => n !== '');
   const extra: Record<string, string> = {};
-  for (const k of ['toxiproxy', 'concurrency', 'rate', 'timeLimit']) if (str(r[k]) !== undefined) extra[k] = str(r[k]) as string;
+  const options = r.options !== null && typeof r.options === 'object' ? (r.options as Record<string, unknown>) : {};
+  for (const k of ['timeLimitS', 'concurrency', 'keys', 'rate', 'opTimeoutMs']) if (str(options[k]) !== undefined) extra[k] = str(options[k]) as string;
+  if (typeof r.firstViolationS === 'number') extra['first violation'] = `${r.firstViolationS.toFixed(2)} s`;
+  if (typeof r.unknownReason === 'string') extra['unknown because'] = r.unknownReason;
   if (r.timings !== null && typeof r.timings === 'object') {
-    for (const [k, v] of Object.entries(r.timings as Record<string, unknown>)) if (typeof v === 'number') extra[`time: ${k}`] = `${Math.round(v)} ms`;
+    for (const [k, v] of Object.entries(r.timings as Record<string, unknown>)) if (typeof v === 'number') extra[k] = `${Math.round(v)} ms`;
   }
-  const expectedRaw = r.expected ?? r.claims;
+  const expectedRaw = typeof r.claims === 'string' ? r.claims : r.expected;
   const expected =
     expectedRaw === true ? 'linearizable' : expectedRaw === false ? 'not-linearizable' : typeof expectedRaw === 'string' ? expectedRaw : undefined;
   return {

@@ -5,7 +5,7 @@ import { failoverExample, failureFrom, operationsOf, resultFor } from './fixture
 import { prepareReport } from './prepare.ts';
 import type { HistoryEvent } from '../../checkers/types.ts';
 
-const EXAMPLE = new URL('../../histories/examples/failover-stale-read-bad.jsonl', import.meta.url).pathname;
+const EXAMPLE = new URL('../../histories/examples/bad-failover-split-brain.jsonl', import.meta.url).pathname;
 
 describe('failure view of the failover example', () => {
   const { history, result } = failoverExample(EXAMPLE);
@@ -101,5 +101,21 @@ describe('placeLinearizationPoints', () => {
     expect(lps[0]).toBeLessThan(lps[1]);
     expect(lps[1]).toBeLessThan(lps[2]);
     expect(lps[2]).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('failure view at 100,000 operations', () => {
+  it('draws only a window of a 10,000-step prefix and keeps the page data small', async () => {
+    const { bigHistory } = await import('./fixtures.ts');
+    const history = bigHistory(100_000, 10);
+    const ops = operationsOf(history).filter((o) => o.key === 'k0');
+    const prefix = ops.slice(0, 10_000).map((o) => [o.invokeIndex, 0, 0] as [number, number, number]);
+    const stuck = ops[10_000];
+    const f = failureFrom(operationsOf(history), 'k0', prefix, stuck.invokeIndex, [prefix[0][0], stuck.invokeIndex], 'synthetic');
+    const d = prepareReport(history, resultFor(history, [f]));
+    const view = d.failures[0];
+    expect(view.prefixLength).toBe(10_000);
+    expect(view.lin.ops.length).toBeLessThanOrEqual(LIN_WINDOW + 1 + 30);
+    expect(JSON.stringify(view).length).toBeLessThan(40_000);
   });
 });

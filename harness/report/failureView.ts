@@ -5,7 +5,7 @@
 // checker's longest linearizable prefix drawn as numbered linearization
 // points and the operation that cannot be placed after it marked.
 import type { KeyFailure, Operation, Value } from '../../checkers/types.ts';
-import { formatValue, opLabel, STATUS, type ReportOp } from './prepare.ts';
+import { formatValue, opLabel, STATUS, type NemesisInterval, type ReportOp } from './prepare.ts';
 
 /** How many of the prefix's last steps the view draws; earlier steps are summarised (they linearized fine). */
 export const LIN_WINDOW = 30;
@@ -38,8 +38,17 @@ export interface ViewOp {
   endMs: number | null;
 }
 
+export interface FaultSpan {
+  name: string;
+  /** slots; x1 = width when the fault was still in force after the last event drawn */
+  x0: number;
+  x1: number;
+}
+
 export interface OrdinalDiagram {
   ops: ViewOp[];
+  /** Faults in force while these operations ran, placed among their events. */
+  faults: FaultSpan[];
   /** Process shown in each row. */
   rows: number[];
   /** Number of slots. */
@@ -57,8 +66,10 @@ export interface FailureView {
   stuck: { label: string; process: number; state: string; invokeIndex: number };
   lin: OrdinalDiagram;
   minimal: OrdinalDiagram & { facts: string[]; sentences: string[] };
-  /** Real-time span of the drawn window, ms, for "show on the timeline". */
+  /** Real-time span of the drawn linearization window, ms, for "show on the timeline". */
   timeRange: [number, number];
+  /** Real-time span of the minimal counterexample, ms (null without one). */
+  minimalRange: [number, number] | null;
 }
 
 interface Placed {
@@ -89,7 +100,7 @@ function nsToMs(ns: number): number {
  * and completion events. An op that returns at infinity (info, or never
  * completed) stretches to the right edge.
  */
-export function ordinalLayout(placed: Placed[], byInvoke: Map<number, ReportOp>): OrdinalDiagram {
+export function ordinalLayout(placed: Placed[], byInvoke: Map<number, ReportOp>, nemesis: NemesisInterval[] = []): OrdinalDiagram {
   const positions: number[] = [];
   for (const p of placed) {
     positions.push(p.op.invokeIndex);
@@ -135,7 +146,24 @@ export function ordinalLayout(placed: Placed[], byInvoke: Map<number, ReportOp>)
     return v;
   });
   placeLinearizationPoints(ops);
-  return { ops, rows, width };
+  // A fault event between two drawn events sits halfway between their slots.
+  const slotBefore = (index: number): number => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid] < index) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 0.5;
+  };
+  const faults: FaultSpan[] = [];
+  for (const n of nemesis) {
+    const x0 = Math.max(-0.4, slotBefore(n.startIndex));
+    const x1 = n.endIndex === null ? width : Math.min(width, slotBefore(n.endIndex));
+    if (x1 > x0 && x1 > -0.4 && x0 < width) faults.push({ name: n.name, x0, x1 });
+  }
+  return { ops, faults, rows, width };
 }
 
 /**
@@ -191,7 +219,7 @@ function anchorFor(key: string, index: number): string {
   return `key-${index}-${key.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40)}`;
 }
 
-export function buildFailureView(failure: KeyFailure, allOps: ReportOp[], byInvoke: Map<number, ReportOp>, index: number): FailureView {
+export function buildFailureView(failure: KeyFailure, allOps: ReportOp[], byInvoke: Map<number, ReportOp>, index: number, nemesis: NemesisInterval[] = []): FailureView {
   const prefix = failure.longestPrefix ?? [];
   const shownFrom = Math.max(0, prefix.length - LIN_WINDOW);
   const shown = prefix.slice(shownFrom);
@@ -230,13 +258,13 @@ export function buildFailureView(failure: KeyFailure, allOps: ReportOp[], byInvo
       role: 'other',
     });
   }
-  const lin = ordinalLayout(placed, byInvoke);
+  const lin = ordinalLayout(placed, byInvoke, nemesis);
   const lastState = prefix.length > 0 ? prefix[prefix.length - 1].stateAfter : null;
   for (const o of lin.ops) if (o.role === 'stuck') o.before = formatValue(lastState);
 
   const minimalOps = failure.minimal ?? [];
   const minimalPlaced: Placed[] = minimalOps.map((op) => ({ op, role: op.invokeIndex === stuck?.invokeIndex ? 'stuck' : 'member' }));
-  const minimalDiagram = ordinalLayout(minimalPlaced, byInvoke);
+  const minimalDiagram = ordinalLayout(minimalPlaced, byInvoke, nemesis);
   const sentences = minimalDiagram.ops.map((o) => {
     const end = o.infinite ? 'never confirmed (indeterminate)' : `done at ${o.endMs} ms`;
     return `process ${o.process}: ${o.label} — invoked at ${o.callMs} ms, ${end}`;
@@ -259,5 +287,9 @@ export function buildFailureView(failure: KeyFailure, allOps: ReportOp[], byInvo
     lin,
     minimal: { ...minimalDiagram, facts: realTimeFacts(minimalDiagram.ops, minimalOps), sentences },
     timeRange: lin.ops.length > 0 ? [Math.min(...drawnCalls), Math.max(...drawnEnds)] : [0, 0],
+    minimalRange:
+      minimalDiagram.ops.length > 0
+        ? [Math.min(...minimalDiagram.ops.map((o) => o.callMs)), Math.max(...minimalDiagram.ops.map((o) => o.endMs ?? o.callMs))]
+        : null,
   };
 }

@@ -102,3 +102,28 @@ export function failoverExample(path: string): { history: HistoryEvent[]; result
   );
   return { history, result: resultFor(history, [failure]) };
 }
+
+/** `n` ops over `concurrency` threads, every 50th op info (retiring its process). */
+export function bigHistory(n: number, concurrency: number): HistoryEvent[] {
+  const events: HistoryEvent[] = [];
+  const procOfThread = Array.from({ length: concurrency }, (_, i) => i);
+  let nextProcess = concurrency;
+  let t = 0;
+  for (let i = 0; i < n; i += concurrency) {
+    const batch = Math.min(concurrency, n - i);
+    for (let k = 0; k < batch; k++) {
+      t += 1000;
+      events.push({ index: events.length, time: t, process: procOfThread[k], type: 'invoke', f: k % 2 ? 'read' : 'write', key: `k${(i + k) % 7}`, value: k % 2 ? null : i } as HistoryEvent);
+    }
+    for (let k = 0; k < batch; k++) {
+      t += 5000;
+      const info = (i + k) % 50 === 49;
+      events.push({ index: events.length, time: t, process: procOfThread[k], type: info ? 'info' : 'ok', f: k % 2 ? 'read' : 'write', key: `k${(i + k) % 7}`, value: k % 2 ? i : i } as HistoryEvent);
+      if (info) procOfThread[k] = nextProcess++;
+    }
+  }
+  for (let s = 0; s < 5; s++) {
+    events.push({ index: events.length, time: (t / 6) * (s + 1), process: 'nemesis', type: 'info', f: s % 2 ? 'stop-partition' : 'start-partition' });
+  }
+  return events;
+}

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CheckResult, HistoryEvent } from '../../checkers/types.ts';
+import { bigHistory } from './fixtures.ts';
 import { assignLanes, nemesisIntervals, niceBinMs, pairForReport, prepareReport, STATUS, throughput } from './prepare.ts';
 
 const emptyResult: CheckResult = { valid: true, ops: 0, keys: 0, elapsedMs: 0, failures: [], perKey: [] };
@@ -125,15 +126,15 @@ describe('nemesisIntervals', () => {
     ]);
     const { intervals, marks } = nemesisIntervals(events, 10);
     expect(intervals).toEqual([
-      { name: 'partition', start: 1, end: 4, open: false, detail: '{"isolated":["n1"]}' },
-      { name: 'kill', start: 5, end: 10, open: true, detail: '"n2"' },
+      { name: 'partition', start: 1, end: 4, open: false, detail: '{"isolated":["n1"]}', startIndex: 0, endIndex: 2 },
+      { name: 'kill', start: 5, end: 10, open: true, detail: '"n2"', startIndex: 3, endIndex: null },
     ]);
     expect(marks.map((m) => m.f)).toEqual(['stop-pause', 'bump-clock']);
   });
 
   it("understands Jepsen's bare :start/:stop", () => {
     const { intervals } = nemesisIntervals(hist([[1, 'nemesis', 'info', 'start'], [3, 'nemesis', 'info', 'stop']]), 5);
-    expect(intervals).toEqual([{ name: 'fault', start: 1, end: 3, open: false, detail: 'nil' }]);
+    expect(intervals).toEqual([{ name: 'fault', start: 1, end: 3, open: false, detail: 'nil', startIndex: 0, endIndex: 1 }]);
   });
 });
 
@@ -218,31 +219,6 @@ describe('prepareReport on odd histories', () => {
     console.log(`prepareReport(100k ops): ${elapsed.toFixed(0)} ms, ${(bytes / 1e6).toFixed(1)} MB of JSON`);
   });
 });
-
-/** `n` ops over `concurrency` threads, every 50th op info (retiring its process). */
-export function bigHistory(n: number, concurrency: number): HistoryEvent[] {
-  const events: HistoryEvent[] = [];
-  const procOfThread = Array.from({ length: concurrency }, (_, i) => i);
-  let nextProcess = concurrency;
-  let t = 0;
-  for (let i = 0; i < n; i += concurrency) {
-    const batch = Math.min(concurrency, n - i);
-    for (let k = 0; k < batch; k++) {
-      t += 1000;
-      events.push({ index: events.length, time: t, process: procOfThread[k], type: 'invoke', f: k % 2 ? 'read' : 'write', key: `k${(i + k) % 7}`, value: k % 2 ? null : i } as HistoryEvent);
-    }
-    for (let k = 0; k < batch; k++) {
-      t += 5000;
-      const info = (i + k) % 50 === 49;
-      events.push({ index: events.length, time: t, process: procOfThread[k], type: info ? 'info' : 'ok', f: k % 2 ? 'read' : 'write', key: `k${(i + k) % 7}`, value: k % 2 ? i : i } as HistoryEvent);
-      if (info) procOfThread[k] = nextProcess++;
-    }
-  }
-  for (let s = 0; s < 5; s++) {
-    events.push({ index: events.length, time: (t / 6) * (s + 1), process: 'nemesis', type: 'info', f: s % 2 ? 'stop-partition' : 'start-partition' });
-  }
-  return events;
-}
 
 function wellFormedHistory(): fc.Arbitrary<HistoryEvent[]> {
   // Steps: which thread acts, what completion type, time advance. Threads alternate invoke/complete; info retires the process.

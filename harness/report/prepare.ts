@@ -56,6 +56,9 @@ export interface NemesisInterval {
   open: boolean;
   /** The value of the start event, as text. */
   detail: string;
+  /** History indices of the start and stop events (stop: null while open), to place the fault among operations. */
+  startIndex: number;
+  endIndex: number | null;
 }
 
 export interface NemesisMark {
@@ -296,7 +299,7 @@ export function nemesisIntervals(events: HistoryEvent[], timeEnd: number): { int
     const { kind, name } = faultName(String(e.f));
     if (kind === 'start') {
       if (open.has(name)) continue;
-      const interval: NemesisInterval = { name, start: time, end: timeEnd, open: true, detail };
+      const interval: NemesisInterval = { name, start: time, end: timeEnd, open: true, detail, startIndex: e.index, endIndex: null };
       open.set(name, interval);
       intervals.push(interval);
     } else if (kind === 'stop') {
@@ -307,6 +310,7 @@ export function nemesisIntervals(events: HistoryEvent[], timeEnd: number): { int
       }
       interval.end = Math.max(time, interval.start);
       interval.open = false;
+      interval.endIndex = e.index;
       open.delete(name);
     } else {
       marks.push({ time, f: String(e.f), detail });
@@ -382,7 +386,7 @@ export function prepareReport(history: HistoryEvent[], result: CheckResult, meta
   const { intervals, marks } = nemesisIntervals(events, timeEnd);
   const opsByInvokeIndex = new Map<number, ReportOp>();
   for (const op of ops) opsByInvokeIndex.set(op.invokeIndex, op);
-  const failures = result.failures.map((f, i) => buildFailureView(f, ops, opsByInvokeIndex, i));
+  const failures = result.failures.map((f, i) => buildFailureView(f, ops, opsByInvokeIndex, i, intervals));
   const count = (s: StatusCode): number => ops.filter((o) => o.status === s && !(s === STATUS.info && o.completeIndex === null)).length;
   const keys = new Set(ops.map((o) => o.key));
   const extra: Record<string, string> = {};
@@ -391,7 +395,8 @@ export function prepareReport(history: HistoryEvent[], result: CheckResult, meta
     verdict: result.valid,
     expected: meta.expected,
     system: meta.system,
-    nemeses: meta.nemeses ?? [],
+    // A bare history has no run metadata, but its nemesis events say which faults ran.
+    nemeses: meta.nemeses ?? [...new Set(intervals.map((n) => n.name))],
     seed: meta.seed === undefined ? undefined : String(meta.seed),
     command: meta.command,
     historyPath: meta.historyPath,

@@ -26,18 +26,27 @@ function verdictText(v: ReportData['summary']['verdict']): { text: string; cls: 
 function ms(v: number): string {
   if (v >= 10_000) return `${(v / 1000).toFixed(1)} s`;
   if (v >= 1000) return `${(v / 1000).toFixed(2)} s`;
-  return `${Math.round(v * 10) / 10} ms`;
+  if (v >= 1 || v === 0) return `${Math.round(v * 10) / 10} ms`;
+  return `${Math.round(v * 1000 * 10) / 10} µs`;
 }
 
 function summaryHtml(d: ReportData): string {
   const s = d.summary;
   const v = verdictText(s.verdict);
-  const expectation =
-    s.expected === undefined
-      ? ''
-      : s.expected === 'not-linearizable'
+  // Say plainly whether this verdict is what the system's claim predicts: a
+  // broken design that got through is as much a finding as a correct one caught.
+  let expectation = '';
+  if (s.expected === 'not-linearizable') {
+    expectation =
+      s.verdict === false
         ? `<span class="expect">this design is known to be broken: catching it is the expected outcome</span>`
-        : `<span class="expect">the system claims to be ${esc(s.expected)}</span>`;
+        : `<span class="expect mismatch" id="mismatch">⚠ this design is known to be broken, but this run did not catch it${s.verdict === 'unknown' ? ' (the checker ran out of time)' : ''}</span>`;
+  } else if (s.expected !== undefined) {
+    expectation =
+      s.verdict === true
+        ? `<span class="expect">as the system claims (${esc(s.expected)})</span>`
+        : `<span class="expect mismatch" id="mismatch">⚠ the system claims to be ${esc(s.expected)}${s.verdict === 'unknown' ? '; the checker could not decide' : ': this is a real violation'}</span>`;
+  }
   const rows: [string, string][] = [];
   if (s.system !== undefined) rows.push(['system', esc(s.system)]);
   rows.push(['nemeses', s.nemeses.length > 0 ? esc(s.nemeses.join(', ')) : '<span class="muted">none recorded</span>']);
@@ -49,8 +58,13 @@ function summaryHtml(d: ReportData): string {
   rows.push(['keys', `${s.keys}${s.failingKeys > 0 ? ` <span class="c-bad">(${s.failingKeys} not linearizable)</span>` : ''}`]);
   rows.push(['duration', ms(s.durationMs)]);
   rows.push(['checking time', ms(s.checkMs)]);
-  if (s.historyPath !== undefined) rows.push(['history', `<code>${esc(s.historyPath)}</code>`]);
-  for (const [k, val] of Object.entries(s.extra)) rows.push([esc(k), esc(val)]);
+  const more: [string, string][] = [];
+  if (s.historyPath !== undefined) more.push(['history', `<code>${esc(s.historyPath)}</code>`]);
+  for (const [k, val] of Object.entries(s.extra)) {
+    // The moment of the first violation belongs up front; run options and timings are details.
+    if (/violation|unknown/.test(k)) rows.push([esc(k), `<b>${esc(val)}</b>`]);
+    else more.push([esc(k), esc(val)]);
+  }
   const command = s.command
     ? `<div class="cmd"><span class="cmd-label">reproduce</span><code id="command">${esc(s.command)}</code><button type="button" class="copy" data-copy="command">copy</button></div>`
     : '';
@@ -60,6 +74,7 @@ function summaryHtml(d: ReportData): string {
   <div class="verdict ${v.cls}" id="verdict">${v.text}</div>${expectation}
   <table class="facts">${rows.map(([k, val]) => `<tr><th>${k}</th><td>${val}</td></tr>`).join('')}</table>
   ${command}${warnings}
+  ${more.length > 0 ? `<details class="more"><summary>run details</summary><table class="facts">${more.map(([k, val]) => `<tr><th>${k}</th><td>${val}</td></tr>`).join('')}</table></details>` : ''}
 </header>`;
 }
 
@@ -67,31 +82,43 @@ function failureHtml(f: FailureView, i: number): string {
   const keyName = f.key === '' ? '(the single register)' : f.key;
   const hidden =
     f.shownFrom > 0
-      ? `<p class="muted">Steps 1–${f.shownFrom} of the prefix linearized without trouble and are not drawn; the last ${f.prefixLength - f.shownFrom} steps before the failure are.</p>`
+      ? `<p class="muted">Steps 1–${f.shownFrom} linearized without trouble and are not drawn; the last ${f.prefixLength - f.shownFrom} before the dead end are.</p>`
       : '';
   const prefixWords =
     f.prefixLength === 0
-      ? `Not even the first operation can be placed: from the initial state, <b>${esc(f.stuck.label)}</b> is impossible.`
-      : `The checker could order ${f.prefixLength} operation${f.prefixLength === 1 ? '' : 's'} of this key consistently (numbered points, in order). After them the register holds <b>${esc(f.stuck.state)}</b>, and <b class="c-bad">process ${f.stuck.process}: ${esc(f.stuck.label)}</b> cannot be placed next, nor can any other order of the remaining operations fix it.`;
+      ? `No operation of this key can even be placed first: from the initial state, <b class="c-bad">process ${f.stuck.process}: ${esc(f.stuck.label)}</b> is already impossible.`
+      : `The longest order the search found places ${f.prefixLength} operation${f.prefixLength === 1 ? '' : 's'} of this key (numbered points). After them the register holds <b>${esc(f.stuck.state)}</b>, and <b class="c-bad">process ${f.stuck.process}: ${esc(f.stuck.label)}</b> cannot be placed next; no other order gets further.`;
+  const inMinimal = f.minimal.ops.some((o) => o.role === 'stuck');
+  const stuckNote =
+    f.minimal.ops.length > 0 && !inMinimal
+      ? '<p class="muted">The counterexample and the dead end above involve different operations: the counterexample is a smallest set of this key\'s operations that cannot all be true together, found by shrinking the history.</p>'
+      : '';
   const minimal =
     f.minimal.ops.length > 0
-      ? `<h4>Minimal counterexample <span class="muted">(${f.minimal.ops.length} operations; remove any one and the rest is linearizable)</span></h4>
-  <div class="scroll">${renderDiagram(f.minimal, { idPrefix: `${f.anchor}-min`, showSteps: false })}</div>
+      ? `<h4>Counterexample <span class="muted">(${
+          f.minimal.ops.length === 1
+            ? 'one operation that cannot be true on its own'
+            : `${f.minimal.ops.length} operations of this key that cannot all be true; drop any one and the rest is linearizable`
+        })</span></h4>
+  <div class="minimal-view">${renderDiagram(f.minimal, { idPrefix: `${f.anchor}-min`, showSteps: false })}</div>
   <div class="words"><p>In words: ${esc(f.explanation)}</p>
   <ul class="sentences">${f.minimal.sentences.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>
-  ${f.minimal.facts.length > 0 ? `<p>Real-time order the checker must respect:</p><ul class="facts-list">${f.minimal.facts.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>` : ''}</div>`
+  ${f.minimal.facts.length > 0 ? `<p>Real-time order any linearization must respect:</p><ul class="facts-list">${f.minimal.facts.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>` : ''}</div>`
       : `<p class="muted">The checker gave no minimal counterexample for this key.</p>`;
+  const minimalButton = f.minimalRange
+    ? ` <button type="button" class="show-on-timeline" data-range="${f.minimalRange[0]},${f.minimalRange[1]}">show the counterexample on the timeline</button>`
+    : '';
   return `<section class="failure" id="${f.anchor}" data-key="${esc(f.key)}">
   <h3><span class="badge bad">not linearizable</span> key <code class="failing-key">${esc(keyName)}</code></h3>
   <p class="explanation lead">${esc(f.explanation)}</p>
-  <p>${prefixWords}</p>
   <p class="actions"><a href="#${f.anchor}-lin-stuck" class="jump" data-jump="${f.anchor}-lin-stuck">⤓ jump to the first error</a>
-  <button type="button" class="show-on-timeline" data-range="${f.timeRange[0]},${f.timeRange[1]}">show this window on the timeline</button></p>
-  <h4>Linearization <span class="muted">(longest linearizable prefix, hover an operation for the register state)</span></h4>
+  <button type="button" class="show-on-timeline" data-range="${f.timeRange[0]},${f.timeRange[1]}">show the first error on the timeline</button>${minimalButton}</p>
+  <h4>Linearization <span class="muted">(longest linearizable prefix; hover an operation for the register state before and after it)</span></h4>
+  <p>${prefixWords}</p>
   ${hidden}
-  <div class="scroll lin-view" data-failure="${i}">${renderDiagram(f.lin, { idPrefix: `${f.anchor}-lin`, showSteps: true }, f.prefixLength)}</div>
-  <div class="legend-small"><span class="sw sw-step"></span> linearized (numbered in order) <span class="sw sw-stuck"></span> cannot be placed <span class="sw sw-other"></span> not yet placed <span class="sw sw-inf"></span> no reply: may take effect any time later</div>
-  ${minimal}
+  <div class="lin-view" data-failure="${i}">${renderDiagram(f.lin, { idPrefix: `${f.anchor}-lin`, showSteps: true }, f.prefixLength)}</div>
+  <div class="legend-small"><span class="sw sw-step"></span> linearized (numbered in order) <span class="sw sw-stuck"></span> cannot be placed <span class="sw sw-other"></span> not yet placed <span class="sw sw-inf"></span> no reply: may take effect any time later <span class="sw sw-nemesis"></span> fault in force</div>
+  ${minimal}${stuckNote}
 </section>`;
 }
 
@@ -137,7 +164,7 @@ ${summaryHtml(d)}
 ${empty}
 ${failures}
 <section id="timeline-section"><h2>Timeline</h2>
-<p class="hint">One lane per client thread (a process retired after an indeterminate op hands its lane to the next). Drag to zoom in, scroll the wheel to zoom, shift+drag or shift+wheel to pan, double-click to zoom out. <span class="c-bad">▼</span> marks an operation that broke linearizability.</p>
+<p class="hint">One lane per client thread (a process retired after an indeterminate op hands its lane to the next). Drag to zoom in, scroll the wheel to zoom, shift+drag or shift+wheel to pan, double-click to zoom out. <span class="c-bad">▼</span> marks the operation where linearization got stuck; a dashed red outline, the counterexample's operations.</p>
 <div class="legend"><span class="sw sw-ok"></span>ok <span class="sw sw-fail"></span>fail (did not happen) <span class="sw sw-info"></span>info (may or may not have happened) <span class="sw sw-nemesis"></span>fault in force</div>
 <div class="zoom-buttons"><button type="button" data-zoom="in">zoom in</button><button type="button" data-zoom="out">zoom out</button><button type="button" data-zoom="left">◀</button><button type="button" data-zoom="right">▶</button><button type="button" data-zoom="reset">whole run</button></div>
 <div id="timeline" class="chart"></div>

@@ -27,6 +27,7 @@ code { font: 13px/1.3 ui-monospace, "DejaVu Sans Mono", Menlo, monospace; backgr
 .verdict.good { background: #2b8a3e; color: #fff; }
 .verdict.unknown { background: #868e96; color: #fff; }
 .expect { color: #495057; }
+.expect.mismatch { color: #8a3c00; background: #fff3bf; padding: 3px 8px; border-radius: 5px; font-weight: 600; }
 table.facts { border-collapse: collapse; margin: 10px 0; }
 table.facts th { text-align: left; font-weight: 600; color: #495057; padding: 2px 18px 2px 0; vertical-align: top; }
 table.facts td { padding: 2px 0; }
@@ -47,8 +48,12 @@ button:hover { background: #f1f3f5; }
 .lead { font-size: 15px; font-weight: 600; }
 .actions { display: flex; gap: 14px; align-items: center; }
 a.jump { color: var(--bad); font-weight: 600; }
-.scroll { overflow-x: auto; border: 1px solid #e9ecef; border-radius: 6px; }
+.diagram-wrap { display: flex; border: 1px solid #e9ecef; border-radius: 6px; overflow: hidden; }
+.diagram-wrap .scroll { overflow-x: auto; flex: 1; }
+.diagram-labels { flex: none; border-right: 1px solid #e9ecef; font: 12px system-ui, "DejaVu Sans", sans-serif; }
+.diagram-labels .row-label { fill: #495057; font-weight: 600; }
 svg.diagram { display: block; font: 12px system-ui, "DejaVu Sans", sans-serif; }
+svg .fault-label { fill: #a61e1e; font-size: 11px; font-weight: 600; }
 svg .row-label { fill: #495057; font-weight: 600; }
 svg .op { cursor: default; }
 svg .op .bar { stroke-width: 1; }
@@ -90,6 +95,8 @@ table.per-key tr.bad .verdict-cell { color: var(--bad); font-weight: 700; }
 table.per-key tr.unknown .verdict-cell { color: #868e96; font-weight: 700; }
 table.per-key tr.good .verdict-cell { color: #2b8a3e; }
 #tip { position: fixed; z-index: 10; pointer-events: none; background: #1d2330; color: #f8f9fa; padding: 6px 9px; border-radius: 5px; font-size: 12.5px; line-height: 1.4; white-space: pre; max-width: 560px; box-shadow: 0 2px 8px rgba(0,0,0,.25); }
+details.more { margin-top: 8px; color: #495057; }
+details.more summary { cursor: pointer; }
 footer { font-size: 12px; margin-top: 10px; }
 .uplot { font-family: inherit; }
 `;

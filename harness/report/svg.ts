@@ -11,6 +11,8 @@ export function esc(s: string): string {
 const ROW_H = 46;
 const BAR_H = 20;
 const LABEL_W = 54;
+/** Left margin inside the scrolling body. */
+const PAD_L = 14;
 const TOP = 26;
 
 export interface DiagramOptions {
@@ -44,11 +46,19 @@ function tipFor(op: ViewOp, stepsTotal: number | null): string {
 export function renderDiagram(d: OrdinalDiagram, opts: DiagramOptions, stepsTotal: number | null = null): string {
   if (d.ops.length === 0) return '<p class="muted">No operations to draw.</p>';
   const slot = opts.slotPx ?? Math.max(24, Math.min(80, 1000 / Math.max(1, d.width)));
-  const x = (s: number): number => LABEL_W + 8 + s * slot;
+  const x = (s: number): number => PAD_L + s * slot;
   const width = Math.ceil(x(d.width) + 30);
   const height = TOP + d.rows.length * ROW_H + 10;
   const rowY = (r: number): number => TOP + r * ROW_H + ROW_H - BAR_H - 6;
   const parts: string[] = [];
+  // Row labels live in their own column outside the scrolling area, so a wide view never hides who did what.
+  const labels: string[] = [`<svg class="diagram-labels" xmlns="http://www.w3.org/2000/svg" width="${LABEL_W}" height="${height}" viewBox="0 0 ${LABEL_W} ${height}">`];
+  d.rows.forEach((p, r) => {
+    const y = TOP + r * ROW_H;
+    labels.push(`<rect x="0" y="${y}" width="${LABEL_W}" height="${ROW_H}" fill="${r % 2 === 0 ? '#f7f8fa' : '#ffffff'}"/>`);
+    labels.push(`<text class="row-label" x="10" y="${y + ROW_H - BAR_H / 2 - 2}">p${p}</text>`);
+  });
+  labels.push('</svg>');
   parts.push(`<svg class="diagram" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img">`);
   parts.push(
     '<defs><linearGradient id="fade" x1="0" x2="1"><stop offset="0" stop-color="#fff" stop-opacity="0"/><stop offset="1" stop-color="#fff" stop-opacity="0.9"/></linearGradient></defs>',
@@ -56,8 +66,13 @@ export function renderDiagram(d: OrdinalDiagram, opts: DiagramOptions, stepsTota
   d.rows.forEach((p, r) => {
     const y = TOP + r * ROW_H;
     parts.push(`<rect class="row-bg" x="0" y="${y}" width="${width}" height="${ROW_H}" fill="${r % 2 === 0 ? '#f7f8fa' : '#ffffff'}"/>`);
-    parts.push(`<text class="row-label" x="8" y="${y + ROW_H / 2 + 4}">p${p}</text>`);
   });
+  for (const f of d.faults) {
+    const fx0 = x(f.x0);
+    const fx1 = f.x1 >= d.width ? width : x(f.x1);
+    parts.push(`<g class="fault" data-tip="${esc(`fault in force: ${f.name}`)}"><rect x="${fx0.toFixed(1)}" y="${TOP - 14}" width="${Math.max(2, fx1 - fx0).toFixed(1)}" height="${height - TOP + 10}" fill="rgba(214,40,40,0.10)" stroke="rgba(214,40,40,0.35)" stroke-dasharray="4 3"/>`);
+    parts.push(`<text class="fault-label" x="${(fx0 + 4).toFixed(1)}" y="${TOP - 4}">${esc(f.name)}</text></g>`);
+  }
   // Linearization order: a line through the points, behind the bars' markers.
   const steps = d.ops.filter((o) => o.role === 'step' && o.lp !== undefined).sort((a, b) => (a.step as number) - (b.step as number));
   if (opts.showSteps && steps.length > 1) {
@@ -81,12 +96,14 @@ export function renderDiagram(d: OrdinalDiagram, opts: DiagramOptions, stepsTota
     if (opts.showSteps && op.role === 'step' && op.lp !== undefined) {
       const lx = x(op.lp);
       parts.push(`<line class="lp" x1="${lx.toFixed(1)}" x2="${lx.toFixed(1)}" y1="${y - 4}" y2="${y + BAR_H + 4}"/>`);
-      parts.push(`<circle class="lp-dot" cx="${lx.toFixed(1)}" cy="${y - 8}" r="8"/>`);
+      const digits = String(op.step).length;
+      const bw = Math.max(16, 7 * digits + 6);
+      parts.push(`<rect class="lp-dot" x="${(lx - bw / 2).toFixed(1)}" y="${y - 16}" width="${bw}" height="16" rx="8"/>`);
       parts.push(`<text class="lp-num" x="${lx.toFixed(1)}" y="${y - 4.5}">${op.step}</text>`);
-      parts.push(`<text class="lp-state" x="${(lx + 11).toFixed(1)}" y="${y - 4.5}">${esc(op.before === op.after ? `= ${op.after}` : `${op.before} → ${op.after}`)}</text>`);
+      parts.push(`<text class="lp-state" x="${(lx + bw / 2 + 3).toFixed(1)}" y="${y - 4.5}">${esc(op.before === op.after ? `= ${op.after}` : `${op.before} → ${op.after}`)}</text>`);
     }
     parts.push('</g>');
   }
   parts.push('</svg>');
-  return parts.join('');
+  return `<div class="diagram-wrap">${labels.join('')}<div class="scroll">${parts.join('')}</div></div>`;
 }

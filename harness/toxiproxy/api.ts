@@ -45,7 +45,9 @@ export const routes: Route[] = [
     method: 'GET',
     path: '/proxies',
     name: 'ProxyIndex',
-    handler: (api) => ok(Object.fromEntries(api.list().map((p) => [p.name, p.toJSON()]))),
+    // Go marshals maps with sorted keys; scripts may rely on that order.
+    handler: (api) =>
+      ok(Object.fromEntries(api.list().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((p) => [p.name, p.toJSON()]))),
   },
   {
     method: 'POST',

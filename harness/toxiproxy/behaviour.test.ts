@@ -3,13 +3,14 @@
 // shares two cores); the figures that matter live in `npm run bench`.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ICreateToxicBody, Proxy } from 'toxiproxy-node-client';
+import { seededRandom } from './clock.ts';
 import { connect, fixture, portOf, roundTrip, sleep, tcpServer, watch, type Fixture } from './testkit.ts';
 
 let f: Fixture;
 let proxy: Proxy;
 let port: number;
 beforeEach(async () => {
-  f = await fixture();
+  f = await fixture({ random: seededRandom(20261127) });
   proxy = await f.client.createProxy({ name: 'client->n1', listen: '127.0.0.1:0', upstream: `127.0.0.1:${f.echo.port}` });
   port = portOf(proxy.listen);
 });
@@ -69,13 +70,21 @@ describe('toxic effects on live connections', () => {
     expect(w.bytes()).toBe(0);
   });
 
-  it('reset_peer: the client gets ECONNRESET', async () => {
-    await toxic('reset_peer', { timeout: 0 }, { stream: 'upstream' });
-    const s = await connect(port);
+  it('reset_peer: both the client and the upstream get ECONNRESET', async () => {
+    const upstreamErrors: string[] = [];
+    const server = await tcpServer((sock) => sock.on('error', (e: NodeJS.ErrnoException) => upstreamErrors.push(e.code ?? '')));
+    const p = await f.client.createProxy({ name: 'rst', listen: '127.0.0.1:0', upstream: `127.0.0.1:${server.port}` });
+    await p.addToxic({ type: 'reset_peer', stream: 'upstream', attributes: { timeout: 50 } } as ICreateToxicBody<unknown>);
+    const s = await connect(portOf(p.listen));
     const w = watch(s);
+    const t0 = performance.now();
     s.write('hello');
-    const { error } = await w.closed;
+    const { error, at } = await w.closed;
     expect(error).toBe('ECONNRESET');
+    expect(at - t0).toBeGreaterThanOrEqual(45);
+    await sleep(50);
+    expect(upstreamErrors).toEqual(['ECONNRESET']);
+    await server.close();
   });
 
   it('limit_data cuts the stream at exactly N bytes and closes', async () => {
@@ -133,6 +142,26 @@ describe('toxic effects on live connections', () => {
     const s = await connect(port);
     expect(await roundTrip(s, 'fast')).toBeLessThan(1000);
     s.destroy();
+  });
+
+  it('toxicity 0.5 affects some connections and spares others, rolled per connection', async () => {
+    await toxic('latency', { latency: 400 }, { toxicity: 0.5 });
+    const rtts = await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        const s = await connect(port);
+        const first = await roundTrip(s, 'a');
+        const second = await roundTrip(s, 'b');
+        s.destroy();
+        return [first, second] as const;
+      }),
+    );
+    const slow = rtts.filter(([a]) => a >= 380);
+    const fast = rtts.filter(([a]) => a < 200);
+    expect(slow.length + fast.length).toBe(16);
+    expect(slow.length).toBeGreaterThan(0);
+    expect(fast.length).toBeGreaterThan(0);
+    // The roll holds for the connection's life.
+    for (const [a, b] of rtts) expect(a >= 380).toBe(b >= 380);
   });
 
   it('removing a latency toxic delivers the bytes it held, in order', async () => {

@@ -6,3 +6,7 @@ export { startToxiproxyServer, MAX_BODY_BYTES } from './server.ts';
 export type { ToxiproxyServer, ToxiproxyServerOptions } from './server.ts';
 export { VERSION } from './api.ts';
 export { toxicTypes } from './toxics/registry.ts';
+export { spawnToxiproxyServer } from './spawn.ts';
+export type { SpawnedToxiproxy, SpawnOptions } from './spawn.ts';
+export { seededRandom, realClock, FakeClock } from './clock.ts';
+export type { Clock, Random } from './clock.ts';

@@ -12,7 +12,9 @@ import type { ProxyEnv } from './proxy.ts';
 export const MAX_BODY_BYTES = 1 << 20;
 
 export interface ToxiproxyServerOptions {
+  /** Default 127.0.0.1. */
   host?: string;
+  /** Default 0: a free port (the CLI defaults to Toxiproxy's 8474). */
   port?: number;
   clock?: Clock;
   random?: Random;
@@ -171,7 +173,7 @@ export async function startToxiproxyServer(options: ToxiproxyServerOptions = {})
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ host, port: options.port ?? 8474, exclusive: true }, () => {
+    server.listen({ host, port: options.port ?? 0, exclusive: true }, () => {
       server.off('error', reject);
       resolve();
     });

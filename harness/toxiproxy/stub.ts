@@ -3,7 +3,7 @@
 // Modelled on Toxiproxy's toxics/toxic.go, with Go channels replaced by a
 // byte-bounded queue (backpressure) and promises.
 //
-// Contract for toxics (see toxics/registry.ts): `pipe(stub)` loops on
+// Contract for toxics (see toxics/definition.ts): `pipe(stub)` loops on
 // `await stub.read()`. It returns as soon as read/sleep report an interrupt,
 // and whatever data it was still holding it gives back with `stub.unread()`
 // first, so that removing or updating a toxic never loses bytes. On
@@ -54,6 +54,7 @@ export interface RunnableToxic {
 
 const HIGH_WATER = 1 << 20;
 
+/** What runs when a toxic loses its toxicity roll (Toxiproxy runs a NoopToxic). */
 const passThrough: ToxicImpl = {
   async pipe(stub) {
     for (;;) {
@@ -241,8 +242,8 @@ export class ToxicStub implements Target {
   // ---- lifecycle, driven by the link ----
 
   /** Starts a toxic on this stub; toxicity is rolled here, once per start. */
-  run(toxic: RunnableToxic | null): void {
-    const impl = toxic !== null && this.random() < toxic.toxicity ? toxic.impl : passThrough;
+  run(toxic: RunnableToxic): void {
+    const impl = this.random() < toxic.toxicity ? toxic.impl : passThrough;
     this.running = impl.pipe(this).then(
       () => {
         this.running = null;

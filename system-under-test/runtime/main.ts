@@ -31,7 +31,12 @@ async function main(argv: string[]): Promise<number> {
   if (factory === undefined) {
     throw new UsageError(`unknown role '${role ?? ''}'; ${rolesFile} has: ${Object.keys(mod.roles).join(', ')}`);
   }
-  const host = await startHost(args, factory);
+  const host = await startHost(args, factory).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
+      throw new UsageError(`[${args.id}] cannot listen on 127.0.0.1:${args.listen.port}: ${err.code === 'EADDRINUSE' ? 'address already in use' : 'permission denied'}`);
+    }
+    throw err;
+  });
   const stop = () => {
     host.stop().finally(() => process.exit(0));
     // A wedged close must not keep a SIGTERMed node alive.

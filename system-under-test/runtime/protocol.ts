@@ -21,6 +21,7 @@ function define(code: number, name: string, definite: boolean, meaning: string):
 
 export const Errors = {
   timeout: define(0, 'timeout', false, 'no answer in time; the operation may or may not have happened'),
+  notSupported: define(10, 'not-supported', true, 'this node does not serve that request type; nothing was done'),
   malformedRequest: define(12, 'malformed-request', true, 'the request could not be parsed; nothing was done'),
   temporarilyUnavailable: define(11, 'temporarily-unavailable', true, 'not executed (no primary, not primary, not ready); safe to retry'),
   crash: define(13, 'crash', false, 'indefinite failure: the operation may or may not have happened'),

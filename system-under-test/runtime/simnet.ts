@@ -10,6 +10,8 @@ export interface Message {
   from: string;
   to: string;
   body: Body;
+  /** Virtual time before which the message cannot be delivered (latency). */
+  at: number;
 }
 
 /** mulberry32: small, fast, good enough for schedules. */
@@ -39,6 +41,12 @@ export interface SimOptions {
   reorder?: boolean;
   /** Print node logs (default: kept in `logs`). */
   verbose?: boolean;
+  /**
+   * While `advance` settles the network between timer events, each message
+   * stays queued with this probability until the next event: latency that
+   * crosses timer boundaries. Default 0.
+   */
+  linger?: number;
 }
 
 export class SimNetwork {
@@ -52,6 +60,8 @@ export class SimNetwork {
   hook: ((m: Message) => boolean) | null = null;
   private readonly nodes = new Map<string, SimNode>();
   private readonly dropRates = new Map<string, number>();
+  private readonly paused = new Set<string>();
+  private readonly latencies = new Map<string, { ms: number; jitter: number }>();
   private nextTimer = 1;
   private timerSeq = 0;
 
@@ -73,7 +83,7 @@ export class SimNetwork {
       id: sim.id,
       peers: sim.peers,
       send: (to, body) => {
-        if (live()) this.queue.push({ from: sim.id, to, body: structuredClone(body) });
+        if (live()) this.enqueue(sim.id, to, body);
       },
       now: () => this.now,
       setTimer: (ms, fn) => {
@@ -103,7 +113,13 @@ export class SimNetwork {
 
   /** Injects a message, e.g. from a test client. */
   send(from: string, to: string, body: Body): void {
-    this.queue.push({ from, to, body: structuredClone(body) });
+    this.enqueue(from, to, body);
+  }
+
+  private enqueue(from: string, to: string, body: Body): void {
+    const lat = this.latencies.get(`${from}->${to}`) ?? this.latencies.get('*');
+    const at = lat === undefined ? this.now : this.now + lat.ms + Math.floor(this.random() * (lat.jitter + 1));
+    this.queue.push({ from, to, body: structuredClone(body), at });
   }
 
   /** Messages received so far by a non-node endpoint; `take` empties them. */
@@ -127,8 +143,15 @@ export class SimNetwork {
   isolate(a: string, others: string[] = [...this.nodes.keys()]): void {
     for (const b of others) if (b !== a) this.cut(a, b);
   }
+  /** Delays messages from -> to (or every message, with from = '*') by ms plus up to jitter; 0 removes it. */
+  latency(from: string, to: string, ms: number, jitter = 0): void {
+    const key = from === '*' ? '*' : `${from}->${to}`;
+    if (ms === 0 && jitter === 0) this.latencies.delete(key);
+    else this.latencies.set(key, { ms, jitter });
+  }
   heal(): void {
     this.dropRates.clear();
+    this.latencies.clear();
   }
   /** Kill a node: it loses its timers, its messages in flight to it are dropped on delivery. */
   crash(id: string): void {
@@ -140,14 +163,39 @@ export class SimNetwork {
   restart(id: string): void {
     const sim = this.mustGet(id);
     sim.timers.clear();
+    this.paused.delete(id);
     this.start(sim);
   }
 
+  /** SIGSTOP: the node runs nothing; messages to it wait in the queue, its timers fire late. */
+  pause(id: string): void {
+    this.mustGet(id);
+    this.paused.add(id);
+  }
+  resume(id: string): void {
+    this.paused.delete(id);
+  }
+
   // --- stepping -----------------------------------------------------------
-  /** Delivers one queued message (FIFO, or random with `reorder`); false if none. */
+  private ready(m: Message): boolean {
+    return m.at <= this.now && !this.paused.has(m.to);
+  }
+
+  /** Delivers one due message (FIFO, or random with `reorder`); false if none can be. */
   deliver(): boolean {
-    if (this.queue.length === 0) return false;
-    const i = this.options.reorder ? Math.floor(this.random() * this.queue.length) : 0;
+    const candidates: number[] = [];
+    for (let i = 0; i < this.queue.length; i++) {
+      if (this.ready(this.queue[i])) {
+        candidates.push(i);
+        if (!this.options.reorder) break;
+      }
+    }
+    if (candidates.length === 0) return false;
+    const pick = this.options.reorder ? Math.floor(this.random() * candidates.length) : 0;
+    return this.deliverAt(candidates[pick]);
+  }
+
+  private deliverAt(i: number): boolean {
     const [m] = this.queue.splice(i, 1);
     const p = this.dropRates.get(`${m.from}->${m.to}`) ?? 0;
     if (p > 0 && this.random() < p) return true;
@@ -161,6 +209,12 @@ export class SimNetwork {
     return true;
   }
 
+  /** Delivers the first queued message matching `pred` (ignoring `reorder`); false if none. */
+  deliverWhere(pred: (m: Message) => boolean): boolean {
+    const i = this.queue.findIndex(pred);
+    return i >= 0 && this.deliverAt(i);
+  }
+
   /** Delivers until the queue is empty. */
   stabilize(limit = 1_000_000): void {
     for (let n = 0; this.deliver(); n++) {
@@ -168,25 +222,53 @@ export class SimNetwork {
     }
   }
 
-  /** Moves the clock forward by `ms`, firing due timers in order and stabilizing after each. */
+  /** Like stabilize, but with `linger` some messages stay queued for a later round. */
+  private settle(): void {
+    const linger = this.options.linger ?? 0;
+    if (linger === 0) return this.stabilize();
+    for (let round = 0; round < 10_000; round++) {
+      const batch = this.queue.splice(0);
+      let delivered = 0;
+      for (const m of batch) {
+        if (!this.ready(m) || this.random() < linger) this.queue.push(m);
+        else {
+          this.queue.unshift(m);
+          this.deliverAt(0);
+          delivered++;
+        }
+      }
+      if (delivered === 0) return;
+    }
+  }
+
+  /** Moves the clock forward by `ms`, firing due timers in order and settling the network after each. */
   advance(ms: number): void {
     const target = this.now + ms;
-    this.stabilize();
+    this.settle();
     for (;;) {
       let next: { sim: SimNode; id: TimerId; at: number; seq: number } | null = null;
       for (const sim of this.nodes.values()) {
+        if (this.paused.has(sim.id)) continue;
         for (const [id, t] of sim.timers) {
           if (t.at <= target && (next === null || t.at < next.at || (t.at === next.at && t.seq < next.seq))) {
             next = { sim, id, at: t.at, seq: t.seq };
           }
         }
       }
+      // A delayed message due before the next timer is an event of its own.
+      let messageAt = Infinity;
+      for (const m of this.queue) if (m.at > this.now && m.at <= target && !this.paused.has(m.to)) messageAt = Math.min(messageAt, m.at);
+      if (messageAt < (next?.at ?? Infinity)) {
+        this.now = messageAt;
+        this.settle();
+        continue;
+      }
       if (next === null) break;
       const timer = next.sim.timers.get(next.id)!;
       next.sim.timers.delete(next.id);
       this.now = Math.max(this.now, next.at);
       timer.fn();
-      this.stabilize();
+      this.settle();
     }
     this.now = target;
   }

@@ -1,17 +1,23 @@
 // A tiny TCP forwarder for real-process tests: one per A->B link, so a test
-// can cut a link the way the harness's fault proxy will. `cut('reset')`
-// destroys every connection and refuses new ones; `cut('drop')` keeps
-// connections open but silently discards bytes both ways (like a DROP
-// firewall rule). `heal()` restores forwarding for connections made from then
-// on (and, in drop mode, for the held-open ones).
+// can cut or slow a link the way the harness's fault proxy will.
+// - `cut('reset')` destroys every connection and refuses new ones;
+// - `cut('drop')` keeps connections open but silently discards bytes (like a
+//   DROP firewall rule), both ways or in one direction (`'back'` = B's replies);
+// - `delay(ms)` holds every chunk for `ms` before passing it on, in order;
+// - `heal()` restores plain forwarding (bytes discarded meanwhile stay lost).
 import net from 'node:net';
 
 export type CutMode = 'reset' | 'drop';
+/** forward: A -> B bytes; back: B -> A bytes. */
+export type Direction = 'both' | 'forward' | 'back';
 
 export class Forwarder {
   private server: net.Server | null = null;
   private readonly pairs = new Set<[net.Socket, net.Socket]>();
-  private mode: CutMode | null = null;
+  private refuse = false;
+  private dropForward = false;
+  private dropBack = false;
+  private delayMs = 0;
   port = 0;
 
   constructor(
@@ -21,20 +27,16 @@ export class Forwarder {
 
   async start(): Promise<number> {
     this.server = net.createServer((inbound) => {
-      if (this.mode === 'reset') {
+      if (this.refuse) {
+        inbound.on('error', () => {});
         inbound.resetAndDestroy();
         return;
       }
       const outbound = net.connect({ host: '127.0.0.1', port: this.targetPort });
       const pair: [net.Socket, net.Socket] = [inbound, outbound];
       this.pairs.add(pair);
-      const pipe = (from: net.Socket, to: net.Socket) => {
-        from.on('data', (chunk) => {
-          if (this.mode === null && !to.destroyed) to.write(chunk);
-        });
-      };
-      pipe(inbound, outbound);
-      pipe(outbound, inbound);
+      this.pipe(inbound, outbound, () => this.dropForward);
+      this.pipe(outbound, inbound, () => this.dropBack);
       const close = () => {
         this.pairs.delete(pair);
         inbound.destroy();
@@ -50,13 +52,40 @@ export class Forwarder {
     return this.port;
   }
 
-  cut(mode: CutMode): void {
-    this.mode = mode;
-    if (mode === 'reset') for (const [a, b] of this.pairs) (a.resetAndDestroy(), b.destroy());
+  private pipe(from: net.Socket, to: net.Socket, dropping: () => boolean): void {
+    // Deadlines never decrease, so delayed chunks leave in the order they came.
+    let lastAt = 0;
+    from.on('data', (chunk) => {
+      if (dropping() || this.refuse) return;
+      const write = () => {
+        if (!to.destroyed && !dropping() && !this.refuse) to.write(chunk);
+      };
+      if (this.delayMs === 0) return write();
+      const at = Math.max(Date.now() + this.delayMs, lastAt);
+      lastAt = at;
+      setTimeout(write, at - Date.now());
+    });
+  }
+
+  cut(mode: CutMode, direction: Direction = 'both'): void {
+    if (mode === 'reset') {
+      this.refuse = true;
+      for (const [a, b] of this.pairs) (a.resetAndDestroy(), b.destroy());
+      return;
+    }
+    if (direction !== 'back') this.dropForward = true;
+    if (direction !== 'forward') this.dropBack = true;
+  }
+
+  delay(ms: number): void {
+    this.delayMs = ms;
   }
 
   heal(): void {
-    this.mode = null;
+    this.refuse = false;
+    this.dropForward = false;
+    this.dropBack = false;
+    this.delayMs = 0;
   }
 
   async stop(): Promise<void> {

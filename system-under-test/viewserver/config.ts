@@ -30,10 +30,20 @@ export function isView(v: unknown): v is View {
 
 /** Node id of the view server, by convention of system.json. */
 export const VIEW_SERVER_ID = 'vs';
-/** How long a primary waits for the backup's answer to one forward (or a state transfer) before resending it. */
-export const FORWARD_TIMEOUT_MS = 400;
-export const FORWARD_RETRY_MS = 50;
-/** A coordinator's wait for one attempt at the primary. */
-export const ATTEMPT_TIMEOUT_MS = 1000;
-/** A coordinator gives up on an operation after this long and answers an error. */
-export const OPERATION_DEADLINE_MS = 3000;
+/**
+ * A primary resends an unacknowledged forward (or state transfer) after this
+ * long, doubling up to RESEND_MAX_MS. Copies are identical, and an answer to
+ * any copy counts, so a slow link (latency) still makes progress.
+ */
+export const RESEND_MS = 300;
+export const RESEND_MAX_MS = 2000;
+/** How long any late reply is still accepted (pings, forwards, transfers, attempts). */
+export const REPLY_PATIENCE_MS = 10_000;
+/** A coordinator sends the operation again (to whoever is primary now) after this long without an answer. */
+export const ATTEMPT_INTERVAL_MS = 800;
+/**
+ * A coordinator gives up on an operation after this long and answers an error:
+ * under the harness's 3 s client timeout, so the client hears a definite 11
+ * (or an honest 0) rather than nothing.
+ */
+export const OPERATION_DEADLINE_MS = 2500;

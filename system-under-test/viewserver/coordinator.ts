@@ -6,13 +6,14 @@
 // at-most-once. At the deadline it answers 11 (definite) only when no attempt
 // can have taken effect, and 0 (timeout, indefinite) otherwise: it never
 // retries an unknown write under a new identity.
-import type { Body, Env, Node } from '../runtime/env.ts';
+import type { Body, Env, Node, TimerId } from '../runtime/env.ts';
 import { Rpc } from '../runtime/rpc.ts';
 import { serveClient, type Answer } from '../runtime/service.ts';
 import { Errors, errorOutcome, type Op, type Outcome } from '../runtime/protocol.ts';
-import { ATTEMPT_TIMEOUT_MS, NO_VIEW, OPERATION_DEADLINE_MS, PING_INTERVAL_MS, VIEW_SERVER_ID, type View } from './config.ts';
+import { ATTEMPT_INTERVAL_MS, NO_VIEW, OPERATION_DEADLINE_MS, VIEW_SERVER_ID, type View } from './config.ts';
 
 const RETRY_MS = 50;
+const VIEW_QUERY_TIMEOUT_MS = 1000;
 
 export class ViewServerCoordinator implements Node {
   view: View = NO_VIEW;
@@ -45,7 +46,7 @@ export class ViewServerCoordinator implements Node {
       return;
     }
     this.refreshing = then ? [then] : [];
-    this.rpc.call(VIEW_SERVER_ID, { type: 'primary' }, PING_INTERVAL_MS * 3, (reply) => {
+    this.rpc.call(VIEW_SERVER_ID, { type: 'primary' }, VIEW_QUERY_TIMEOUT_MS, (reply) => {
       if (reply?.type === 'primary_ok' && typeof reply.view === 'number' && reply.view >= this.view.viewnum) {
         this.view = { viewnum: reply.view, primary: (reply.primary as string | null) ?? null, backup: (reply.backup as string | null) ?? null };
       }
@@ -55,38 +56,67 @@ export class ViewServerCoordinator implements Node {
     });
   }
 
+  /**
+   * Runs one client operation: attempts go to the cached primary at once, again
+   * after an 11 or 13 (with a fresh view), and again every ATTEMPT_INTERVAL_MS
+   * without an answer. All attempts carry the same (client, seq), and an answer
+   * to any of them, however late, settles the operation.
+   */
   private run(op: Op, answer: Answer): void {
     const seq = ++this.seq;
     const deadline = this.env.now() + OPERATION_DEADLINE_MS;
-    let mayHaveHappened = false;
-    let lastError = 'no primary';
+    /** Per attempt: could it have taken effect? Only an 11 answer says no. */
+    const attempts: { mayHaveHappened: boolean }[] = [];
+    let finished = false;
+    let lastError = 'no primary known';
+    let nextAttempt: TimerId | null = null;
 
-    const retry = () => this.env.setTimer(RETRY_MS + Math.floor(this.env.random() * RETRY_MS), attempt);
-    const attempt = () => {
-      if (this.env.now() >= deadline) {
-        // A read changes nothing, so a failed read is always definite.
-        if (mayHaveHappened && op.f !== 'read') answer(errorOutcome(Errors.timeout, `no answer in ${OPERATION_DEADLINE_MS} ms (${lastError}); the ${op.f} may have happened`));
-        else answer(errorOutcome(Errors.temporarilyUnavailable, `not executed: ${lastError}`));
-        return;
+    const finish = (outcome: Outcome) => {
+      if (finished) return;
+      finished = true;
+      if (nextAttempt !== null) this.env.cancelTimer(nextAttempt);
+      this.env.cancelTimer(deadlineTimer);
+      answer(outcome);
+    };
+    const giveUp = () => {
+      // A read changes nothing, so a failed read is always definite.
+      if (op.f !== 'read' && attempts.some((a) => a.mayHaveHappened)) {
+        finish(errorOutcome(Errors.timeout, `no answer in ${OPERATION_DEADLINE_MS} ms (${lastError}); the ${op.f} may have happened`));
+      } else {
+        finish(errorOutcome(Errors.temporarilyUnavailable, `not executed: ${lastError}`));
       }
-      const primary = this.view.primary;
-      if (primary === null) return this.refresh(retry);
-      this.rpc.call(primary, { type: 'kv', op, client: this.clientId, seq }, ATTEMPT_TIMEOUT_MS, (reply) => {
-        const outcome = reply?.type === 'kv_reply' ? (reply.outcome as Outcome) : null;
-        if (outcome === null) {
-          mayHaveHappened = true;
-          lastError = `${primary} did not answer`;
-        } else if (outcome.type === 'error' && outcome.code === Errors.temporarilyUnavailable.code) {
-          lastError = `${primary}: ${outcome.text}`;
-        } else if (outcome.type === 'error' && outcome.code === Errors.crash.code) {
-          mayHaveHappened = true;
-          lastError = `${primary}: ${outcome.text}`;
-        } else {
-          return answer(outcome);
-        }
-        this.refresh(retry);
+    };
+    const schedule = (ms: number, refreshFirst: boolean) => {
+      if (finished) return;
+      if (nextAttempt !== null) this.env.cancelTimer(nextAttempt);
+      nextAttempt = this.env.setTimer(ms, () => {
+        nextAttempt = null;
+        if (refreshFirst) this.refresh(attempt);
+        else attempt();
       });
     };
+    const attempt = () => {
+      if (finished) return;
+      const primary = this.view.primary;
+      if (primary === null) return schedule(RETRY_MS + Math.floor(this.env.random() * RETRY_MS), true);
+      const record = { mayHaveHappened: true };
+      attempts.push(record);
+      this.rpc.call(primary, { type: 'kv', op, client: this.clientId, seq }, OPERATION_DEADLINE_MS, (reply) => {
+        if (finished || reply === null) return;
+        const outcome = reply.type === 'kv_reply' ? (reply.outcome as Outcome) : null;
+        if (outcome === null) return;
+        if (outcome.type === 'error' && (outcome.code === Errors.temporarilyUnavailable.code || outcome.code === Errors.crash.code)) {
+          record.mayHaveHappened = outcome.code === Errors.crash.code;
+          lastError = `${primary}: ${outcome.text}`;
+          schedule(RETRY_MS + Math.floor(this.env.random() * RETRY_MS), true);
+          return;
+        }
+        finish(outcome);
+      });
+      lastError = `${primary} did not answer`;
+      schedule(ATTEMPT_INTERVAL_MS, true);
+    };
+    const deadlineTimer = this.env.setTimer(OPERATION_DEADLINE_MS, giveUp);
     attempt();
   }
 }

@@ -29,11 +29,12 @@ import type { Body, Env, Node } from '../runtime/env.ts';
 import { Rpc } from '../runtime/rpc.ts';
 import { applyOp, Errors, errorOutcome, type Op, type Outcome, type Value } from '../runtime/protocol.ts';
 import {
-  FORWARD_RETRY_MS,
-  FORWARD_TIMEOUT_MS,
   isView,
   NO_VIEW,
   PING_INTERVAL_MS,
+  REPLY_PATIENCE_MS,
+  RESEND_MAX_MS,
+  RESEND_MS,
   VIEW_SERVER_ID,
   type View,
 } from './config.ts';
@@ -80,13 +81,15 @@ export class ViewServerReplica implements Node {
   /** The number this server reports to the view service (6.824's Ping(viewnum)). */
   pingViewnum(): number {
     if (this.view.primary !== this.env.id) return this.view.viewnum;
+    // Deposed (see deposed()): the service is past this view already; report it, not a restart.
+    if (this.readyView === 0 && this.currentThrough === this.view.viewnum) return this.view.viewnum;
     if (this.readyView === this.view.viewnum) return this.view.viewnum;
     if (this.mayLead(this.view)) return this.view.viewnum - 1; // transfer in progress: not acknowledged yet
     return 0; // uninitialised: the service must treat this primary as restarted
   }
 
   private ping(): void {
-    this.rpc.call(VIEW_SERVER_ID, { type: 'ping', viewnum: this.pingViewnum() }, PING_INTERVAL_MS * 3, (reply) => {
+    this.rpc.call(VIEW_SERVER_ID, { type: 'ping', viewnum: this.pingViewnum() }, REPLY_PATIENCE_MS, (reply) => {
       const view = reply === null ? null : { viewnum: reply.viewnum, primary: reply.primary, backup: reply.backup };
       if (isView(view) && view.viewnum > this.view.viewnum) this.adopt(view);
     });
@@ -121,6 +124,7 @@ export class ViewServerReplica implements Node {
   }
 
   private transfer(v: View): void {
+    // The primary serves nothing until the transfer is acknowledged, so every copy carries the same state.
     const body = {
       type: 'transfer',
       viewnum: v.viewnum,
@@ -128,11 +132,31 @@ export class ViewServerReplica implements Node {
       data: [...this.data.entries()],
       dups: [...this.dups.entries()],
     };
-    this.rpc.call(v.backup!, body, FORWARD_TIMEOUT_MS, (reply) => {
-      if (this.view.viewnum !== v.viewnum) return;
-      if (reply?.type === 'transfer_ok') this.becomeReady(v.viewnum);
-      else this.env.setTimer(FORWARD_RETRY_MS, () => this.view.viewnum === v.viewnum && this.transfer(v));
-    });
+    this.resendUntil(
+      () => this.view.viewnum !== v.viewnum || this.readyView === v.viewnum,
+      v.backup!,
+      body,
+      (reply) => {
+        if (reply.type === 'transfer_ok') this.becomeReady(v.viewnum);
+      },
+    );
+  }
+
+  /**
+   * Sends `body` to `to`, and identical copies with backoff until `settled()`;
+   * `onReply` sees the answer to any copy, however late, unless settled by then.
+   */
+  private resendUntil(settled: () => boolean, to: string, body: Body, onReply: (reply: Body) => void): void {
+    let wait = RESEND_MS;
+    const sendCopy = () => {
+      if (settled()) return;
+      this.rpc.call(to, body, REPLY_PATIENCE_MS, (reply) => {
+        if (reply !== null && !settled()) onReply(reply);
+      });
+      this.env.setTimer(wait, sendCopy);
+      wait = Math.min(wait * 2, RESEND_MAX_MS);
+    };
+    sendCopy();
   }
 
   receive(from: string, body: Body): void {
@@ -144,9 +168,20 @@ export class ViewServerReplica implements Node {
         return this.onForward(from, body);
       case 'transfer':
         return this.onTransfer(from, body);
+      case 'dump':
+        // For tests and debugging: this server's view of the world, read-only.
+        return this.env.send(from, {
+          type: 'dump_ok',
+          in_reply_to: body.msg_id,
+          view: this.view,
+          readyView: this.readyView,
+          syncedView: this.syncedView,
+          data: Object.fromEntries(this.data),
+          dups: this.dups.size,
+        });
       default:
         if (typeof body.msg_id === 'number') {
-          this.env.send(from, { type: 'error', in_reply_to: body.msg_id, code: 10, text: `a server does not serve '${body.type}'; talk to a coordinator` });
+          this.env.send(from, { type: 'error', in_reply_to: body.msg_id, code: Errors.notSupported.code, text: `a server does not serve '${body.type}'; talk to a coordinator` });
         }
     }
   }
@@ -235,23 +270,37 @@ export class ViewServerReplica implements Node {
   private forward(p: PendingOp): void {
     p.forwarded = true;
     const body = { type: 'forward', viewnum: p.viewnum, op: p.op, opId: p.opId };
-    this.rpc.call(this.view.backup!, body, FORWARD_TIMEOUT_MS, (reply) => {
-      if (p.done || p.viewnum !== this.view.viewnum) return;
-      if (reply?.type === 'forward_ok') {
-        const outcome = this.execute(p.op, p.opId);
-        if (JSON.stringify(outcome) !== JSON.stringify(reply.outcome)) {
-          this.env.log(`BUG: backup computed ${JSON.stringify(reply.outcome)} for ${JSON.stringify(p.op)}, I computed ${JSON.stringify(outcome)}`);
+    // Resend the same operation until it is acknowledged or the view changes: giving up and
+    // moving on to the next operation on this key would let primary and backup diverge.
+    this.resendUntil(
+      () => p.done || p.viewnum !== this.view.viewnum,
+      this.view.backup!,
+      body,
+      (reply) => {
+        if (reply.type === 'forward_ok') {
+          const outcome = this.execute(p.op, p.opId);
+          if (JSON.stringify(outcome) !== JSON.stringify(reply.outcome)) {
+            this.env.log(`BUG: backup computed ${JSON.stringify(reply.outcome)} for ${JSON.stringify(p.op)}, I computed ${JSON.stringify(outcome)}`);
+          }
+          this.complete(p, outcome);
+        } else if (reply.type === 'forward_reject' && typeof reply.viewnum === 'number' && reply.viewnum > this.view.viewnum) {
+          this.deposed(reply.viewnum);
         }
-        return this.complete(p, outcome);
-      }
-      if (reply?.type === 'forward_reject' && typeof reply.viewnum === 'number' && reply.viewnum > this.view.viewnum) {
-        this.ping(); // the backup has moved on: learn the new view sooner
-      }
-      // Resend the same operation: giving up here and moving on would let primary and backup diverge.
-      this.env.setTimer(FORWARD_RETRY_MS, () => {
-        if (!p.done && p.viewnum === this.view.viewnum) this.forward(p);
-      });
-    });
+      },
+    );
+  }
+
+  /**
+   * My backup is in a newer view: I am no longer primary, though I cannot yet
+   * say who is. Stop serving now (so coordinators move on at once, and pending
+   * operations get their honest answer), and ask the view server.
+   */
+  private deposed(newer: number): void {
+    if (this.readyView === 0) return;
+    this.env.log(`my backup is in view ${newer}: no longer primary of view ${this.view.viewnum}`);
+    this.abandonAll(`view ${this.view.viewnum} is over (backup in ${newer})`);
+    this.readyView = 0;
+    this.ping();
   }
 
   private complete(p: PendingOp, outcome: Outcome): void {

@@ -20,6 +20,7 @@
 // server that was paused (SIGSTOP) does not wake up and declare everybody dead
 // before it has read the pings that queued up meanwhile.
 import type { Body, Env, Node } from '../runtime/env.ts';
+import { Errors } from '../runtime/protocol.ts';
 import { DEAD_PINGS, NO_VIEW, PING_INTERVAL_MS, STARTUP_TICKS, type View } from './config.ts';
 
 interface ServerRecord {
@@ -60,7 +61,7 @@ export class ViewService implements Node {
         view: this.view.viewnum,
       });
     } else if (typeof body.msg_id === 'number' && body.in_reply_to === undefined) {
-      this.env.send(from, { type: 'error', in_reply_to: body.msg_id, code: 10, text: `the view server does not serve '${body.type}'` });
+      this.env.send(from, { type: 'error', in_reply_to: body.msg_id, code: Errors.notSupported.code, text: `the view server does not serve '${body.type}'` });
     }
   }
 

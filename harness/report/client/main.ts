@@ -9,6 +9,8 @@ import { buildLaneIndex, clampWindow, mergeSegments, opAt, visibleInLane, zoomAr
 const COLORS = ['#6DB6FE', '#FEB5DA', '#FFAA26'];
 const STATUS_NAMES = ['ok', 'fail', 'info'];
 const BAD = '#d62828';
+/** Same y-axis width on every chart, so their time axes line up one above the other. */
+const Y_AXIS_PX = 84;
 const FAULT_COLORS = ['rgba(214,40,40,0.13)', 'rgba(112,72,232,0.13)', 'rgba(230,119,0,0.14)', 'rgba(12,166,120,0.14)', 'rgba(73,80,87,0.14)'];
 
 const data = JSON.parse((document.getElementById('report-data') as HTMLElement).textContent ?? '{}') as ReportData;
@@ -75,11 +77,21 @@ for (const b of document.querySelectorAll<HTMLButtonElement>('button[data-copy]'
   });
 }
 
+// ---- each linearization view opens scrolled to its dead end -------------------------
+for (const box of document.querySelectorAll<HTMLElement>('.lin-view .scroll')) {
+  const stuck = box.querySelector<SVGGraphicsElement>('[id$="-lin-stuck"]');
+  if (!stuck) continue;
+  const r = stuck.getBoundingClientRect();
+  const b = box.getBoundingClientRect();
+  const x = r.right - b.left + box.scrollLeft;
+  if (x > box.clientWidth - 20) box.scrollLeft = x - box.clientWidth * 0.75;
+}
+
 // ---- shared chart pieces -------------------------------------------------------
 const faultColor = new Map<string, string>();
 for (const n of data.nemesis) if (!faultColor.has(n.name)) faultColor.set(n.name, FAULT_COLORS[faultColor.size % FAULT_COLORS.length]);
 
-function drawNemesis(u: uPlot, labels: boolean): void {
+function drawNemesis(u: uPlot): void {
   const ctx = u.ctx;
   const { left, top, width, height } = u.bbox;
   ctx.save();
@@ -91,11 +103,6 @@ function drawNemesis(u: uPlot, labels: boolean): void {
     const x1 = u.valToPos(n.end, 'x', true);
     ctx.fillStyle = faultColor.get(n.name) ?? FAULT_COLORS[0];
     ctx.fillRect(x0, top, Math.max(1, x1 - x0), height);
-    if (labels) {
-      ctx.fillStyle = '#7a1d1d';
-      ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
-      ctx.fillText(`${n.name}${n.open ? ' (never healed)' : ''}`, Math.max(left, x0) + 4 * devicePixelRatio, top + 12 * devicePixelRatio);
-    }
   }
   ctx.strokeStyle = 'rgba(120,20,20,0.6)';
   ctx.setLineDash([4, 4]);
@@ -105,6 +112,32 @@ function drawNemesis(u: uPlot, labels: boolean): void {
     ctx.moveTo(x, top);
     ctx.lineTo(x, top + height);
     ctx.stroke();
+  }
+  ctx.restore();
+}
+
+/** Fault names in the band above the lanes (the chart's top padding), so bars never hide them. */
+function drawFaultLabels(u: uPlot): void {
+  const ctx = u.ctx;
+  const { left, top, width } = u.bbox;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(left, 0, width, top);
+  ctx.clip();
+  ctx.font = `600 ${11 * devicePixelRatio}px system-ui, sans-serif`;
+  ctx.textBaseline = 'bottom';
+  ctx.textAlign = 'left'; // uPlot leaves the axes' alignment on the context
+  for (const n of data.nemesis) {
+    const x0 = u.valToPos(n.start, 'x', true);
+    const x1 = u.valToPos(n.end, 'x', true);
+    if (x1 < left || x0 > left + width) continue;
+    ctx.fillStyle = (faultColor.get(n.name) ?? FAULT_COLORS[0]).replace(/[\d.]+\)$/, '0.5)');
+    ctx.fillRect(x0, top - 4 * devicePixelRatio, Math.max(1, x1 - x0), 4 * devicePixelRatio);
+    ctx.fillStyle = '#7a1d1d';
+    const label = `${n.name}${n.open ? ' (never healed)' : ''}`;
+    if (x1 - x0 > ctx.measureText(label).width + 6 * devicePixelRatio || data.nemesis.length < 8) {
+      ctx.fillText(label, Math.max(left, x0) + 3 * devicePixelRatio, top - 5 * devicePixelRatio);
+    }
   }
   ctx.restore();
 }
@@ -136,9 +169,13 @@ function setX(min: number, max: number): void {
 // ---- the timeline ----------------------------------------------------------------
 const laneCount = data.lanes.length;
 const laneIndex: LaneIndex[] = buildLaneIndex(cols, laneCount);
+const multiKey = cols.keyNames.length > 1;
 const badInvokes = new Set(data.failures.map((f) => f.stuck.invokeIndex));
 const badOps: number[] = [];
 for (let i = 0; i < nOps; i++) if (badInvokes.has(cols.inv[i])) badOps.push(i);
+const minimalInvokes = new Set(data.failures.flatMap((f) => f.minimal.ops.map((o) => o.invokeIndex)));
+const minimalOps: number[] = [];
+for (let i = 0; i < nOps; i++) if (minimalInvokes.has(cols.inv[i]) && !badInvokes.has(cols.inv[i])) minimalOps.push(i);
 
 function laneLabel(l: number): string {
   const ps = data.lanes[l]?.processes ?? [];
@@ -158,12 +195,13 @@ function makeTimeline(el: HTMLElement): uPlot | null {
     width: chartWidth(el),
     height,
     legend: { show: false },
+    padding: [22, 12, 0, 0],
     cursor: { y: false, points: { show: false }, drag: { x: true, y: false, setScale: true } },
     scales: { x: { time: false, range: (_u, min, max) => (max > min ? [min, max] : [0, timeEnd]) }, y: { range: [0, laneCount] } },
     axes: [
       xAxis,
       {
-        size: 80,
+        size: Y_AXIS_PX,
         grid: { show: false },
         splits: () => Array.from({ length: laneCount }, (_, l) => laneCount - l - 0.5).filter((_, l) => l % labelEvery === 0),
         values: (_u, splits) => splits.map((v) => laneLabel(Math.round(laneCount - v - 0.5))),
@@ -171,8 +209,8 @@ function makeTimeline(el: HTMLElement): uPlot | null {
     ],
     series: [{}, { label: 'ops', stroke: 'transparent', points: { show: false } }],
     hooks: {
-      drawClear: [(u) => drawNemesis(u, true)],
-      draw: [(u) => drawBars(u)],
+      drawClear: [(u) => drawNemesis(u)],
+      draw: [(u) => drawBars(u), (u) => drawFaultLabels(u)],
       setScale: [(u, key) => key === 'x' && syncX(u)],
       setCursor: [(u) => timelineHover(u)],
     },
@@ -211,6 +249,20 @@ function drawBars(u: uPlot): void {
         ctx.fillStyle = COLORS[1];
         ctx.fillRect(x0, y + barH - Math.max(1, barH / 3), Math.max(1, x1 - x0), Math.max(1, barH / 3));
       }
+      if (s.count === 1 && x1 - x0 > 40 * devicePixelRatio && barH >= 12 * devicePixelRatio) {
+        // zoomed in far enough: name the operation inside its bar
+        const text = multiKey ? `${cols.keyNames[cols.key[s.first]]}: ${cols.label[s.first]}` : cols.label[s.first];
+        ctx.save();
+        ctx.beginPath();
+        ctx.rect(x0, y, x1 - x0, barH);
+        ctx.clip();
+        ctx.fillStyle = '#1d2330';
+        ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
+        ctx.textBaseline = 'middle';
+        ctx.textAlign = 'left';
+        ctx.fillText(text, x0 + 4 * devicePixelRatio, y + barH / 2);
+        ctx.restore();
+      }
       if (s.count === 1 && cols.open[s.first] === 1) {
         // never answered: fade towards the end
         ctx.fillStyle = 'rgba(255,255,255,0.55)';
@@ -218,6 +270,17 @@ function drawBars(u: uPlot): void {
       }
     }
   }
+  // Operations of a counterexample: dashed red outline.
+  ctx.strokeStyle = BAD;
+  ctx.lineWidth = 1.5 * devicePixelRatio;
+  ctx.setLineDash([3 * devicePixelRatio, 2 * devicePixelRatio]);
+  for (const i of minimalOps) {
+    const x0 = toPx(cols.call[i]);
+    const x1 = Math.max(toPx(cols.end[i]), x0 + 3 * devicePixelRatio);
+    const y = top + cols.lane[i] * laneH + (laneH - barH) / 2;
+    ctx.strokeRect(x0, y, x1 - x0, barH);
+  }
+  ctx.setLineDash([]);
   // The operations that broke linearizability: red outline and a marker above, never merged away.
   ctx.strokeStyle = BAD;
   ctx.fillStyle = BAD;
@@ -243,7 +306,7 @@ function opTip(i: number): string {
   const st = STATUS_NAMES[cols.status[i]] ?? '?';
   const key = cols.keyNames[cols.key[i]];
   const lines = [
-    `process ${cols.process[i]}${key ? ` · key ${key}` : ''} · ${st}${badInvokes.has(cols.inv[i]) ? ' · ✗ breaks linearizability' : ''}`,
+    `process ${cols.process[i]}${key ? ` · key ${key}` : ''} · ${st}${badInvokes.has(cols.inv[i]) ? ' · ✗ breaks linearizability' : minimalInvokes.has(cols.inv[i]) ? ' · part of the counterexample' : ''}`,
     cols.label[i],
     cols.open[i] ? `invoked ${fmtTime(cols.call[i])}, never answered` : `${fmtTime(cols.call[i])} → ${fmtTime(cols.end[i])} (${fmtTime(cols.end[i] - cols.call[i])})`,
   ];
@@ -343,13 +406,8 @@ function makeLatency(el: HTMLElement): uPlot | null {
     ...names.map((n) => {
       const [f, st] = n.split(' ');
       const c = fColor[f] ?? '#495057';
-      const points: uPlot.Series.Points =
-        st === 'ok'
-          ? { show: true, size: 5, stroke: c, fill: c, width: 0 }
-          : st === 'fail'
-            ? { show: true, size: 8, stroke: '#c2255c', fill: '#fff', width: 1.5 }
-            : { show: true, size: 8, stroke: c, fill: COLORS[2], width: 1.5 };
-      return { label: n, stroke: st === 'ok' ? c : st === 'fail' ? '#c2255c' : COLORS[2], fill: points.fill as string, width: 0, paths: () => null, points } as uPlot.Series;
+      const look: Marker = st === 'ok' ? { size: 4, fill: c, stroke: null } : st === 'fail' ? { size: 7, fill: '#fff', stroke: '#c2255c' } : { size: 7, fill: COLORS[2], stroke: c };
+      return { label: n, stroke: look.stroke ?? c, fill: look.fill, width: 0, paths: scatterPaths(look), points: { show: false } } as uPlot.Series;
     }),
   ];
   const title = document.createElement('div');
@@ -362,15 +420,65 @@ function makeLatency(el: HTMLElement): uPlot | null {
       height: 260,
       cursor: { y: false, drag: { x: true, y: false, setScale: true }, points: { show: false } },
       legend: { live: false },
-      scales: { x: { time: false, range: () => [0, timeEnd] }, y: { distr: 3 } },
-      axes: [xAxis, { size: 70, values: (_u, s) => s.map((v) => (v == null ? '' : fmtLatency(v))), grid: { stroke: '#eef0f3' } }],
+      scales: { x: { time: false, range: (_u, min, max) => (max > min ? [min, max] : [0, timeEnd]) }, y: { distr: 3 } },
+      axes: [xAxis, { size: Y_AXIS_PX, values: (_u, s) => s.map((v) => (v == null ? '' : fmtLatency(v))), grid: { stroke: '#eef0f3' } }],
       series,
-      hooks: { drawClear: [(uu) => drawNemesis(uu, false)], setScale: [(uu, key) => key === 'x' && syncX(uu)] },
+      hooks: { drawClear: [(uu) => drawNemesis(uu)], setScale: [(uu, key) => key === 'x' && syncX(uu)] },
     },
     [xs, ...ys] as uPlot.AlignedData,
     el,
   );
   return u;
+}
+
+interface Marker {
+  size: number;
+  fill: string;
+  stroke: string | null;
+}
+
+/**
+ * Scatter drawing with level of detail: one square per point, but at most one
+ * per 2×2-pixel cell and series, so 100,000 points cost what the pixels do.
+ * (uPlot's own point markers build an arc per point, too slow at this size.)
+ */
+function scatterPaths(look: Marker): uPlot.Series.PathBuilder {
+  return (u, sidx, i0, i1) => {
+    const xs = u.data[0];
+    const ys = u.data[sidx] as (number | null)[];
+    const { left, top, width, height } = u.bbox;
+    const cell = 2 * devicePixelRatio;
+    const cols = Math.ceil(width / cell) + 1;
+    const seen = new Uint8Array(cols * (Math.ceil(height / cell) + 1));
+    const size = look.size * devicePixelRatio;
+    const half = size / 2;
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(left, top, width, height);
+    ctx.clip();
+    ctx.fillStyle = look.fill;
+    if (look.stroke) {
+      ctx.strokeStyle = look.stroke;
+      ctx.lineWidth = 1.5 * devicePixelRatio;
+    }
+    for (let i = i0; i <= i1; i++) {
+      const y = ys[i];
+      if (y == null) continue;
+      const px = u.valToPos(xs[i], 'x', true);
+      const py = u.valToPos(y, 'y', true);
+      const cx = Math.floor((px - left) / cell);
+      const cy = Math.floor((py - top) / cell);
+      if (cx < 0 || cy < 0 || cx >= cols) continue;
+      const k = cy * cols + cx;
+      if (seen[k]) continue;
+      seen[k] = 1;
+      ctx.fillRect(px - half, py - half, size, size);
+      if (look.stroke) ctx.strokeRect(px - half, py - half, size, size);
+    }
+    ctx.restore();
+    return null;
+  };
 }
 
 function fmtLatency(ms: number): string {
@@ -388,9 +496,11 @@ function makeThroughput(el: HTMLElement): uPlot | null {
   }
   const title = document.createElement('div');
   title.className = 'chart-title';
-  title.textContent = `Throughput: completions per second (bins of ${fmtLatency(tp.binMs)})`;
+  title.textContent = `Throughput: completions per second, ops/s (bins of ${fmtLatency(tp.binMs)})`;
   el.before(title);
-  const xs = tp.t.map((t) => t + tp.binMs / 2);
+  // Each bin's rate holds from its start to the next bin's: a step after each point, closed at the end.
+  const xs = [...tp.t, tp.t[tp.t.length - 1] + tp.binMs];
+  const last = (a: number[]): number[] => [...a, a[a.length - 1]];
   const stepped = uPlot.paths.stepped!({ align: 1 });
   const mk = (label: string, color: string, stroke: string): uPlot.Series => ({ label, stroke, fill: color + '66', width: 1.5, paths: stepped, points: { show: false } });
   return new uPlot(
@@ -399,12 +509,12 @@ function makeThroughput(el: HTMLElement): uPlot | null {
       height: 200,
       cursor: { y: false, drag: { x: true, y: false, setScale: true }, points: { show: false } },
       legend: { live: false },
-      scales: { x: { time: false, range: () => [0, timeEnd] }, y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] } },
-      axes: [xAxis, { size: 70, label: 'ops/s', grid: { stroke: '#eef0f3' } }],
+      scales: { x: { time: false, range: (_u, min, max) => (max > min ? [min, max] : [0, timeEnd]) }, y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] } },
+      axes: [xAxis, { size: Y_AXIS_PX, grid: { stroke: '#eef0f3' } }],
       series: [{}, mk('ok', COLORS[0], '#1c7ed6'), mk('fail', COLORS[1], '#c2255c'), mk('info', COLORS[2], '#e67700')],
-      hooks: { drawClear: [(uu) => drawNemesis(uu, false)], setScale: [(uu, key) => key === 'x' && syncX(uu)] },
+      hooks: { drawClear: [(uu) => drawNemesis(uu)], setScale: [(uu, key) => key === 'x' && syncX(uu)] },
     },
-    [xs, tp.ok, tp.fail, tp.info] as uPlot.AlignedData,
+    [xs, last(tp.ok), last(tp.fail), last(tp.info)] as uPlot.AlignedData,
     el,
   );
 }
@@ -424,6 +534,8 @@ const timeline = safely('timeline', document.getElementById('timeline'), makeTim
 const latency = safely('latency chart', document.getElementById('latency'), makeLatency);
 const tput = safely('throughput chart', document.getElementById('throughput'), makeThroughput);
 for (const c of [timeline, latency, tput]) if (c) charts.push(c);
+// All charts start on the whole run (a chart's own data may cover less of it).
+for (const c of charts) c.setScale('x', { min: 0, max: timeEnd });
 (window as unknown as { splitbrainCharts: uPlot[] }).splitbrainCharts = charts;
 
 for (const b of document.querySelectorAll<HTMLButtonElement>('button[data-zoom]')) {

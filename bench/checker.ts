@@ -1,0 +1,148 @@
+// `npm run bench checker`: checking time (parse excluded) on the Porcupine
+// corpus next to Porcupine's Go figures, peak memory, and large generated
+// histories with verdicts known by construction.
+//
+// Like Go's `go test -bench`, each file is checked repeatedly after a warm-up
+// and the median is reported, so JIT warm-up is not counted against us, nor
+// is it hidden: the first (cold) run of each set is printed too.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findPorcupineCorpus, repoRoot } from '../checkers/corpus-path.ts';
+import { checkOperationsSync, loadHistoryFile, pairOperations, type CheckOptions, type Operation, type Value } from '../checkers/index.ts';
+import { generateHistory } from '../checkers/generate.ts';
+
+const corpus = findPorcupineCorpus() ?? join(repoRoot, '..', 'shared', 'corpus', 'porcupine');
+
+interface Timed {
+  name: string;
+  valid: unknown;
+  medianMs: number;
+  minMs: number;
+  coldMs: number;
+  goMs?: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
+function timeCheck(ops: Operation[], options: CheckOptions, minRuns = 5, minMs = 100): { valid: unknown; medianMs: number; minMs: number; coldMs: number } {
+  const first = checkOperationsSync(ops, options);
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < minRuns || (performance.now() - start < minMs && times.length < 200)) {
+    const t0 = performance.now();
+    checkOperationsSync(ops, options);
+    times.push(performance.now() - t0);
+  }
+  return { valid: first.valid, medianMs: median(times), minMs: Math.min(...times), coldMs: first.elapsedMs };
+}
+
+function goBaseline(): Map<string, number> {
+  const out = new Map<string, number>();
+  const path = join(corpus, 'GO_BASELINE_BENCH.tsv');
+  if (!existsSync(path)) return out;
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const [name, ms] = line.split('\t');
+    if (name && ms && !name.startsWith('#') && name !== 'benchmark') out.set(name, Number(ms));
+  }
+  return out;
+}
+
+// Go benchmark names: EtcdJepsen000, Kv1ClientOk, Kv50ClientsBad (partitioned variants).
+function goName(file: string): string {
+  const etcd = /etcd_(\d+)\.log$/.exec(file);
+  if (etcd) return `EtcdJepsen${etcd[1]}`;
+  const kv = /c(\d+)-(ok|bad)\.txt$/.exec(file);
+  if (kv) {
+    const n = Number(kv[1]);
+    return `Kv${n}Client${n === 1 ? '' : 's'}${kv[2] === 'ok' ? 'Ok' : 'Bad'}`;
+  }
+  return file;
+}
+
+const fmt = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? '-' : x < 1 ? x.toFixed(3) : x.toFixed(1));
+
+function printTable(title: string, rows: Timed[], showAll: boolean): void {
+  const total = rows.reduce((a, r) => a + r.medianMs, 0);
+  const cold = rows.reduce((a, r) => a + r.coldMs, 0);
+  const best = rows.reduce((a, r) => a + r.minMs, 0);
+  const goTotal = rows.reduce((a, r) => a + (r.goMs ?? 0), 0);
+  const sorted = [...rows].sort((a, b) => b.medianMs - a.medianMs);
+  process.stdout.write(`### ${title}: ${rows.length} files\n`);
+  process.stdout.write(`total checking time: ${fmt(total)} ms (sum of per-file medians; of per-file minimums ${fmt(best)} ms; first cold runs ${fmt(cold)} ms); Porcupine (Go) ${fmt(goTotal)} ms\n`);
+  process.stdout.write(`per file median ${fmt(median(rows.map((r) => r.medianMs)))} ms, worst ${sorted[0].name} ${fmt(sorted[0].medianMs)} ms\n`);
+  process.stdout.write(`file\tverdict\tms\tgo_ms\n`);
+  for (const r of showAll ? rows : sorted.slice(0, 10)) process.stdout.write(`${r.name}\t${String(r.valid)}\t${fmt(r.medianMs)}\t${fmt(r.goMs)}\n`);
+  if (!showAll) process.stdout.write(`(${rows.length - 10} faster files omitted; BENCH_ALL=1 prints every file)\n`);
+  process.stdout.write('\n');
+}
+
+function corpusSet(dir: string, pattern: RegExp, go: Map<string, number>, options: CheckOptions): Timed[] {
+  const rows: Timed[] = [];
+  for (const name of readdirSorted(join(corpus, dir))) {
+    if (!pattern.test(name)) continue;
+    const h = loadHistoryFile(join(corpus, dir, name));
+    if (h.events.length === 0) continue; // etcd_095 is empty: no Go figure either
+    const ops = pairOperations(h.events);
+    const t = timeCheck(ops, { ...options, initialValue: h.initialValue });
+    rows.push({ name: `${dir}/${name}`, ...t, goMs: go.get(goName(name)) });
+  }
+  return rows;
+}
+
+function readdirSorted(dir: string): string[] {
+  return readdirSync(dir).sort();
+}
+
+function peak(when: string): void {
+  const mib = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(`\npeak memory (max RSS of this process) ${when}: ${fmt(mib)} MiB\n`);
+}
+
+export async function run(): Promise<void> {
+  const showAll = process.env.BENCH_ALL === '1';
+  if (!existsSync(corpus)) {
+    process.stdout.write(`(corpus not found at ${corpus}: skipping the Porcupine comparison)\n`);
+  } else {
+    const go = goBaseline();
+    for (const explain of [false, true]) {
+      const label = explain ? 'with failure explanation (minimal sub-history)' : 'verdict only, as Porcupine CheckEvents';
+      const options: CheckOptions = { explain, timeoutMs: 60_000 };
+      printTable(`etcd (jepsen/*.log), ${label}`, corpusSet('jepsen', /\.log$/, go, options), showAll);
+      printTable(`kv (kv/*.txt, per key), ${label}`, corpusSet('kv', /\.txt$/, go, options), true);
+    }
+  }
+  process.stdout.write('### generated: 50,000 ops, 64 keys, 20 clients\n');
+  process.stdout.write('name\texpected\tverdict\tms\n');
+  for (const spec of [
+    { name: 'linearizable, 2% info', seed: 1, infoRate: 0.02, violate: false },
+    { name: 'stale read injected, 2% info', seed: 2, infoRate: 0.02, violate: true },
+    { name: 'linearizable, no info', seed: 3, infoRate: 0, violate: false },
+  ]) {
+    const gen = generateHistory({ ops: 50_000, keys: 64, clients: 20, seed: spec.seed, infoRate: spec.infoRate, violate: spec.violate });
+    const ops = pairOperations(gen.events);
+    const t0 = performance.now();
+    const r = checkOperationsSync(ops, { timeoutMs: 60_000, initialValue: null as Value });
+    const ms = performance.now() - t0;
+    process.stdout.write(`${spec.name}\t${String(!spec.violate)}\t${String(r.valid)}\t${fmt(ms)}\n`);
+  }
+  peak('after the corpus and the 50,000-op histories');
+  process.stdout.write('\n### generated: 2,000 ops on one key, 10 clients, indeterminate writes, one injected stale read\n');
+  process.stdout.write('(the case where Porcupine gives up; "no reductions" is our search without reduce.ts, limited to 5 s)\n');
+  process.stdout.write('info rate\tseed\tverdict\tms\tno reductions: verdict\tms\n');
+  for (const infoRate of [0.02, 0.05]) {
+    for (const seed of [1, 2]) {
+      const ops = pairOperations(generateHistory({ ops: 2000, keys: 1, clients: 10, seed, infoRate, violate: true }).events);
+      const cells: string[] = [];
+      for (const reduce of [true, false]) {
+        const t0 = performance.now();
+        const r = checkOperationsSync(ops, { timeoutMs: reduce ? 60_000 : 5_000, explain: false, reduce });
+        cells.push(String(r.valid), fmt(performance.now() - t0));
+      }
+      process.stdout.write(`${infoRate}\t${seed}\t${cells.join('\t')}\n`);
+    }
+  }
+  peak('at the end (the no-reduction runs fill the search cache up to its budget)');
+}

@@ -1,0 +1,124 @@
+// Bad input: every mistake the issue lists gets a HistoryError naming file and line.
+import { describe, expect, it } from 'vitest';
+import { HistoryError, pairOperations, parseHistoryText, type HistoryEvent } from './index.ts';
+
+const ev = (o: Record<string, unknown>): string => JSON.stringify(o);
+const inv = (i: number, p: number, f = 'write', value: unknown = 1, time = i) => ev({ index: i, time, process: p, type: 'invoke', f, key: 'x', value });
+const done = (i: number, p: number, type = 'ok', f = 'write', value: unknown = 1, time = i) => ev({ index: i, time, process: p, type, f, key: 'x', value });
+
+function errorOf(text: string, format?: 'jsonl' | 'jepsen' | 'edn'): HistoryError {
+  try {
+    parseHistoryText(text, { file: 'h.jsonl', format });
+  } catch (e) {
+    if (e instanceof HistoryError) return e;
+    throw e;
+  }
+  throw new Error('expected a HistoryError');
+}
+
+describe('JSONL validation', () => {
+  it('accepts a well-formed history, nemesis events and blank lines', () => {
+    const text = [inv(0, 0), '', ev({ index: 1, time: 1, process: 'nemesis', type: 'info', f: 'start-partition', value: { n1: ['n2'] } }), done(2, 0)].join('\n');
+    const events = parseHistoryText(text);
+    expect(events).toHaveLength(3);
+    expect(pairOperations(events)).toMatchObject([{ process: 0, f: 'write', key: 'x', input: 1, status: 'ok', call: 0, return: 2 }]);
+  });
+
+  it.each([
+    ['malformed JSON', `${inv(0, 0)}\n{"index":1,`, 2, /malformed JSON/],
+    ['unknown type', `${inv(0, 0)}\n${done(1, 0, 'done')}`, 2, /unknown "type" "done"/],
+    ['unknown f', inv(0, 0, 'delete'), 1, /unknown "f" "delete"/],
+    ['a cas value that is not [from, to]', inv(0, 0, 'cas', 3), 1, /cas "value" must be \[from, to\]/],
+    ['a completion with no invoke', `${inv(0, 0)}\n${done(1, 0)}\n${done(2, 1)}`, 3, /no matching invoke/],
+    ['a process invoking while it has an open op', `${inv(0, 0)}\n${inv(1, 0)}`, 2, /has not completed/],
+    ['a retired process invoking again', `${inv(0, 0)}\n${done(1, 0, 'info')}\n${inv(2, 0)}`, 3, /retired/],
+    ['time going backwards', `${inv(0, 0, 'write', 1, 50)}\n${done(1, 0, 'ok', 'write', 1, 40)}`, 2, /time goes backwards/],
+    ['a completion of another function', `${inv(0, 0)}\n${done(1, 0, 'ok', 'read')}`, 2, /does not match its invoke/],
+    ['a non-integer process', ev({ index: 0, time: 0, process: 'c1', type: 'invoke', f: 'read', value: null }), 1, /"process" must be/],
+  ])('rejects %s with file and line', (_name, text, line, message) => {
+    const e = errorOf(text);
+    expect(e.file).toBe('h.jsonl');
+    expect(e.line).toBe(line);
+    expect(e.message).toMatch(message);
+    expect(e.message.startsWith(`h.jsonl:${line}: `)).toBe(true);
+  });
+
+  it('treats an op with no completion as indeterminate (returns at infinity)', () => {
+    const ops = pairOperations(parseHistoryText(inv(0, 0)));
+    expect(ops[0]).toMatchObject({ status: 'info', return: Infinity, completeIndex: null });
+  });
+
+  it('pairOperations on event objects reports the event position as the line', () => {
+    const events = [JSON.parse(done(0, 3)) as HistoryEvent];
+    expect(() => pairOperations(events)).toThrow(/<history>:1: .*no matching invoke/);
+  });
+});
+
+describe('Jepsen log import', () => {
+  const log = (p: number, type: string, f: string, v: string) => `INFO  jepsen.util - ${p}\t:${type}\t:${f}\t${v}`;
+
+  it('reads nil, integers, [from to] and :timed-out, and skips other log lines', () => {
+    const text = [
+      'INFO  jepsen.core - Running test',
+      log(0, 'invoke', 'read', 'nil'),
+      log(1, 'invoke', 'cas', '[1 4]'),
+      log(0, 'ok', 'read', 'nil'),
+      log(1, 'info', 'cas', ':timed-out'),
+      log(2, 'invoke', 'read', 'nil'),
+      log(2, 'fail', 'read', ':timed-out'),
+    ].join('\n');
+    const ops = pairOperations(parseHistoryText(text));
+    expect(ops.map((o) => [o.f, o.status, o.input, o.output])).toEqual([
+      ['read', 'ok', null, null],
+      ['cas', 'info', [1, 4], null],
+      ['read', 'fail', null, null],
+    ]);
+    expect(ops[1].return).toBe(Infinity);
+  });
+
+  it.each([
+    ['an unknown type', log(0, 'done', 'read', 'nil'), /unknown type :done/],
+    ['an unknown function', log(0, 'invoke', 'delete', 'nil'), /unknown function :delete/],
+    ['an unreadable value', log(0, 'invoke', 'write', '{1 2}'), /cannot read value/],
+    ['a bad cas value', log(0, 'invoke', 'cas', '[1]'), /must be \[from to\]/],
+  ])('rejects %s with its line', (_name, line, message) => {
+    const e = errorOf(`INFO  jepsen.util - 9\t:invoke\t:read\tnil\n${line}`, 'jepsen');
+    expect(e.line).toBe(2);
+    expect(e.message).toMatch(message);
+  });
+
+  it('applies the order rules too', () => {
+    const e = errorOf([log(0, 'invoke', 'read', 'nil'), log(0, 'invoke', 'read', 'nil')].join('\n'));
+    expect(e.line).toBe(2);
+    expect(e.message).toMatch(/has not completed/);
+  });
+});
+
+describe('EDN import', () => {
+  it('maps :get/:put/:append and keeps keys', () => {
+    const text = [
+      '{:process 0, :type :invoke, :f :put, :key "k", :value "a"}',
+      '{:process 0, :type :ok, :f :put, :key "k", :value "a"}',
+      '{:process 1, :type :invoke, :f :get, :key "k", :value nil}',
+      '{:process 1, :type :ok, :f :get, :key "k", :value "a"}',
+      '{:process 1, :type :invoke, :f :append, :key "k", :value "b"}',
+    ].join('\n');
+    const ops = pairOperations(parseHistoryText(text));
+    expect(ops.map((o) => [o.f, o.key, o.input, o.output, o.status])).toEqual([
+      ['write', 'k', 'a', null, 'ok'],
+      ['read', 'k', null, 'a', 'ok'],
+      ['append', 'k', 'b', null, 'info'],
+    ]);
+  });
+
+  it.each([
+    ['malformed EDN', '{:process 0, :type :invoke', /malformed EDN/],
+    ['an unknown :type', '{:process 0, :type :started, :f :get, :key "k", :value nil}', /unknown :type "started"/],
+    ['an unknown :f', '{:process 0, :type :invoke, :f :delete, :key "k", :value nil}', /unknown :f "delete"/],
+    ['a completion with no invoke', '{:process 3, :type :ok, :f :get, :key "k", :value "a"}', /no matching invoke/],
+  ])('rejects %s with its line', (_name, line, message) => {
+    const e = errorOf(`{:process 9, :type :invoke, :f :get, :key "k", :value nil}\n${line}`, 'edn');
+    expect(e.line).toBe(2);
+    expect(e.message).toMatch(message);
+  });
+});

@@ -1,0 +1,172 @@
+// The checker against a deliberately simple brute-force reference, on
+// thousands of small random histories (several keys, cas, fail and info ops,
+// ops that never complete, retired processes, equal timestamps), and the
+// minimality of every counterexample.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { checkOperationsSync, pairOperations, type HistoryEvent, type Operation, type Value } from './index.ts';
+
+// ---------------------------------------------------------------------------
+// Reference: try every order of every subset of the indeterminate ops. No
+// keys split, no cache, no reductions: just the definition. An op must come
+// after every op that returned strictly before it was invoked; `fail` ops did
+// not happen; an `info` op may be left out (it did not happen) or placed
+// anywhere after its invoke; an info cas that is placed compares as usual.
+// ---------------------------------------------------------------------------
+function referenceLinearizable(ops: Operation[], initial: Value): boolean {
+  const live = ops.filter((o) => o.status !== 'fail');
+  const n = live.length;
+  const used = new Array<boolean>(n).fill(false);
+  const skipped = new Array<boolean>(n).fill(false);
+  const state = new Map<string, Value>();
+  const get = (k: string): Value => (state.has(k) ? state.get(k)! : initial);
+  const search = (placed: number): boolean => {
+    if (placed === n) return true;
+    for (let i = 0; i < n; i++) {
+      if (used[i]) continue;
+      const op = live[i];
+      // Every op that returned before op was invoked must already be placed (or be a skipped info op, which never returns).
+      if (live.some((o, j) => !used[j] && j !== i && o.return < op.call)) continue;
+      const before = get(op.key);
+      let ok = true;
+      let after = before;
+      if (op.f === 'read') ok = op.status !== 'ok' || op.output === before;
+      else if (op.f === 'write') after = op.input as Value;
+      else if (op.f === 'append') after = `${before ?? ''}${String(op.input)}`;
+      else {
+        const [from, to] = op.input as [Value, Value];
+        if (before === from) after = to;
+        else ok = op.status !== 'ok';
+      }
+      used[i] = true;
+      if (ok) {
+        state.set(op.key, after);
+        if (search(placed + 1)) return true;
+        state.set(op.key, before);
+      }
+      if (op.status === 'info') {
+        // Leave it out: it did not happen.
+        skipped[i] = true;
+        if (search(placed + 1)) return true;
+        skipped[i] = false;
+      }
+      used[i] = false;
+    }
+    return false;
+  };
+  return search(0);
+}
+
+// ---------------------------------------------------------------------------
+// Random histories: a list of steps, each picks a client; an idle client
+// invokes, a busy one completes (ok/fail/info, reads return a random value).
+// An info completion retires the process; the client continues under a new id.
+// ---------------------------------------------------------------------------
+const valueArb = fc.constantFrom<Value>(null, 0, 1, 2);
+type Step = { client: number; f: "read" | "write" | "cas"; key: string; v1: Value; v2: Value; type: "ok" | "fail" | "info"; dt: number };
+const stepArb: fc.Arbitrary<Step> = fc.record({
+  client: fc.integer({ min: 0, max: 3 }),
+  f: fc.constantFrom('read', 'read', 'write', 'cas') as fc.Arbitrary<'read' | 'write' | 'cas'>,
+  key: fc.constantFrom('a', 'b', 'c'),
+  v1: valueArb,
+  v2: valueArb,
+  type: fc.constantFrom('ok', 'ok', 'ok', 'fail', 'info') as fc.Arbitrary<'ok' | 'fail' | 'info'>,
+  dt: fc.integer({ min: 0, max: 2 }),
+});
+
+function buildHistory(steps: Step[], maxOps: number): HistoryEvent[] {
+  const events: HistoryEvent[] = [];
+  const open = new Map<number, { f: 'read' | 'write' | 'cas'; key: string; value: Value | [Value, Value] }>();
+  const processOf = [0, 1, 2, 3];
+  let nextProcess = 4;
+  let time = 0;
+  let invokes = 0;
+  for (const s of steps) {
+    time += s.dt;
+    const p = processOf[s.client];
+    const pending = open.get(p);
+    if (pending === undefined) {
+      if (invokes >= maxOps) continue;
+      const value: Value | [Value, Value] = s.f === 'read' ? null : s.f === 'write' ? s.v1 : [s.v1, s.v2];
+      open.set(p, { f: s.f, key: s.key, value });
+      events.push({ index: events.length, time, process: p, type: 'invoke', f: s.f, key: s.key, value });
+      invokes++;
+    } else {
+      open.delete(p);
+      const value = pending.f === 'read' ? (s.type === 'ok' ? s.v1 : null) : pending.value;
+      events.push({ index: events.length, time, process: p, type: s.type, f: pending.f, key: pending.key, value });
+      if (s.type === 'info') processOf[s.client] = nextProcess++;
+    }
+  }
+  return events;
+}
+
+const historyArb = fc.array(stepArb, { minLength: 1, maxLength: 18 }).map((steps) => buildHistory(steps, 7));
+
+// Removing an op from a counterexample also removes the observations that
+// then see a value no remaining op wrote although the full key history did
+// (the contract of KeyFailure.minimal in types.ts), restated independently.
+function removeWithObservers(minimal: Operation[], drop: Operation, keyOps: Operation[], initial: Value): Operation[] {
+  const writtenBy = (ops: Operation[]) =>
+    new Set<Value>(ops.filter((o) => o.status !== 'fail').flatMap((o) => (o.f === 'write' ? [o.input as Value] : o.f === 'cas' ? [(o.input as [Value, Value])[1]] : [])));
+  const everWritten = writtenBy(keyOps);
+  let rest = minimal.filter((o) => o !== drop);
+  for (;;) {
+    const written = writtenBy(rest);
+    // What an op's outcome depends on: an ok read's value, any cas's `from`.
+    const seenOf = (o: Operation): Value | undefined =>
+      o.f === 'read' ? (o.status === 'ok' ? o.output : undefined) : o.f === 'cas' ? (o.input as [Value, Value])[0] : undefined;
+    const next = rest.filter((o) => {
+      const seen = seenOf(o);
+      return seen === undefined || seen === initial || written.has(seen) || !everWritten.has(seen);
+    });
+    if (next.length === rest.length) return rest;
+    rest = next;
+  }
+}
+
+const seed = Number(process.env.PROPERTY_SEED ?? 20261127);
+
+describe('checker agrees with the brute-force reference', () => {
+  it('on thousands of random small histories', () => {
+    const counts = { true: 0, false: 0 };
+    fc.assert(
+      fc.property(historyArb, fc.constantFrom<Value>(null, 0), (events, initial) => {
+        const ops = pairOperations(events);
+        const expected = referenceLinearizable(ops, initial);
+        const result = checkOperationsSync(ops, { initialValue: initial, timeoutMs: 10_000 });
+        counts[String(expected) as 'true' | 'false']++;
+        expect(result.valid).toBe(expected);
+      }),
+      { seed, numRuns: 4000, verbose: 1 },
+    );
+    // The generator must exercise both verdicts, or the property says little.
+    expect(counts.true).toBeGreaterThan(400);
+    expect(counts.false).toBeGreaterThan(400);
+  });
+
+  it('every counterexample is non-linearizable and 1-minimal', () => {
+    let failures = 0;
+    fc.assert(
+      fc.property(historyArb, (events) => {
+        const ops = pairOperations(events);
+        const result = checkOperationsSync(ops, { timeoutMs: 10_000 });
+        for (const f of result.failures) {
+          failures++;
+          const keyOps = ops.filter((o) => o.key === f.key);
+          expect(f.minimalIsOneMinimal).toBe(true);
+          expect(f.minimal.length).toBeGreaterThan(0);
+          expect(f.minimal.every((o) => o.key === f.key && keyOps.includes(o))).toBe(true);
+          expect(referenceLinearizable(f.minimal, null)).toBe(false);
+          for (const drop of f.minimal) {
+            expect(referenceLinearizable(removeWithObservers(f.minimal, drop, keyOps, null), null)).toBe(true);
+          }
+          expect(f.explanation).toMatch(/\w/);
+          expect(keyOps).toContain(f.stuck);
+        }
+      }),
+      { seed: seed + 1, numRuns: 2000, verbose: 1 },
+    );
+    expect(failures).toBeGreaterThan(200);
+  });
+});

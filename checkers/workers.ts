@@ -1,0 +1,95 @@
+// Searching several hard keys at once on worker threads (P-compositionality
+// makes keys independent). It pays only when keys need seconds: starting a
+// worker and compiling the TypeScript costs a few hundred milliseconds, so
+// checkHistory calls this only for keys still open after the 1 s round.
+//
+// Workers run TypeScript through tsx's loader, registered inside the worker
+// (Node 20 does not pass --import hooks on to workers). Where that is not
+// possible (no tsx, or a test runner with its own loader) the workers fail
+// to start and the keys are searched on this thread as before: parallelism
+// is an optimisation, never a requirement.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { KeyChecks } from './check.ts';
+import type { KeyJob, KeyReply } from './key-worker.ts';
+import type { Operation } from './types.ts';
+import type { SearchOutcome } from './search.ts';
+
+function bootCode(): string | null {
+  try {
+    const tsx = import.meta.resolve('tsx/esm/api');
+    const worker = new URL('./key-worker.ts', import.meta.url).href;
+    return `import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(worker)}); });`;
+  } catch {
+    return null;
+  }
+}
+
+function fromWire(reply: KeyReply, ops: Operation[]): SearchOutcome {
+  const o = reply.outcome;
+  if (o.result !== 'illegal') return o;
+  const byId = new Map(ops.map((op) => [op.id, op]));
+  return { result: 'illegal', prefix: o.prefix.map((s) => ({ op: byId.get(s.id)!, before: s.before, after: s.after })), stuck: byId.get(o.stuck)! };
+}
+
+/** Searches run.pending keys on worker threads until done, the deadline, or a failure's grace period ends. */
+export async function searchInWorkers(run: KeyChecks): Promise<void> {
+  const code = bootCode();
+  if (code === null) return;
+  const queue = [...run.pending];
+  const count = Math.min(queue.length, Math.max(1, availableParallelism()));
+  // The memory budget is shared: each worker gets its part.
+  const maxCacheBytes = Math.floor((run.options.maxCacheBytes ?? 384 * 1024 * 1024) / count);
+  const workers: Worker[] = [];
+  await new Promise<void>((resolve) => {
+    let active = 0;
+    let settled = false;
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      for (const w of workers) void w.terminate();
+      run.pending = run.pending.filter((k) => {
+        const o = run.outcomes.get(k);
+        return o === undefined || (o.result === 'unknown' && o.reason === 'timeout');
+      });
+      resolve();
+    };
+    let timer = setTimeout(finish, Math.max(0, run.deadline - performance.now()));
+    const retired = new Set<Worker>();
+    const retire = (w: Worker) => {
+      if (retired.has(w)) return;
+      retired.add(w);
+      if (--active === 0) finish();
+    };
+    const dispatch = (w: Worker) => {
+      const until = run.roundDeadline;
+      const key = queue.shift();
+      if (key === undefined || performance.now() >= until) {
+        retire(w);
+        return;
+      }
+      const job: KeyJob = { key, ops: run.byKey.get(key)!, initial: run.initial, reduce: run.options.reduce !== false, timeoutMs: until - performance.now(), maxCacheBytes };
+      w.postMessage(job);
+    };
+    for (let i = 0; i < count; i++) {
+      const w = new Worker(code, { eval: true });
+      workers.push(w);
+      active++;
+      w.on('message', (reply: KeyReply) => {
+        run.record(reply.key, fromWire(reply, run.byKey.get(reply.key)!), reply.ms);
+        if (run.failedAt !== Infinity) {
+          // A failure caps the remaining time; re-arm the timer to the grace deadline.
+          clearTimeout(timer);
+          timer = setTimeout(finish, Math.max(0, run.roundDeadline - performance.now()));
+        }
+        dispatch(w);
+      });
+      // A worker that cannot start (no TypeScript loader here) or dies leaves its key
+      // undecided; checkHistory then searches it on this thread.
+      w.on('error', () => retire(w));
+      w.on('exit', () => retire(w));
+      dispatch(w);
+    }
+  });
+}

@@ -1,0 +1,84 @@
+// The real host as a process: usage errors, the environment, start-up in any
+// order (a link that comes up late), clean exit on SIGTERM.
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TestClient } from '../testing/client.ts';
+import { waitFor } from '../testing/wait.ts';
+
+const naiveDir = fileURLToPath(new URL('../naive/', import.meta.url));
+const started: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of started) if (c.exitCode === null && c.signalCode === null && c.pid) process.kill(-c.pid, 'SIGKILL');
+});
+
+function node(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ['--import', 'tsx', '../runtime/main.ts', ...args], {
+    cwd: naiveDir,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  started.push(child);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return { child, exited, out: () => out, err: () => err };
+}
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+async function connect(port: number): Promise<TestClient> {
+  return waitFor(`port ${port}`, () => TestClient.connect(port).catch(() => undefined), 15_000);
+}
+
+describe('node host (real process)', () => {
+  it('prints usage on --help, and a one-line reason (exit 2) on bad arguments', async () => {
+    const help = node(['--help']);
+    expect(await help.exited).toBe(0);
+    expect(help.out()).toMatch(/^usage: /);
+    const bad = node(['replica', '--listen', '127.0.0.1:1']);
+    expect(await bad.exited).toBe(2);
+    expect(bad.err()).toMatch(/^missing --id/);
+    expect(bad.err()).not.toMatch(/\bat .*\.ts:\d+/); // no stack trace
+    const role = node(['dragon', '--id', 'x', '--listen', '127.0.0.1:0']);
+    expect(await role.exited).toBe(2);
+    expect(role.err()).toMatch(/unknown role 'dragon'; roles.ts has: replica, coordinator/);
+  });
+
+  it('takes its identity from the environment, dials a peer that starts late, and exits 0 on SIGTERM', async () => {
+    const [cPort, rPort] = [await freePort(), await freePort()];
+    const coordinator = node(['coordinator'], { SPLITBRAIN_ID: 'c1', SPLITBRAIN_LISTEN: `127.0.0.1:${cPort}`, SPLITBRAIN_PEERS: `r1=127.0.0.1:${rPort}` });
+    const client = await connect(cPort);
+    // r1 is not up yet: the write waits in c1's link queue and goes out once r1 listens.
+    const write = client.request({ type: 'write', key: 'k', value: 1 }, 10_000);
+    const replica = node(['replica', '--id', 'r1', '--listen', `127.0.0.1:${rPort}`]);
+    expect(await write).toMatchObject({ type: 'write_ok' });
+    expect(await client.request({ type: 'read', key: 'k' })).toMatchObject({ type: 'read_ok', value: 1 });
+    expect(await client.request({ type: 'nonsense', key: 'k' })).toMatchObject({ type: 'error', code: 12 });
+    client.close();
+    for (const p of [coordinator, replica]) p.child.kill('SIGTERM');
+    expect(await coordinator.exited).toBe(0);
+    expect(await replica.exited).toBe(0);
+    expect(coordinator.err()).toMatch(/^\[c1\] listening on 127\.0\.0\.1:\d+, peers r1/m);
+  });
+
+  it('refuses a port in use with a clear message', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as net.AddressInfo).port;
+    const p = node(['replica', '--id', 'r9', '--listen', `127.0.0.1:${port}`]);
+    expect(await p.exited).toBe(2);
+    expect(p.err()).toMatch(/cannot listen on 127\.0\.0\.1:\d+: address already in use/);
+    blocker.close();
+  });
+});

@@ -1,0 +1,138 @@
+// The 6.824 subtleties, one scenario each, on the in-memory network where the
+// timing is exact: an old primary cut off from the view server (TestPartition1
+// and 2), a paused primary waking up, a forward applied by a backup just
+// before it was promoted, and a restarted backup named primary before the view
+// server noticed the restart.
+import { describe, expect, it } from 'vitest';
+import type { Body } from '../runtime/env.ts';
+import type { SimNetwork } from '../runtime/simnet.ts';
+import { simCluster } from './simcluster.ts';
+import type { ViewService } from './viewservice.ts';
+import type { ViewServerReplica } from './server.ts';
+
+let nextMsg = 1;
+/** Sends `body` from `endpoint` to `to` and runs the clock until a reply comes back or `maxMs` pass. */
+function request(net: SimNetwork, endpoint: string, to: string, body: Omit<Body, 'msg_id'>, maxMs = 5000): Body | null {
+  const msgId = nextMsg++;
+  net.send(endpoint, to, { ...body, msg_id: msgId } as Body);
+  for (let t = 0; t <= maxMs; t += 10) {
+    const reply = net.take(endpoint).find((b) => b.in_reply_to === msgId);
+    if (reply !== undefined) return reply;
+    net.advance(10);
+  }
+  return null;
+}
+
+const view = (net: SimNetwork) => net.node<ViewService>('vs').view;
+
+/** A cluster at view 2 = (s1, s2) with s3 idle, and a = 1 written. */
+function ready(seed = 1): SimNetwork {
+  const net = simCluster(seed, { reorder: false });
+  net.advance(1500);
+  expect(view(net)).toMatchObject({ primary: 's1', backup: 's2' });
+  expect(request(net, 'client', 'c1', { type: 'write', key: 'a', value: 1 })?.type).toBe('write_ok');
+  return net;
+}
+
+/** A kv request straight to a server, as a coordinator with a stale cached view would send it. */
+function staleRead(net: SimNetwork, server: string): Body | null {
+  const reply = request(net, 'stale-clerk', server, { type: 'kv', op: { f: 'read', key: 'a' }, client: 'stale', seq: 1 }, 2000);
+  return reply === null ? null : (reply.outcome as Body);
+}
+
+describe('view-server scenarios', () => {
+  it('an old primary cut off from the view server does not serve a stale read (TestPartition1)', () => {
+    const net = ready();
+    net.cut('s1', 'vs');
+    net.advance(1500);
+    expect(view(net)).toMatchObject({ primary: 's2' });
+    expect(request(net, 'client', 'c2', { type: 'write', key: 'a', value: 2 })?.type).toBe('write_ok');
+    // s1 still believes it is primary; its read must go through s2, which refuses it.
+    expect(net.node<ViewServerReplica>('s1').view.primary).toBe('s1');
+    const outcome = staleRead(net, 's1');
+    expect(outcome === null || outcome.type === 'error').toBe(true);
+    // A coordinator whose cache still names s1 ends up with the new value.
+    expect(request(net, 'client', 'c1', { type: 'read', key: 'a' })).toMatchObject({ type: 'read_ok', value: 2 });
+  });
+
+  it('an old primary cut off from everyone but clients answers nothing, never stale data (TestPartition2)', () => {
+    const net = ready();
+    net.isolate('s1', ['vs', 's2', 's3']);
+    net.advance(1500);
+    expect(request(net, 'client', 'c2', { type: 'write', key: 'a', value: 2 })?.type).toBe('write_ok');
+    const outcome = staleRead(net, 's1');
+    expect(outcome?.type === 'read_ok').toBe(false);
+  });
+
+  it('a paused primary that wakes up cannot serve the old state', () => {
+    const net = ready();
+    net.pause('s1');
+    net.advance(1500);
+    expect(view(net)).toMatchObject({ primary: 's2' });
+    expect(request(net, 'client', 'c2', { type: 'write', key: 'a', value: 2 })?.type).toBe('write_ok');
+    net.resume('s1');
+    // Deliver what queued up for s1 and fire its late timers, then ask it at once.
+    const outcome = staleRead(net, 's1');
+    expect(outcome?.type === 'read_ok' && outcome.value === 1).toBe(false);
+    expect(request(net, 'client', 'c1', { type: 'read', key: 'a' })).toMatchObject({ type: 'read_ok', value: 2 });
+  });
+
+  it('keeps a write the old primary committed through the backup after losing the view server', () => {
+    const net = ready();
+    net.cut('s1', 'vs');
+    // Before the view server gives up on s1, s1 still commits through s2.
+    expect(request(net, 'client', 'c1', { type: 'write', key: 'a', value: 5 })?.type).toBe('write_ok');
+    net.advance(1500);
+    expect(view(net)).toMatchObject({ primary: 's2' });
+    expect(request(net, 'client', 'c2', { type: 'read', key: 'a' })).toMatchObject({ type: 'read_ok', value: 5 });
+  });
+
+  it('a restarted backup named primary before the restart was noticed refuses to serve', () => {
+    const net = ready();
+    // s2 restarts while cut off from the view server, so the service never sees its Ping(0); then s1 dies.
+    net.cut('s2', 'vs');
+    net.restart('s2');
+    net.crash('s1');
+    net.advance(1500);
+    expect(view(net)).toMatchObject({ primary: 's2' });
+    net.heal();
+    net.advance(1000);
+    expect(net.node<ViewServerReplica>('s2').readyView).toBe(0);
+    // Unavailable, not wrong: no read may claim that a is missing.
+    const reply = request(net, 'client', 'c1', { type: 'read', key: 'a' });
+    expect(reply?.type).toBe('error');
+    expect(reply?.code).toBe(11);
+  });
+
+  it('answers a resent cas from the duplicate table when the first answer was lost', () => {
+    const net = ready();
+    // The primary's answer to c1's first attempt is lost; c1 resends the same (client, seq).
+    let dropped = 0;
+    net.hook = (m) => !(m.from === 's1' && m.to === 'c1' && m.body.type === 'kv_reply' && dropped++ === 0);
+    expect(request(net, 'client', 'c1', { type: 'cas', key: 'a', from: 1, to: 2 })).toMatchObject({ type: 'cas_ok' });
+    expect(dropped).toBeGreaterThan(1);
+    expect(request(net, 'client', 'c2', { type: 'read', key: 'a' })).toMatchObject({ type: 'read_ok', value: 2 });
+  });
+
+  it('makes progress when every link has 300 ms of latency (late answers still count)', () => {
+    const net = ready();
+    net.latency('*', '*', 300, 100);
+    for (let i = 2; i < 5; i++) {
+      expect(request(net, 'client', 'c1', { type: 'write', key: 'a', value: i }, 8000)?.type).toBe('write_ok');
+      expect(request(net, 'client', 'c2', { type: 'read', key: 'a' }, 8000)).toMatchObject({ type: 'read_ok', value: i });
+    }
+  });
+
+  it('a write whose outcome is unknown is answered indefinite, and is applied at most once', () => {
+    const net = ready();
+    // The backup applies forwards but its acknowledgements are lost: s1 cannot commit.
+    net.drop('s2', 's1', 1);
+    const reply = request(net, 'client', 'c1', { type: 'cas', key: 'a', from: 1, to: 2 });
+    expect(reply).toMatchObject({ type: 'error', code: 0 });
+    net.heal();
+    net.advance(500);
+    // s1 kept resending the same forward; s2 applied it once and s1 then committed it.
+    expect(request(net, 'client', 'c2', { type: 'read', key: 'a' })).toMatchObject({ type: 'read_ok', value: 2 });
+    expect(request(net, 'client', 'c2', { type: 'cas', key: 'a', from: 1, to: 3 })).toMatchObject({ type: 'error', code: 22 });
+  });
+});
