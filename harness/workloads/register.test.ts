@@ -84,3 +84,17 @@ describe('how outcomes are recorded', () => {
     expect(classify(write, { kind: 'reply', body: { type: 'cas_ok' } }).type).toBe('info');
   });
 });
+
+describe('error registry', () => {
+  it('reads the protocol registry: the README codes with their definiteness, unknown codes indefinite', async () => {
+    const { describeError } = await import('../client/errorCodes.ts');
+    expect([0, 11, 13, 20, 22].map((c) => [c, describeError(c).definite])).toEqual([
+      [0, false],
+      [11, true],
+      [13, false],
+      [20, true],
+      [22, true],
+    ]);
+    expect(describeError(4242)).toEqual({ code: 4242, name: 'error-4242', definite: false });
+  });
+});
