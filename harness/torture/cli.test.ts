@@ -5,15 +5,25 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseArgs, UsageError } from './cli.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const testdata = 'harness/torture/testdata';
 
-function torture(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function torture(
+  args: string[],
+  opts: { env?: Record<string, string>; whileRunning?: (pid: number, stderr: () => string) => void } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((r) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/splitbrain.ts', 'torture', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/splitbrain.ts', 'torture', ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...opts.env },
+    });
+    opts.whileRunning?.(child.pid!, () => stderr);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -96,4 +106,40 @@ describe('torture: runs', () => {
     expect(stderr).toContain('boom: cannot open the database');
     expect(code).toBe(1);
   });
+
+  it('Ctrl-C mid-run stops every node, exits 130 and names the partial history', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'sb-cli-'));
+    const marker = randomUUID();
+    let nodesSeen: number[] = [];
+    const { code, stderr } = await torture(['--system', 'examples/kvstore/system.json', '--nemesis', 'isolate', '--time-limit', '60', '--out', out], {
+      env: { SB_TEST_MARKER: marker },
+      whileRunning: (pid) => {
+        void expect
+          .poll(() => (nodesSeen = processesWith(marker)).length, { timeout: 20_000, interval: 200 })
+          .toBe(5) // the harness, its watchdog and its three nodes
+          .then(() => new Promise((r) => setTimeout(r, 1000)))
+          .then(() => process.kill(pid, 'SIGINT'));
+      },
+    });
+    expect(nodesSeen).toHaveLength(5);
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/SIGINT: run stopped; the history so far is in .*history\.jsonl/);
+    await expect.poll(() => processesWith(marker), { timeout: 5000 }).toEqual([]);
+  });
 });
+
+/** Live (non-zombie) processes whose environment carries the marker. */
+function processesWith(marker: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (!readFileSync(`/proc/${entry}/environ`, 'utf8').includes(marker)) continue;
+      if (readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1][0] === 'Z') continue;
+      pids.push(Number(entry));
+    } catch {
+      /* gone meanwhile, or not ours to read */
+    }
+  }
+  return pids;
+}

@@ -71,7 +71,10 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
   const historyPath = join(cfg.runDir, 'history.jsonl');
   const recorder = new HistoryRecorder(historyPath);
   // On Ctrl-C the owner stops the processes; the history on disk is already complete up to here.
-  const unhook = onInterrupt(() => recorder.close());
+  const unhook = onInterrupt((sig) => {
+    recorder.close();
+    process.stderr.write(`torture: ${sig}: run stopped; the history so far is in ${historyPath} (npm run -s check -- ${historyPath})\n`);
+  });
   const stats: WorkloadStats = { invoked: 0, ok: 0, fail: 0, info: 0 };
   let phase: Progress['phase'] = 'starting';
   let activeFaults: string[] = [];
