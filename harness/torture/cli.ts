@@ -247,7 +247,7 @@ export async function main(argv: string[]): Promise<number> {
       pass,
       runs: results.map((r) =>
         'error' in r
-          ? { system: r.cell.system.name, nemesis: r.cell.nemesis, seed: r.seed, ops: 0, ok: 0, fail: 0, info: 0, valid: 'unknown', expected: r.cell.system.claims === 'linearizable', historyPath: null, reportPath: null, error: r.error }
+          ? { system: r.cell.system.name, nemesis: r.cell.nemesis, seed: r.seed, ops: 0, ok: 0, fail: 0, info: 0, valid: 'unknown', expected: r.cell.system.claims === 'linearizable', historyPath: null, reportPath: null }
           : { system: r.system, nemesis: r.nemesis, seed: r.seed, ops: r.ops, ok: r.ok, fail: r.fail, info: r.info, valid: r.valid, expected: r.expected, historyPath: r.historyPath, reportPath: r.reportPath },
       ),
     };
