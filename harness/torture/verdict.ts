@@ -96,12 +96,17 @@ export function faultWindows(events: HistoryEvent[]): FaultWindow[] {
   return windows;
 }
 
-/** When the first violation became visible: the latest finite moment among the ops of the earliest minimal failure. */
+/**
+ * When the first violation became visible: the completion of the operation
+ * the search could not linearize (its invocation, if it never completed),
+ * earliest over failing keys. Not the minimal sub-history's times: dropping
+ * operations can remove the write that justified a read, so a sub-history can
+ * fail earlier than the history it came from.
+ */
 export function firstViolation(check: CheckResult): number | null {
   let best: number | null = null;
   for (const f of check.failures) {
-    const ops = f.minimal.length > 0 ? f.minimal : [f.stuck];
-    const t = Math.max(...ops.map((op) => (Number.isFinite(op.return) ? op.return : op.call)));
+    const t = Number.isFinite(f.stuck.return) ? f.stuck.return : f.stuck.call;
     if (best === null || t < best) best = t;
   }
   return best;
