@@ -204,13 +204,13 @@ function installExitHooks(): void {
     // A second Ctrl-C while stopping means "now".
     if (signalled) {
       for (const o of live) o.killAllNow();
-      process.exit(sig === 'SIGINT' ? 130 : 143);
+      process.exit(exitCodeFor(sig));
     }
     signalled = true;
     if ([...live].some((o) => o.pids().length > 0)) process.stderr.write(`\nsplitbrain: ${sig}: stopping every process it started...\n`);
     void Promise.all([...live].map((o) => o.stopAll(1000))).finally(() => {
       for (const hook of signalHooks) hook(sig);
-      process.exit(sig === 'SIGINT' ? 130 : 143);
+      process.exit(exitCodeFor(sig));
     });
   };
   process.on('SIGINT', onSignal);
@@ -223,4 +223,9 @@ const signalHooks = new Set<(sig: NodeJS.Signals) => void>();
 export function onInterrupt(hook: (sig: NodeJS.Signals) => void): () => void {
   signalHooks.add(hook);
   return () => signalHooks.delete(hook);
+}
+
+/** The shell's convention: 128 + the signal number. */
+function exitCodeFor(sig: NodeJS.Signals): number {
+  return sig === 'SIGINT' ? 130 : sig === 'SIGHUP' ? 129 : 143;
 }
