@@ -172,7 +172,7 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
     reportPath,
   };
   writeFileSync(resultsPath, JSON.stringify(results, null, 2) + '\n');
-  const wroteReport = verdict.check === null ? false : await writeRunReport({ history: recorder.events, result: verdict.check, meta: results, outPath: reportPath });
+  const wroteReport = verdict.check === null ? false : await writeRunReport({ history: recorder.events, result: verdict.check, resultsPath, historyPath, outPath: reportPath });
   phase = 'done';
   progress();
   return {
