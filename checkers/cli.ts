@@ -90,7 +90,17 @@ export function exitCodeOf(v: Verdict): number {
   return v === true ? 0 : v === false ? 1 : 2;
 }
 
+let pipeGuarded = false;
+
 export async function main(argv: string[]): Promise<number> {
+  if (!pipeGuarded) {
+    // `check ... | head`: a reader that goes away is not an error of ours.
+    pipeGuarded = true;
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   let args: Args;
   try {
     args = parseArgs(argv);

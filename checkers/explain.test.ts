@@ -37,6 +37,11 @@ describe('explanations', () => {
     expect(f.explanation).toMatch(/both saw 0, .*lost update/);
   });
 
+  it('a read missing an acknowledged append', () => {
+    const f = failureOf([op('append', 'ok', 0, 1, 'a'), op('append', 'ok', 2, 3, 'b', null, 5), op('read', 'ok', 4, 5, null, 'a', 6)], '');
+    expect(f.explanation).toBe('A read of key "x" by process 6 returned "a", but the append of "b" by process 5 was acknowledged before the read began, and the value read does not contain it.');
+  });
+
   it('otherwise lists the minimal operations', () => {
     expect(explain('x', [op('cas', 'ok', 0, 1, [4, 0]), op('cas', 'ok', 0, 1, [0, 4])], null)).toMatch(/^No single order of these 2 operations on key "x"/);
   });

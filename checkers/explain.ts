@@ -151,7 +151,14 @@ export function explain(key: string, minimal: Operation[], initial: Value): stri
       seen = (obs.input as [Value, Value])[0];
       what = `A cas of ${k} by process ${obs.process} succeeded comparing against ${show(seen)}`;
     } else continue;
-    if (minimal.some((o) => o.f === 'append')) break;
+    if (minimal.some((o) => o.f === 'append')) {
+      // Append registers: an acknowledged append must show up in every later read.
+      const missing = minimal.find((a) => a.f === 'append' && a.status === 'ok' && a.return < obs.call && typeof seen === 'string' && !seen.includes(String(a.input)));
+      if (obs.f === 'read' && missing !== undefined) {
+        return `${what}, but the append of ${show(missing.input as Value)} by process ${missing.process} was acknowledged before the read began, and the value read does not contain it.`;
+      }
+      break;
+    }
     const sources = minimal.filter((o) => o !== obs && writes(o, seen));
     if (sources.length === 0 && seen !== initial) {
       return `${what}, but no operation wrote ${show(seen)} and it is not the initial value.`;

@@ -35,7 +35,7 @@ function fromWire(reply: KeyReply, ops: Operation[]): SearchOutcome {
 /** Searches run.pending keys on worker threads until done, the deadline, or a failure's grace period ends. */
 export async function searchInWorkers(run: KeyChecks): Promise<void> {
   const code = bootCode();
-  if (code === null) return;
+  if (code === null || performance.now() >= run.roundDeadline) return;
   const queue = [...run.pending];
   const count = Math.min(queue.length, Math.max(1, availableParallelism()));
   // The memory budget is shared: each worker gets its part.
@@ -72,7 +72,7 @@ export async function searchInWorkers(run: KeyChecks): Promise<void> {
       const job: KeyJob = { key, ops: run.byKey.get(key)!, initial: run.initial, reduce: run.options.reduce !== false, timeoutMs: until - performance.now(), maxCacheBytes };
       w.postMessage(job);
     };
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < count && !settled; i++) {
       const w = new Worker(code, { eval: true });
       workers.push(w);
       active++;
@@ -91,5 +91,7 @@ export async function searchInWorkers(run: KeyChecks): Promise<void> {
       w.on('exit', () => retire(w));
       dispatch(w);
     }
+    // Every worker is owned here: whatever ends the search terminates them all.
+    if (settled) for (const w of workers) void w.terminate();
   });
 }

@@ -7,6 +7,9 @@ import type { NodeFactory } from './env.ts';
 import { parseNodeArgs, UsageError } from './args.ts';
 import { startHost } from './host.ts';
 
+/** The node cannot start for a reason outside its arguments (exit 1, no usage text). */
+class StartError extends Error {}
+
 const usage = `usage: node --import tsx ../runtime/main.ts ROLE [--roles FILE] --id ID --listen 127.0.0.1:PORT [--peers ID=HOST:PORT,...]
   (or SPLITBRAIN_ID, SPLITBRAIN_LISTEN, SPLITBRAIN_PEERS in the environment)
   ROLE is one of the roles exported by FILE (default ./roles.ts in the working directory).
@@ -33,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const host = await startHost(args, factory).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
-      throw new UsageError(`[${args.id}] cannot listen on 127.0.0.1:${args.listen.port}: ${err.code === 'EADDRINUSE' ? 'address already in use' : 'permission denied'}`);
+      throw new StartError(`[${args.id}] cannot listen on 127.0.0.1:${args.listen.port}: ${err.code === 'EADDRINUSE' ? 'address already in use' : 'permission denied'}`);
     }
     throw err;
   });
@@ -52,6 +55,10 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (err: unknown) => {
+    if (err instanceof StartError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
     if (err instanceof UsageError) {
       process.stderr.write(`${err.message}\n${usage}`);
       process.exit(2);

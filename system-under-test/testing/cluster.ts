@@ -45,6 +45,13 @@ export function killAllNow(): void {
   }
 }
 process.on('exit', killAllNow);
+// A signal (Ctrl-C, a runner tearing down a worker) skips 'exit' handlers unless someone listens.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    killAllNow();
+    process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
+  });
+}
 
 async function freePort(): Promise<number> {
   const server = net.createServer();

@@ -33,6 +33,8 @@ export class Forwarder {
         return;
       }
       const outbound = net.connect({ host: '127.0.0.1', port: this.targetPort });
+      inbound.setNoDelay(true);
+      outbound.setNoDelay(true);
       const pair: [net.Socket, net.Socket] = [inbound, outbound];
       this.pairs.add(pair);
       this.pipe(inbound, outbound, () => this.dropForward);

@@ -136,6 +136,14 @@ describe('view service', () => {
     expect(run(net, DEAD_PINGS + 1, { s2: 0 }).primary).not.toBe('s2');
   });
 
+  it('keeps the view when primary and backup die together, so the primary can resume', () => {
+    const net = twoServers();
+    run(net, 1, { s1: 2, s2: 2 }); // last heard from both in the same interval
+    expect(run(net, DEAD_PINGS + 2, { s3: 0 })).toEqual(view(2, 's1', 's2'));
+    // s1 comes back (it was cut off, not restarted) and the pair carries on; s2 is replaced.
+    expect(run(net, 2, { s1: 2, s3: 0 })).toEqual(view(3, 's1', 's3'));
+  });
+
   it('answers the harness with the primary (primary_ok)', () => {
     const net = twoServers();
     net.send('harness', 'vs', { type: 'primary', msg_id: 7 });

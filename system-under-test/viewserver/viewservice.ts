@@ -10,9 +10,9 @@
 //   pinged with n (acknowledged it), so the primary of n+1 is always the
 //   primary or backup of n, and a backup's state transfer (which the primary
 //   completes before acknowledging) is done before that backup can be promoted;
-// - primary dead or restarted: the backup becomes primary and an idle server,
-//   if any, becomes backup in the same change; no backup: stuck (an
-//   uninitialised server never becomes primary);
+// - primary dead or restarted: the backup, if alive, becomes primary and an
+//   idle server, if any, becomes backup in the same change; no live backup:
+//   no change (an uninitialised server never becomes primary);
 // - backup dead or restarted: it is replaced by an idle server or by none;
 //   no backup and an idle server: it becomes backup.
 //
@@ -117,8 +117,9 @@ export class ViewService implements Node {
     }
     if (!this.acked) return;
     if (!this.alive(primary)) {
-      // Only the backup holds the state; if it is gone too (restarted), nobody can take over.
-      if (backup === null || this.servers.get(backup)?.restarted) return;
+      // Only the backup holds the state. If it is dead or restarted too, nobody can take over,
+      // and staying in this view lets the old primary carry on if it comes back.
+      if (backup === null || !this.alive(backup)) return;
       this.change({ viewnum: viewnum + 1, primary: backup, backup: this.idle([backup]) });
     } else if (backup !== null && !this.alive(backup)) {
       this.change({ viewnum: viewnum + 1, primary, backup: this.idle([primary, backup]) });

@@ -1,0 +1,11 @@
+import type { View } from '../config.ts';
+import type { Handler } from './harness.ts';
+import type { ViewService } from '../viewservice.ts';
+
+export const showView = (v: View) => `view ${v.viewnum} primary=${v.primary ?? '-'} backup=${v.backup ?? '-'}`;
+
+/** `view`: the service's current view and whether its primary acknowledged it. */
+export const view: Handler = ({ net }) => {
+  const vs = net.node<ViewService>('vs');
+  return `${showView(vs.view)} acked=${vs.acked}${vs.wedged ? ' wedged' : ''}`;
+};
