@@ -52,8 +52,10 @@ export const FALLBACK_NEMESES = ['partition'];
  */
 export const quickPlan: Record<string, Array<{ nemesis: string; workload?: Partial<Workload> }>> = {
   // A replica killed and restarted comes back empty; reads sent to it see keys vanish.
-  // Short cycles: the first restart comes early, leaving time for reads to find the empty replica.
-  naive: [{ nemesis: 'kill', workload: { timing: { quietMs: 1500, faultMs: 3000 } } }],
+  // A restarted replica comes back empty, and a read it answers before the key is written
+  // again sees the key vanish. Short cycles give three restarts per run, and many keys give
+  // each restart many chances (a key's next operation is often a write, which hides it).
+  naive: [{ nemesis: 'kill', workload: { keys: 12, timing: { quietMs: 1000, faultMs: 2000 } } }],
   // Halves with a coordinator on each side: one coordinator fails over to s2 while the
   // other stays with s1, and the servers cannot replicate to each other.
   failover: [{ nemesis: 'partition' }],
