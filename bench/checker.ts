@@ -108,7 +108,9 @@ export async function run(): Promise<void> {
   } else {
     const go = goBaseline();
     for (const explain of [false, true]) {
-      const label = explain ? 'with failure explanation (minimal sub-history)' : 'verdict only, as Porcupine CheckEvents';
+      const label = explain
+        ? 'CLI default: after a first failing key, other keys get 250 ms more, then each failure is shrunk and explained'
+        : 'verdict only, stop at the first failing key, as Porcupine CheckEvents';
       const options: CheckOptions = { explain, timeoutMs: 60_000 };
       printTable(`etcd (jepsen/*.log), ${label}`, corpusSet('jepsen', /\.log$/, go, options), showAll);
       printTable(`kv (kv/*.txt, per key), ${label}`, corpusSet('kv', /\.txt$/, go, options), true);

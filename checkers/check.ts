@@ -37,7 +37,7 @@ export interface CheckResultDetail extends CheckResult {
 }
 
 const PER_KEY_MINIMIZE_MS = 2_000;
-const FAILED_EXTRA_MS = 1_000;
+const FAILED_EXTRA_MS = 250;
 
 function isOperations(x: HistoryEvent[] | Operation[]): x is Operation[] {
   return x.length > 0 && 'status' in x[0];

@@ -56,14 +56,14 @@ export function closeObservations(ops: Operation[], initial: Value, original: Op
 }
 
 /**
- * Append histories: a read's value is a concatenation of appended strings
- * (Jepsen's kv workload appends unique tokens), so a read is dropped with
- * any removed append whose token it contains.
+ * Append histories: a read's value is a concatenation of written and appended
+ * strings (Jepsen's kv workload uses unique tokens), so a read is dropped with
+ * any removed write or append whose string it contains.
  */
 function closeAppendObservations(ops: Operation[], original: Operation[]): Operation[] {
   const present = new Set(ops);
   const removedTokens = original
-    .filter((op) => op.f === 'append' && !present.has(op) && typeof op.input === 'string' && op.input !== '')
+    .filter((op) => (op.f === 'append' || op.f === 'write') && !present.has(op) && typeof op.input === 'string' && op.input !== '')
     .map((op) => op.input as string);
   if (removedTokens.length === 0) return ops;
   return ops.filter((op) => !(op.f === 'read' && op.status === 'ok' && typeof op.output === 'string' && removedTokens.some((t) => (op.output as string).includes(t))));
@@ -153,7 +153,16 @@ export function explain(key: string, minimal: Operation[], initial: Value): stri
     } else continue;
     if (minimal.some((o) => o.f === 'append')) {
       // Append registers: an acknowledged append must show up in every later read.
-      const missing = minimal.find((a) => a.f === 'append' && a.status === 'ok' && a.return < obs.call && typeof seen === 'string' && !seen.includes(String(a.input)));
+      // (and no write in the sub-history could have replaced the value between the two)
+      const missing = minimal.find(
+        (a) =>
+          a.f === 'append' &&
+          a.status === 'ok' &&
+          a.return < obs.call &&
+          typeof seen === 'string' &&
+          !seen.includes(String(a.input)) &&
+          !minimal.some((w) => w.f === 'write' && w.call <= obs.return && w.return >= a.call),
+      );
       if (obs.f === 'read' && missing !== undefined) {
         return `${what}, but the append of ${show(missing.input as Value)} by process ${missing.process} was acknowledged before the read began, and the value read does not contain it.`;
       }

@@ -72,6 +72,25 @@ describe('node host (real process)', () => {
     expect(coordinator.err()).toMatch(/^\[c1\] listening on 127\.0\.0\.1:\d+, peers r1/m);
   });
 
+  it('answers a node on the connection it came in on, and drops a damaged envelope', async () => {
+    const port = await freePort();
+    const replica = node(['replica', '--id', 'r1', '--listen', `127.0.0.1:${port}`]);
+    await connect(port).then((c) => c.close());
+    const socket = net.connect({ host: '127.0.0.1', port });
+    await new Promise((r) => socket.once('connect', r));
+    let received = '';
+    socket.on('data', (d) => (received += d));
+    const body = (msgId: number) => JSON.stringify({ type: 'apply', msg_id: msgId, op: { f: 'write', key: 'k', value: msgId } });
+    socket.write(`{"src":"x9","dest":"r1","n":3,"body":${body(1)}}\n`); // wrong length: a spliced line
+    socket.write(`{"src":"x9","dest":"r1","n":${body(2).length},"body":${body(2)}}\n`);
+    await waitFor('the reply', () => received.includes('\n'));
+    expect(received.trim().split('\n').map((l) => JSON.parse(l))).toMatchObject([{ src: 'r1', dest: 'x9', body: { type: 'apply_ok', in_reply_to: 2 } }]);
+    expect(replica.err()).toMatch(/dropping a damaged line from x9/);
+    socket.destroy();
+    replica.child.kill('SIGTERM');
+    expect(await replica.exited).toBe(0);
+  });
+
   it('refuses a port in use with a clear message', async () => {
     const blocker = net.createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));

@@ -87,6 +87,21 @@ class Link {
   }
 }
 
+/**
+ * A node-to-node line: the envelope carries the body's serialized length, so a
+ * line spliced from two messages by a proxy that dropped bytes in between (a
+ * large transfer spans several TCP chunks) is refused even if it happens to
+ * parse.
+ */
+function envelope(src: string, dest: string, body: Body): string {
+  const text = JSON.stringify(body);
+  return `{"src":${JSON.stringify(src)},"dest":${JSON.stringify(dest)},"n":${text.length},"body":${text}}\n`;
+}
+
+function intact(obj: Record<string, unknown>): boolean {
+  return obj.n === undefined || obj.n === JSON.stringify(obj.body).length;
+}
+
 function readLines(socket: net.Socket, onLine: (line: string) => void, log: (m: string) => void): void {
   let buffer = '';
   socket.setEncoding('utf8');
@@ -138,6 +153,10 @@ export function startHost(args: NodeArgs, factory: NodeFactory): Promise<Running
     const obj = parsed as Record<string, unknown>;
     if (typeof obj.src === 'string' && typeof obj.body === 'object' && obj.body !== null) {
       const body = obj.body as Body;
+      if (!intact(obj)) {
+        log(`dropping a damaged line from ${obj.src} (its length does not match)`);
+        return;
+      }
       if (typeof body.type !== 'string') return;
       if (!links.has(obj.src)) routes.set(obj.src, socket);
       deliver(obj.src, body);
@@ -152,13 +171,12 @@ export function startHost(args: NodeArgs, factory: NodeFactory): Promise<Running
     send(to, body) {
       const link = links.get(to);
       if (link !== undefined) {
-        link.write(JSON.stringify({ src: args.id, dest: to, body }) + '\n');
+        link.write(envelope(args.id, to, body));
         return;
       }
       const socket = routes.get(to);
       if (socket === undefined || socket.destroyed || socket.writableLength > MAX_BUFFERED_BYTES) return;
-      const line = to.startsWith('client#') ? JSON.stringify(body) : JSON.stringify({ src: args.id, dest: to, body });
-      socket.write(line + '\n');
+      socket.write(to.startsWith('client#') ? JSON.stringify(body) + '\n' : envelope(args.id, to, body));
     },
     now: () => performance.now(),
     setTimer(ms, fn) {

@@ -12,6 +12,10 @@ export const DEAD_PINGS = 5;
  * than crown an empty primary beside the old one.
  */
 export const STARTUP_TICKS = DEAD_PINGS + 1;
+/** A primary reports its backup unreachable after this long without any answer from it. */
+export const UNREACHABLE_MS = 1000;
+/** A backup reported unreachable is not chosen as backup again for this many ticks. */
+export const SHUN_TICKS = 30;
 
 export interface View {
   viewnum: number;

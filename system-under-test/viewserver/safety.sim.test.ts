@@ -26,10 +26,15 @@ function simulate(seed: number, durationMs: number) {
       const dice = r();
       const a = pick(NODES);
       const b = pick(NODES.filter((n) => n !== a));
-      if (dice < 0.1) {
+      if (dice < 0.05) {
         const s = pick(SERVERS);
         net.cut(s, 'vs');
         faults.push(`${net.now} cut ${s} vs`);
+      } else if (dice < 0.1) {
+        const s = pick(SERVERS);
+        const t = pick(SERVERS.filter((x) => x !== s));
+        net.cut(s, t);
+        faults.push(`${net.now} cut ${s} ${t}`);
       } else if (dice < 0.2) {
         net.cut(a, b);
         faults.push(`${net.now} cut ${a} ${b}`);

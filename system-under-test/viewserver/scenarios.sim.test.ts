@@ -126,16 +126,41 @@ describe('view-server scenarios', () => {
     }
   });
 
-  it('a write whose outcome is unknown is answered indefinite, and is applied at most once', () => {
+  it('resends a forward whose acknowledgement was lost; the backup applies it once', () => {
     const net = ready();
-    // The backup applies forwards but its acknowledgements are lost: s1 cannot commit.
+    // The backup applies the cas, but its acknowledgements are lost for a while.
     net.drop('s2', 's1', 1);
-    const reply = request(net, 'client', 'c1', { type: 'cas', key: 'a', from: 1, to: 2 });
-    expect(reply).toMatchObject({ type: 'error', code: 0 });
-    net.heal();
+    net.send('client', 'c1', { type: 'cas', msg_id: 900, key: 'a', from: 1, to: 2 });
     net.advance(500);
-    // s1 kept resending the same forward; s2 applied it once and s1 then committed it.
+    net.heal();
+    net.advance(2000);
+    expect(net.take('client').find((b) => b.in_reply_to === 900)).toMatchObject({ type: 'cas_ok' });
+    expect(view(net).backup).toBe('s2'); // not long enough to be reported unreachable
     expect(request(net, 'client', 'c2', { type: 'read', key: 'a' })).toMatchObject({ type: 'read_ok', value: 2 });
     expect(request(net, 'client', 'c2', { type: 'cas', key: 'a', from: 1, to: 3 })).toMatchObject({ type: 'error', code: 22 });
+  });
+
+  it('replaces a backup the primary cannot reach though both reach the view server (bridge)', () => {
+    const net = ready();
+    net.cut('s1', 's2');
+    const reply = request(net, 'client', 'c1', { type: 'write', key: 'a', value: 2 }, 6000);
+    expect(reply === null || reply.type === 'write_ok' || reply.code === 0).toBe(true);
+    net.advance(2000);
+    expect(view(net)).toMatchObject({ primary: 's1', backup: 's3' });
+    expect(request(net, 'client', 'c1', { type: 'write', key: 'a', value: 3 })).toMatchObject({ type: 'write_ok' });
+    expect(request(net, 'client', 'c2', { type: 'read', key: 'a' })).toMatchObject({ type: 'read_ok', value: 3 });
+    // s2 stays out while shunned, and the pair s1/s3 keeps serving.
+    net.advance(1000);
+    expect(view(net).backup).toBe('s3');
+  });
+
+  it('skips an unacknowledged view when the new backup is unreachable too, keeping its primary', () => {
+    const net = ready();
+    net.isolate('s1', ['s2', 's3']); // s1 reaches the view server and the coordinators only
+    // Traffic shows s1 that its backup is gone; the write itself completes once s1 serves alone.
+    expect(request(net, 'client', 'c1', { type: 'write', key: 'a', value: 2 })).toMatchObject({ type: 'write_ok' });
+    expect(view(net)).toMatchObject({ primary: 's1', backup: null });
+    expect(request(net, 'client', 'c1', { type: 'read', key: 'a' })).toMatchObject({ type: 'read_ok', value: 2 });
+    expect(request(net, 'client', 'c2', { type: 'write', key: 'a', value: 4 })).toMatchObject({ type: 'write_ok' });
   });
 });

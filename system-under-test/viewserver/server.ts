@@ -22,9 +22,11 @@
 //    on until it has that acknowledgement, so a backup is promoted only with
 //    the complete state.
 // 5. A server takes the primary role of view v only when its state is current
-//    as of view v-1 (it was v-1's ready primary or synced backup) or v is the
-//    first view. A restarted server (empty) never qualifies: it pings 0 and the
-//    service waits rather than crowning it.
+//    as of view v-1 (it was v-1's ready primary or synced backup), or it was
+//    the complete primary of the view it held before (the service skips an
+//    unacknowledged view only keeping its primary), or v is the first view. A
+//    restarted server (empty) never qualifies: it pings 0 and the service
+//    waits rather than crowning it.
 import type { Body, Env, Node } from '../runtime/env.ts';
 import { Rpc } from '../runtime/rpc.ts';
 import { applyOp, Errors, errorOutcome, type Op, type Outcome, type Value } from '../runtime/protocol.ts';
@@ -35,6 +37,7 @@ import {
   REPLY_PATIENCE_MS,
   RESEND_MAX_MS,
   RESEND_MS,
+  UNREACHABLE_MS,
   VIEW_SERVER_ID,
   type View,
 } from './config.ts';
@@ -65,6 +68,10 @@ export class ViewServerReplica implements Node {
   syncedView = 0;
   /** Highest view as of which this server's state is known complete (ready primary or synced backup). */
   currentThrough = 0;
+  /** The view in which this server is the primary with a complete state (ready or still transferring); 0: none. */
+  leading = 0;
+  /** Since when a forward or transfer to the backup has gone unanswered (null: the backup answers). */
+  private backupSilentSince: number | null = null;
   private readonly queues = new Map<string, PendingOp[]>();
   private readonly byOpId = new Map<string, PendingOp>();
   private readonly rpc: Rpc;
@@ -80,23 +87,43 @@ export class ViewServerReplica implements Node {
 
   /** The number this server reports to the view service (6.824's Ping(viewnum)). */
   pingViewnum(): number {
-    if (this.view.primary !== this.env.id) return this.view.viewnum;
+    const v = this.view;
+    if (v.primary !== this.env.id) return v.viewnum;
+    if (this.readyView === v.viewnum) return v.viewnum; // acknowledged: ready to serve
     // Deposed (see deposed()): the service is past this view already; report it, not a restart.
-    if (this.readyView === 0 && this.currentThrough === this.view.viewnum) return this.view.viewnum;
-    if (this.readyView === this.view.viewnum) return this.view.viewnum;
-    if (this.mayLead(this.view)) return this.view.viewnum - 1; // transfer in progress: not acknowledged yet
+    if (this.readyView === 0 && this.currentThrough === v.viewnum) return v.viewnum;
+    if (this.leading === v.viewnum) return this.currentThrough; // transfer in progress: not acknowledged yet
     return 0; // uninitialised: the service must treat this primary as restarted
   }
 
+  /** The backups this primary cannot reach (at most its own), for the view service. */
+  private unreachable(): string[] {
+    const since = this.backupSilentSince;
+    const backup = this.view.backup;
+    if (this.view.primary !== this.env.id || backup === null || since === null) return [];
+    return this.env.now() - since >= UNREACHABLE_MS ? [backup] : [];
+  }
+
   private ping(): void {
-    this.rpc.call(VIEW_SERVER_ID, { type: 'ping', viewnum: this.pingViewnum() }, REPLY_PATIENCE_MS, (reply) => {
+    const body = { type: 'ping', viewnum: this.pingViewnum(), unreachable: this.unreachable() };
+    this.rpc.call(VIEW_SERVER_ID, body, REPLY_PATIENCE_MS, (reply) => {
       const view = reply === null ? null : { viewnum: reply.viewnum, primary: reply.primary, backup: reply.backup };
       if (isView(view) && view.viewnum > this.view.viewnum) this.adopt(view);
     });
   }
 
+  /**
+   * May this server lead view `v` (its state holds every operation committed
+   * before v)? Yes for the first view; yes if its state is current as of v-1
+   * (v-1's ready primary or synced backup); and yes if it was the complete
+   * primary of the view it held before, because the view service moves past a
+   * view its primary has not acknowledged only keeping that primary, so no
+   * other server can have served in between.
+   */
   private mayLead(v: View): boolean {
-    return v.viewnum === 1 || (this.currentThrough > 0 && this.currentThrough === v.viewnum - 1) || this.readyView === v.viewnum;
+    if (v.viewnum === 1) return true;
+    if (this.currentThrough > 0 && this.currentThrough === v.viewnum - 1) return true;
+    return this.view.primary === this.env.id && this.leading === this.view.viewnum && this.leading > 0;
   }
 
   private adopt(next: View): void {
@@ -107,6 +134,8 @@ export class ViewServerReplica implements Node {
     const mayLead = next.primary === me && this.mayLead(next);
     this.view = next;
     this.readyView = 0;
+    this.leading = mayLead ? next.viewnum : 0;
+    this.backupSilentSince = null;
     if (next.primary !== me) return;
     if (!mayLead) {
       this.env.log(`named primary of view ${next.viewnum} but my state is not current (through view ${this.currentThrough}); refusing`);
@@ -150,7 +179,9 @@ export class ViewServerReplica implements Node {
     let wait = RESEND_MS;
     const sendCopy = () => {
       if (settled()) return;
+      if (to === this.view.backup && this.backupSilentSince === null) this.backupSilentSince = this.env.now();
       this.rpc.call(to, body, REPLY_PATIENCE_MS, (reply) => {
+        if (reply !== null && to === this.view.backup) this.backupSilentSince = null; // it answers
         if (reply !== null && !settled()) onReply(reply);
       });
       this.env.setTimer(wait, sendCopy);

@@ -3,7 +3,7 @@
 // lab 2's test_test.go.
 import { describe, expect, it } from 'vitest';
 import { SimNetwork } from '../runtime/simnet.ts';
-import { DEAD_PINGS, PING_INTERVAL_MS, STARTUP_TICKS, type View } from './config.ts';
+import { DEAD_PINGS, PING_INTERVAL_MS, SHUN_TICKS, STARTUP_TICKS, type View } from './config.ts';
 import { ViewService } from './viewservice.ts';
 
 function start(): SimNetwork {
@@ -13,8 +13,8 @@ function start(): SimNetwork {
 }
 
 /** One ping from `server` with `viewnum`; returns the view in the reply. */
-function ping(net: SimNetwork, server: string, viewnum: number): View {
-  net.send(server, 'vs', { type: 'ping', msg_id: 1, viewnum });
+function ping(net: SimNetwork, server: string, viewnum: number, unreachable: string[] = []): View {
+  net.send(server, 'vs', { type: 'ping', msg_id: 1, viewnum, unreachable });
   net.stabilize();
   const reply = net.take(server).at(-1)!;
   return { viewnum: reply.viewnum as number, primary: reply.primary as string | null, backup: reply.backup as string | null };
@@ -142,6 +142,25 @@ describe('view service', () => {
     expect(run(net, DEAD_PINGS + 2, { s3: 0 })).toEqual(view(2, 's1', 's2'));
     // s1 comes back (it was cut off, not restarted) and the pair carries on; s2 is replaced.
     expect(run(net, 2, { s1: 2, s3: 0 })).toEqual(view(3, 's1', 's3'));
+  });
+
+  it('replaces a backup its primary reports unreachable, and does not pick it again for a while', () => {
+    const net = twoServers();
+    run(net, 2, { s1: 'ack', s2: 'ack', s3: 0 });
+    expect(ping(net, 's1', 2, ['s2'])).toEqual(view(3, 's1', 's3'));
+    // s3 cannot be reached either: view 3 is not acknowledged (no transfer), yet it is replaced,
+    // keeping its primary; s2 is still shunned, so s1 goes on alone.
+    expect(ping(net, 's1', 2, ['s3'])).toEqual(view(4, 's1', null));
+    expect(run(net, 5, { s1: 'ack', s2: 'ack', s3: 'ack' })).toEqual(view(4, 's1', null));
+    // The shun ends: a backup is chosen again.
+    expect(run(net, SHUN_TICKS, { s1: 'ack', s2: 'ack', s3: 'ack' }).backup).not.toBeNull();
+  });
+
+  it('ignores unreachable reports from anyone but the primary', () => {
+    const net = twoServers();
+    run(net, 2, { s1: 'ack', s2: 'ack', s3: 0 });
+    expect(ping(net, 's3', 0, ['s2'])).toEqual(view(2, 's1', 's2'));
+    expect(ping(net, 's2', 2, ['s2'])).toEqual(view(2, 's1', 's2'));
   });
 
   it('answers the harness with the primary (primary_ok)', () => {

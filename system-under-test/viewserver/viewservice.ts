@@ -14,16 +14,24 @@
 //   idle server, if any, becomes backup in the same change; no live backup:
 //   no change (an uninitialised server never becomes primary);
 // - backup dead or restarted: it is replaced by an idle server or by none;
-//   no backup and an idle server: it becomes backup.
+//   no backup and an idle server: it becomes backup;
+// - (an extension of the lab) a primary that has not heard from its backup for
+//   UNREACHABLE_MS says so in its pings; the backup is then replaced and not
+//   chosen again for SHUN_TICKS. This is the one change the service makes to a
+//   view its primary has not acknowledged, and it keeps that primary: without
+//   it, a primary and backup cut from each other but not from the service
+//   would stall for as long as the cut lasts.
 //
 // Dead detection counts ticks rather than comparing clock readings, so a view
 // server that was paused (SIGSTOP) does not wake up and declare everybody dead
 // before it has read the pings that queued up meanwhile.
 import type { Body, Env, Node } from '../runtime/env.ts';
 import { Errors } from '../runtime/protocol.ts';
-import { DEAD_PINGS, NO_VIEW, PING_INTERVAL_MS, STARTUP_TICKS, type View } from './config.ts';
+import { DEAD_PINGS, NO_VIEW, PING_INTERVAL_MS, SHUN_TICKS, STARTUP_TICKS, type View } from './config.ts';
 
 interface ServerRecord {
+  /** Until this tick the server may not be (or stay) backup: its primary reported it unreachable. */
+  shunnedUntil: number;
   missedTicks: number;
   lastViewnum: number;
   restarted: boolean;
@@ -50,7 +58,8 @@ export class ViewService implements Node {
 
   receive(from: string, body: Body): void {
     if (body.type === 'ping' && typeof body.viewnum === 'number') {
-      this.ping(from, body.viewnum);
+      const unreachable = Array.isArray(body.unreachable) ? body.unreachable.filter((u): u is string => typeof u === 'string') : [];
+      this.ping(from, body.viewnum, unreachable);
       this.env.send(from, { type: 'view', in_reply_to: body.msg_id, ...this.view });
     } else if (body.type === 'primary' || body.type === 'get_view') {
       this.env.send(from, {
@@ -65,10 +74,10 @@ export class ViewService implements Node {
     }
   }
 
-  ping(server: string, viewnum: number): void {
+  ping(server: string, viewnum: number, unreachable: string[] = []): void {
     let rec = this.servers.get(server);
     if (rec === undefined) {
-      rec = { missedTicks: 0, lastViewnum: 0, restarted: false, firstSeen: this.seen++ };
+      rec = { shunnedUntil: 0, missedTicks: 0, lastViewnum: 0, restarted: false, firstSeen: this.seen++ };
       this.servers.set(server, rec);
     }
     if (viewnum === 0 && rec.lastViewnum > 0 && (server === this.view.primary || server === this.view.backup)) {
@@ -85,6 +94,14 @@ export class ViewService implements Node {
       if (!this.acked) this.env.log(`${server} acknowledged view ${viewnum}`);
       this.acked = true;
     }
+    const backup = this.view.backup;
+    if (server === this.view.primary && backup !== null && unreachable.includes(backup)) {
+      const b = this.servers.get(backup);
+      if (b !== undefined && b.shunnedUntil <= this.ticks) {
+        this.env.log(`${server} cannot reach its backup ${backup}`);
+        b.shunnedUntil = this.ticks + SHUN_TICKS;
+      }
+    }
     this.decide();
   }
 
@@ -99,9 +116,14 @@ export class ViewService implements Node {
     return rec !== undefined && rec.missedTicks < DEAD_PINGS && !rec.restarted;
   }
 
+  private shunned(server: string | null): boolean {
+    const rec = server === null ? undefined : this.servers.get(server);
+    return rec !== undefined && rec.shunnedUntil > this.ticks;
+  }
+
   private idle(exclude: (string | null)[]): string | null {
     const candidates = [...this.servers.entries()]
-      .filter(([id]) => !exclude.includes(id) && this.alive(id))
+      .filter(([id]) => !exclude.includes(id) && this.alive(id) && !this.shunned(id))
       .sort((a, b) => a[1].firstSeen - b[1].firstSeen);
     return candidates[0]?.[0] ?? null;
   }
@@ -115,13 +137,22 @@ export class ViewService implements Node {
       if (first !== null) this.change({ viewnum: 1, primary: first, backup: null });
       return;
     }
-    if (!this.acked) return;
+    if (!this.acked) {
+      // The one change allowed before the acknowledgement: the primary cannot reach the backup
+      // it must transfer its state to, so it could never acknowledge. Keeping the primary keeps
+      // the invariant: nobody else served in this view (its primary was not ready), and the
+      // same primary still holds the complete state.
+      if (backup !== null && this.alive(primary) && this.shunned(backup)) {
+        this.change({ viewnum: viewnum + 1, primary, backup: this.idle([primary, backup]) });
+      }
+      return;
+    }
     if (!this.alive(primary)) {
       // Only the backup holds the state. If it is dead or restarted too, nobody can take over,
       // and staying in this view lets the old primary carry on if it comes back.
       if (backup === null || !this.alive(backup)) return;
       this.change({ viewnum: viewnum + 1, primary: backup, backup: this.idle([backup]) });
-    } else if (backup !== null && !this.alive(backup)) {
+    } else if (backup !== null && (!this.alive(backup) || this.shunned(backup))) {
       this.change({ viewnum: viewnum + 1, primary, backup: this.idle([primary, backup]) });
     } else if (backup === null) {
       const next = this.idle([primary]);
