@@ -93,7 +93,6 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
       concurrency: cfg.concurrency,
       keys: cfg.keys,
       rate: cfg.rate,
-      opsPerSlot: Math.ceil((cfg.rate * cfg.timeLimitS) / cfg.concurrency) * 2 + 10,
     });
     const plan = nemesisPlan(cfg.seed, cfg.timing);
     const nextProcess = { value: cfg.concurrency };

@@ -30,8 +30,6 @@ export interface ScheduleOptions {
   keys: number;
   /** Total operations per second across all clients. */
   rate: number;
-  /** How many operations each slot may draw (enough for the time limit). */
-  opsPerSlot: number;
 }
 
 /** Written values are small integers, as in Maelstrom's lin-kv, so cas has a fair chance to succeed. */
@@ -57,14 +55,23 @@ export function registerOpArbitrary(keys: number, meanDelayMs: number): fc.Arbit
   );
 }
 
-/** One operation list per client slot; the same options always give the same schedule. */
-export function registerSchedule(opts: ScheduleOptions): RegisterOp[][] {
+/**
+ * One endless, lazily drawn operation stream per client slot: the same options
+ * always give the same streams, however long the run (nothing is drawn ahead,
+ * so a long run at a high rate costs no memory up front).
+ */
+export function registerSchedule(opts: ScheduleOptions): Iterator<RegisterOp>[] {
   const meanDelayMs = (1000 * opts.concurrency) / opts.rate;
-  const arb = fc.array(fc.array(registerOpArbitrary(opts.keys, meanDelayMs), { minLength: opts.opsPerSlot, maxLength: opts.opsPerSlot }), {
+  const arb = fc.array(fc.infiniteStream(registerOpArbitrary(opts.keys, meanDelayMs)), {
     minLength: opts.concurrency,
     maxLength: opts.concurrency,
   });
-  return fc.sample(arb, { seed: opts.seed, numRuns: 1 })[0];
+  return fc.sample(arb, { seed: opts.seed, numRuns: 1 })[0].map((stream) => stream[Symbol.iterator]());
+}
+
+/** The first `n` operations of each slot: for tests and for printing a schedule. */
+export function scheduleHead(opts: ScheduleOptions, n: number): RegisterOp[][] {
+  return registerSchedule(opts).map((it) => Array.from({ length: n }, () => it.next().value as RegisterOp));
 }
 
 // ---- client ------------------------------------------------------------------
@@ -130,7 +137,7 @@ export interface WorkloadStats {
 }
 
 export interface RunWorkloadOptions {
-  schedule: RegisterOp[][];
+  schedule: Iterator<RegisterOp>[];
   endpoints: Endpoint[];
   recorder: HistoryRecorder;
   /** Stop invoking after this many ms. */
@@ -156,10 +163,11 @@ export async function runWorkload(opts: RunWorkloadOptions): Promise<void> {
   const slots = opts.schedule.map((ops, slot) => runSlot(slot, ops));
   await Promise.all(slots);
 
-  async function runSlot(slot: number, ops: RegisterOp[]): Promise<void> {
+  async function runSlot(slot: number, ops: Iterator<RegisterOp>): Promise<void> {
     const proc: ProcessState = { id: slot, endpoint: slot % opts.endpoints.length, conn: null };
     try {
-      for (const op of ops) {
+      for (let next = ops.next(); !next.done; next = ops.next()) {
+        const op = next.value;
         const wait = Math.min(op.delayMs, deadline - Date.now());
         if (wait > 0) await sleep(wait, opts.signal);
         if (Date.now() >= deadline || opts.signal?.aborted) return;
