@@ -67,8 +67,8 @@ export class Cluster {
 
   static async start(def: SystemDefinition, opts: ClusterOptions): Promise<Cluster> {
     mkdirSync(opts.logDir, { recursive: true });
-    const owner = new ProcessOwner();
     const faultProxy = await openFaultProxy(opts.toxiproxyUrl);
+    const owner = new ProcessOwner();
     const cluster = new Cluster(def, owner, faultProxy, opts);
     try {
       await cluster.boot();
