@@ -1,0 +1,58 @@
+// The cluster's wiring: one proxy per directed link and per client link,
+// nodes told the proxy addresses, and an external Toxiproxy (--toxiproxy URL)
+// driven the same way as the built-in one and left as it was found.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Toxiproxy } from 'toxiproxy-node-client';
+import { describe, expect, it } from 'vitest';
+import { askOnce } from '../client/wireConnection.ts';
+import { loadSystem } from '../system/definition.ts';
+import { startToxiproxyServer } from '../toxiproxy/index.ts';
+import { Cluster } from './cluster.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const example = () => loadSystem(join(root, 'examples', 'kvstore', 'system.json'));
+
+describe('cluster wiring', () => {
+  it('puts a proxy on every directed link and every client link, and hands nodes the proxy addresses', async () => {
+    const cluster = await Cluster.start(example(), { logDir: mkdtempSync(join(tmpdir(), 'sb-wire-')) });
+    try {
+      expect(cluster.links.map((l) => l.name).sort()).toEqual(['client->n1', 'client->n2', 'client->n3', 'n1->n2', 'n1->n3', 'n2->n1', 'n3->n1']);
+      const n2 = cluster.nodes.get('n2')!;
+      const viaProxy = cluster.link('n2', 'n1')!.listen.port;
+      expect(n2.argv.join(' ')).toContain(`--peers n1=127.0.0.1:${viaProxy}`);
+      expect(n2.argv.join(' ')).toContain(`--listen 127.0.0.1:${n2.listen.port}`);
+      expect(n2.argv[0]).toBe(process.execPath); // {node}
+      // A write through n2 travels client->n2, then n2->n1.
+      const a = cluster.clientAddress('n2');
+      expect(await askOnce(a.host, a.port, { type: 'write', key: 'k', value: 1 }, 2000)).toMatchObject({ kind: 'reply', body: { type: 'write_ok' } });
+    } finally {
+      await cluster.stop();
+    }
+  });
+
+  it('drives an external Toxiproxy given by URL and removes its proxies afterwards', async () => {
+    const server = await startToxiproxyServer({ host: '127.0.0.1', port: 0 });
+    try {
+      const api = new Toxiproxy(server.url);
+      const cluster = await Cluster.start(example(), { toxiproxyUrl: server.url, logDir: mkdtempSync(join(tmpdir(), 'sb-ext-')) });
+      expect(Object.keys(await api.getAll()).sort()).toEqual(cluster.links.map((l) => l.name).sort());
+      await cluster.cut([['n2', 'n1']], 'drop');
+      const toxics = await (await api.get('n2->n1')).getToxic('partition-up');
+      expect(toxics.type).toBe('timeout');
+      await cluster.healNetwork();
+      await cluster.stop();
+      expect(await api.getAll()).toEqual({});
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('names an unreachable Toxiproxy URL clearly', async () => {
+    await expect(Cluster.start(example(), { toxiproxyUrl: 'http://127.0.0.1:1', logDir: mkdtempSync(join(tmpdir(), 'sb-ext-')) })).rejects.toThrow(
+      /cannot reach the Toxiproxy API at http:\/\/127\.0\.0\.1:1/,
+    );
+  });
+});

@@ -1,0 +1,322 @@
+// A running system: its nodes as owned processes, a fault proxy on every
+// directed link A->B (and on every client->node link), and the operations
+// nemeses need (cut links, add latency, kill, restart, pause, ask who is
+// primary). Everything it starts is stopped by `stop()`, and by the process
+// owner's exit and signal hooks if `stop()` is never reached.
+import { mkdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import type { Proxy as ToxiProxy } from 'toxiproxy-node-client';
+import { askOnce } from '../client/wireConnection.ts';
+import type { SystemDefinition } from '../system/definition.ts';
+import { openFaultProxy, type FaultProxy } from './faultProxy.ts';
+import { freePort } from './ports.ts';
+import { ProcessOwner, type OwnedProcess } from './processes.ts';
+
+export type PartitionMode = 'drop' | 'reset';
+
+export interface Address {
+  host: string;
+  port: number;
+}
+
+export interface ClusterNode {
+  id: string;
+  role: string;
+  listen: Address;
+  /** Filled-in argv, as started. */
+  argv: string[];
+  proc: OwnedProcess;
+}
+
+export interface Link {
+  /** Proxy name, `A->B` or `client->B`. */
+  name: string;
+  from: string;
+  to: string;
+  listen: Address;
+  proxy: ToxiProxy;
+}
+
+export interface ClusterOptions {
+  /** Use this Toxiproxy API instead of starting the built-in server. */
+  toxiproxyUrl?: string;
+  /** Node logs go here as <id>.log. */
+  logDir: string;
+  readyTimeoutMs?: number;
+}
+
+export class ClusterStartError extends Error {}
+
+const HOST = '127.0.0.1';
+
+export class Cluster {
+  readonly nodes = new Map<string, ClusterNode>();
+  readonly links: Link[] = [];
+  /** Toxic names we added, per proxy, so heal removes exactly those. */
+  private readonly toxics = new Map<string, Set<string>>();
+  private readonly disabled = new Set<string>();
+  private stopped = false;
+
+  private constructor(
+    readonly def: SystemDefinition,
+    readonly owner: ProcessOwner,
+    readonly faultProxy: FaultProxy,
+    private readonly opts: ClusterOptions,
+  ) {}
+
+  static async start(def: SystemDefinition, opts: ClusterOptions): Promise<Cluster> {
+    mkdirSync(opts.logDir, { recursive: true });
+    const faultProxy = await openFaultProxy(opts.toxiproxyUrl);
+    const owner = new ProcessOwner();
+    const cluster = new Cluster(def, owner, faultProxy, opts);
+    try {
+      await cluster.boot();
+      return cluster;
+    } catch (err) {
+      await cluster.stop();
+      throw err;
+    }
+  }
+
+  private async boot(): Promise<void> {
+    const listen = new Map<string, Address>();
+    for (const n of this.def.nodes) listen.set(n.id, { host: HOST, port: await freePort() });
+    const toxi = this.faultProxy.client;
+    const makeLink = async (from: string, to: string): Promise<Link> => {
+      const name = `${from}->${to}`;
+      const upstream = listen.get(to)!;
+      if (!this.faultProxy.owned) {
+        // A shared real Toxiproxy may hold a proxy of that name from an earlier run.
+        await toxi.get(name).then((p) => p.remove(), () => undefined);
+      }
+      const proxy = await toxi.createProxy({ name, listen: `${HOST}:0`, upstream: `${upstream.host}:${upstream.port}` });
+      const link = { name, from, to, listen: parseAddress(proxy.listen), proxy };
+      this.links.push(link);
+      return link;
+    };
+    for (const n of this.def.nodes) for (const to of n.connectsTo) await makeLink(n.id, to);
+    for (const to of this.def.clientNodes) await makeLink('client', to);
+    for (const n of this.def.nodes) {
+      const argv = this.fillCommand(n.id, listen.get(n.id)!);
+      this.nodes.set(n.id, { id: n.id, role: n.role, listen: listen.get(n.id)!, argv, proc: this.spawn(n.id, argv, listen.get(n.id)!) });
+    }
+    await Promise.all([...this.nodes.values()].map((n) => this.waitReady(n, this.opts.readyTimeoutMs ?? 15_000)));
+  }
+
+  private fillCommand(id: string, listen: Address): string[] {
+    const node = this.def.nodes.find((n) => n.id === id)!;
+    const peers = node.connectsTo
+      .map((to) => {
+        const link = this.link(id, to)!;
+        return `${to}=${link.listen.host}:${link.listen.port}`;
+      })
+      .join(',');
+    const values: Record<string, string> = { id, listen: `${listen.host}:${listen.port}`, peers, node: process.execPath };
+    return node.command.map((arg) => arg.replace(/\{(id|listen|peers|node)\}/g, (_, k: string) => values[k]));
+  }
+
+  private spawn(id: string, argv: string[], listen: Address): OwnedProcess {
+    const peers = this.def.nodes
+      .find((n) => n.id === id)!
+      .connectsTo.map((to) => `${to}=${this.link(id, to)!.listen.host}:${this.link(id, to)!.listen.port}`)
+      .join(',');
+    return this.owner.start({
+      name: id,
+      argv,
+      cwd: this.def.dir,
+      env: { SPLITBRAIN_ID: id, SPLITBRAIN_LISTEN: `${listen.host}:${listen.port}`, SPLITBRAIN_PEERS: peers },
+      logFile: join(this.opts.logDir, `${id}.log`),
+    });
+  }
+
+  /** Ready = accepts TCP connections on its listen address; fails fast if the process dies first. */
+  async waitReady(node: ClusterNode, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (!node.proc.alive()) {
+        const { code, signal } = await node.proc.exited;
+        throw new ClusterStartError(
+          `node ${node.id} exited (${signal ?? `code ${code}`}) before accepting connections on ${node.listen.host}:${node.listen.port}\n` +
+            `  command: ${node.argv.join(' ')}\n  cwd: ${this.def.dir}\n  its last output:\n${indent(node.proc.tail() || '(none)')}`,
+        );
+      }
+      if (await canConnect(node.listen)) return;
+      await sleep(50);
+    }
+    throw new ClusterStartError(
+      `node ${node.id} did not accept connections on ${node.listen.host}:${node.listen.port} within ${timeoutMs} ms\n` +
+        `  command: ${node.argv.join(' ')}\n  its last output:\n${indent(node.proc.tail() || '(none)')}`,
+    );
+  }
+
+  link(from: string, to: string): Link | undefined {
+    return this.links.find((l) => l.from === from && l.to === to);
+  }
+
+  clientAddress(node: string): Address {
+    const l = this.link('client', node);
+    if (!l) throw new Error(`no client link to ${node}`);
+    return l.listen;
+  }
+
+  nodeIds(): string[] {
+    return [...this.nodes.keys()];
+  }
+
+  /** Links between nodes (not client links). */
+  nodeLinks(): Link[] {
+    return this.links.filter((l) => l.from !== 'client');
+  }
+
+  // ---- network faults ----------------------------------------------------
+
+  /**
+   * Cuts each given pair of nodes apart in both directions: A->B and B->A,
+   * wherever such proxies exist. Returns the names of the proxies cut.
+   */
+  async cut(pairs: Array<[string, string]>, mode: PartitionMode): Promise<string[]> {
+    const names: string[] = [];
+    for (const [a, b] of pairs) {
+      for (const l of [this.link(a, b), this.link(b, a)]) {
+        if (l && !names.includes(l.name)) names.push(l.name);
+      }
+    }
+    await Promise.all(names.map((name) => this.cutLink(this.links.find((l) => l.name === name)!, mode)));
+    return names;
+  }
+
+  async cutLink(link: Link, mode: PartitionMode): Promise<void> {
+    if (mode === 'reset') {
+      // Disabling closes the proxy's connections and its listener: peers see resets and refusals.
+      if (this.disabled.has(link.name)) return;
+      this.disabled.add(link.name);
+      await link.proxy.update({ enabled: false, listen: `${link.listen.host}:${link.listen.port}`, upstream: link.proxy.upstream } as never);
+      return;
+    }
+    // Drop: like an iptables DROP, bytes are held in both directions and nothing is closed.
+    await this.addToxic(link, 'partition-up', 'timeout', 'upstream', { timeout: 0 });
+    await this.addToxic(link, 'partition-down', 'timeout', 'downstream', { timeout: 0 });
+  }
+
+  async addLatency(links: Link[], latencyMs: number, jitterMs: number): Promise<void> {
+    await Promise.all(
+      links.map(async (l) => {
+        await this.addToxic(l, 'latency-up', 'latency', 'upstream', { latency: latencyMs, jitter: jitterMs });
+        await this.addToxic(l, 'latency-down', 'latency', 'downstream', { latency: latencyMs, jitter: jitterMs });
+      }),
+    );
+  }
+
+  private async addToxic(link: Link, name: string, type: string, stream: 'upstream' | 'downstream', attributes: object): Promise<void> {
+    const set = this.toxics.get(link.name) ?? new Set<string>();
+    this.toxics.set(link.name, set);
+    if (set.has(name)) return;
+    set.add(name);
+    await link.proxy.addToxic({ name, type: type as never, stream, toxicity: 1, attributes });
+  }
+
+  /** Removes every toxic the harness added and re-enables disabled proxies. */
+  async healNetwork(): Promise<void> {
+    const work: Promise<unknown>[] = [];
+    for (const [proxyName, names] of this.toxics) {
+      const link = this.links.find((l) => l.name === proxyName)!;
+      for (const toxic of names) {
+        work.push(link.proxy.getToxic(toxic).then((t) => t.remove()).catch(() => undefined));
+      }
+    }
+    this.toxics.clear();
+    for (const name of this.disabled) {
+      const link = this.links.find((l) => l.name === name)!;
+      work.push(link.proxy.update({ enabled: true, listen: `${link.listen.host}:${link.listen.port}`, upstream: link.proxy.upstream } as never));
+    }
+    this.disabled.clear();
+    await Promise.all(work);
+  }
+
+  activeNetworkFaults(): string[] {
+    return [...[...this.toxics].filter(([, s]) => s.size > 0).map(([n]) => n), ...this.disabled];
+  }
+
+  // ---- process faults ----------------------------------------------------
+
+  async kill(id: string): Promise<void> {
+    await this.owner.kill(this.node(id).proc);
+  }
+
+  /** Starts a killed node again with the same command, and waits until it is ready. */
+  async restart(id: string): Promise<void> {
+    const node = this.node(id);
+    if (node.proc.alive()) return;
+    node.proc = this.spawn(id, node.argv, node.listen);
+    await this.waitReady(node, this.opts.readyTimeoutMs ?? 15_000);
+  }
+
+  pause(id: string): boolean {
+    return this.owner.signal(this.node(id).proc, 'SIGSTOP');
+  }
+
+  resume(id: string): boolean {
+    return this.owner.signal(this.node(id).proc, 'SIGCONT');
+  }
+
+  private node(id: string): ClusterNode {
+    const n = this.nodes.get(id);
+    if (!n) throw new Error(`no node ${id}`);
+    return n;
+  }
+
+  /** Who is primary now, per the definition's `primary` field; null if unknown or unanswered. */
+  async primary(timeoutMs = 1000): Promise<string | null> {
+    const p = this.def.primary;
+    if (!p) return null;
+    if ('static' in p) return p.static;
+    const node = this.node(p.ask);
+    const out = await askOnce(node.listen.host, node.listen.port, { type: 'primary' }, timeoutMs);
+    if (out.kind !== 'reply' || out.body.type !== 'primary_ok') return null;
+    const primary = out.body.primary;
+    return typeof primary === 'string' && this.nodes.has(primary) ? primary : null;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.owner.stopAll();
+    if (!this.faultProxy.owned) {
+      await Promise.all(this.links.map((l) => l.proxy.remove().catch(() => undefined)));
+    }
+    await this.faultProxy.close();
+  }
+}
+
+function parseAddress(s: string): Address {
+  const i = s.lastIndexOf(':');
+  const host = s.slice(0, i);
+  return { host: host === '' || host === '[::]' || host === '0.0.0.0' || host === 'localhost' ? HOST : host, port: Number(s.slice(i + 1)) };
+}
+
+function canConnect(a: Address): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: a.host, port: a.port });
+    const done = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+    s.setTimeout(500, () => done(false));
+  });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function indent(s: string): string {
+  return s
+    .trimEnd()
+    .split('\n')
+    .slice(-20)
+    .map((l) => `    ${l}`)
+    .join('\n');
+}

@@ -1,0 +1,65 @@
+// The nemesis registry and the LIST syntax of --nemesis:
+//   LIST   = RUN ("," RUN)*        each RUN is one run of the matrix
+//   RUN    = PART ("+" PART)*      parts start and stop together (composition)
+//   PART   = NAME [":" MODE]       MODE = drop (default) | reset, for partitions
+// `none` runs the workload with no faults.
+import type { PartitionMode } from '../cluster/cluster.ts';
+import type { SystemDefinition } from '../system/definition.ts';
+import { bridge } from './bridge.ts';
+import { isolateNode } from './isolateNode.ts';
+import { isolatePrimary } from './isolatePrimary.ts';
+import { kill } from './kill.ts';
+import { latency } from './latency.ts';
+import type { Nemesis, NemesisFactory } from './nemesis.ts';
+import { partitionHalves } from './partitionHalves.ts';
+import { pause } from './pause.ts';
+import { primaryFromViewserver } from './primaryFromViewserver.ts';
+
+export const nemesisRegistry: Record<string, NemesisFactory> = {
+  partition: partitionHalves,
+  isolate: isolateNode,
+  'isolate-primary': isolatePrimary,
+  'primary-viewserver': primaryFromViewserver,
+  bridge,
+  latency,
+  kill,
+  pause,
+};
+
+export class NemesisSpecError extends Error {}
+
+/** Parses one RUN (e.g. `isolate-primary:reset+kill`) into its parts; [] for `none`. */
+export function parseNemesis(spec: string, def?: SystemDefinition): Nemesis[] {
+  const trimmed = spec.trim();
+  if (trimmed === 'none' || trimmed === '') return [];
+  return trimmed.split('+').map((part) => {
+    const [name, mode, extra] = part.trim().split(':');
+    const factory = nemesisRegistry[name];
+    if (!factory) {
+      throw new NemesisSpecError(`unknown nemesis "${name}" (known: none, ${Object.keys(nemesisRegistry).join(', ')})`);
+    }
+    if (extra !== undefined || (mode !== undefined && mode !== 'drop' && mode !== 'reset')) {
+      throw new NemesisSpecError(`"${part}": the mode after ":" must be drop or reset`);
+    }
+    if (mode !== undefined && !factory.partitionModes) {
+      throw new NemesisSpecError(`"${part}": ${name} is not a partition, it takes no :drop/:reset mode`);
+    }
+    const problem = def && factory.unsupported?.(def);
+    if (problem) throw new NemesisSpecError(`nemesis "${name}" cannot run against ${def.name}: ${problem}`);
+    return { name: part.trim(), ...factory.create((mode ?? 'drop') as PartitionMode) };
+  });
+}
+
+/** Splits a --nemesis LIST into runs. */
+export function splitNemesisList(list: string): string[] {
+  return list
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+export function describeNemeses(): string {
+  return Object.entries(nemesisRegistry)
+    .map(([name, f]) => `  ${(name + (f.partitionModes ? '[:drop|:reset]' : '')).padEnd(34)}${f.summary}`)
+    .join('\n');
+}

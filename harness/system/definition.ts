@@ -1,0 +1,202 @@
+// Loads and validates a system definition (README, "System definitions").
+// A user's mistake here must read as a sentence naming the file and the
+// field, never as a stack trace, so every check below produces a
+// DefinitionError with both.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type Claim = 'linearizable' | 'not-linearizable';
+
+export interface NodeDefinition {
+  id: string;
+  role: string;
+  connectsTo: string[];
+  command: string[];
+}
+
+export type PrimarySource = { static: string } | { ask: string };
+
+export interface SystemDefinition {
+  name: string;
+  claims: Claim;
+  nodes: NodeDefinition[];
+  clientNodes: string[];
+  primary?: PrimarySource;
+  nemeses?: string[];
+  /** Absolute path of the definition file. */
+  file: string;
+  /** Commands run from here (the definition file's folder). */
+  dir: string;
+}
+
+export class DefinitionError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
+    super(`${file}: ${problem}`);
+    this.name = 'DefinitionError';
+  }
+}
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const builtinDir = join(repoRoot, 'system-under-test');
+const nodeIdPattern = /^[A-Za-z0-9_.-]+$/;
+
+/** The built-in designs: every folder of system-under-test/ holding a system.json. */
+export function builtinSystems(): string[] {
+  if (!existsSync(builtinDir)) return [];
+  return readdirSync(builtinDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(builtinDir, d.name, 'system.json')))
+    .map((d) => d.name)
+    .sort();
+}
+
+/** The folder name of a design shipped in system-under-test/, or undefined for a user's system. */
+export function builtinName(def: SystemDefinition): string | undefined {
+  return dirname(dirname(def.file)) === builtinDir && basename(def.file) === 'system.json' ? basename(def.dir) : undefined;
+}
+
+/** Resolves a built-in name or a path to the definition file. */
+export function resolveSystem(nameOrPath: string): string {
+  const builtin = join(builtinDir, nameOrPath, 'system.json');
+  if (nodeIdPattern.test(nameOrPath) && existsSync(builtin)) return builtin;
+  const asPath = resolve(nameOrPath);
+  if (existsSync(asPath)) return asPath;
+  const known = builtinSystems();
+  throw new DefinitionError(
+    nameOrPath,
+    `no such file, and not a built-in system (built-in: ${known.length > 0 ? known.join(', ') : 'none found'})`,
+  );
+}
+
+export function loadSystem(nameOrPath: string): SystemDefinition {
+  const file = resolveSystem(nameOrPath);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new DefinitionError(file, `cannot read: ${(err as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new DefinitionError(file, `not valid JSON: ${(err as Error).message}${jsonErrorLine(text, err)}`);
+  }
+  return parseSystem(raw, file);
+}
+
+/** Validates an already-parsed definition; `file` names it in errors and anchors relative commands. */
+export function parseSystem(raw: unknown, file: string): SystemDefinition {
+  const fail = (problem: string): never => {
+    throw new DefinitionError(file, problem);
+  };
+  if (!isObject(raw)) fail('the top level must be a JSON object');
+  const obj = raw as Record<string, unknown>;
+  const known = ['name', 'claims', 'nodes', 'clientNodes', 'primary', 'nemeses', 'description', '$comment'];
+  for (const k of Object.keys(obj)) {
+    if (!known.includes(k)) fail(`unknown field "${k}" (fields: ${known.slice(0, 6).join(', ')})`);
+  }
+  const name = obj.name;
+  if (typeof name !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(name)) {
+    fail('"name" must be a non-empty string of letters, digits, "-", "_" or "."');
+  }
+  const claims = obj.claims;
+  if (claims !== 'linearizable' && claims !== 'not-linearizable') {
+    fail(`"claims" must be "linearizable" or "not-linearizable", got ${JSON.stringify(claims)}`);
+  }
+  if (!isObject(obj.nodes) || Object.keys(obj.nodes as object).length === 0) {
+    fail('"nodes" must be an object with at least one node, keyed by node id');
+  }
+  const rawNodes = obj.nodes as Record<string, unknown>;
+  const ids = Object.keys(rawNodes);
+  const nodes: NodeDefinition[] = ids.map((id) => {
+    const where = `nodes.${id}`;
+    if (!nodeIdPattern.test(id) || id === 'client' || id === 'nemesis') {
+      fail(`node id "${id}" must be letters, digits, "-", "_" or "." and not "client" or "nemesis"`);
+    }
+    const n = rawNodes[id];
+    if (!isObject(n)) fail(`${where} must be an object with role, connectsTo and command`);
+    const node = n as Record<string, unknown>;
+    for (const k of Object.keys(node)) {
+      if (!['role', 'connectsTo', 'command'].includes(k)) fail(`${where}: unknown field "${k}" (fields: role, connectsTo, command)`);
+    }
+    const role = node.role ?? 'server';
+    if (typeof role !== 'string') fail(`${where}.role must be a string`);
+    const connectsTo = node.connectsTo ?? [];
+    if (!Array.isArray(connectsTo) || !connectsTo.every((c) => typeof c === 'string')) {
+      fail(`${where}.connectsTo must be an array of node ids`);
+    }
+    for (const peer of connectsTo as string[]) {
+      if (!ids.includes(peer)) fail(`${where}.connectsTo names "${peer}", which is not a node (nodes: ${ids.join(', ')})`);
+      if (peer === id) fail(`${where}.connectsTo names the node itself`);
+    }
+    if (new Set(connectsTo as string[]).size !== (connectsTo as string[]).length) fail(`${where}.connectsTo lists a node twice`);
+    const command = node.command;
+    if (!Array.isArray(command) || command.length === 0 || !command.every((c) => typeof c === 'string' && c.length > 0)) {
+      fail(`${where}.command must be a non-empty array of strings (argv), e.g. ["{node}", "server.js", "--listen", "{listen}"]`);
+    }
+    if (!(command as string[]).some((c) => c.includes('{listen}'))) {
+      fail(`${where}.command never mentions {listen}: the node must be told where to listen`);
+    }
+    for (const arg of command as string[]) {
+      for (const m of arg.matchAll(/\{([^}]*)\}/g)) {
+        if (!['id', 'listen', 'peers', 'node'].includes(m[1])) {
+          fail(`${where}.command uses unknown placeholder {${m[1]}} (placeholders: {id} {listen} {peers} {node})`);
+        }
+      }
+    }
+    return { id, role: role as string, connectsTo: connectsTo as string[], command: command as string[] };
+  });
+  const clientNodes = obj.clientNodes;
+  if (!Array.isArray(clientNodes) || clientNodes.length === 0 || !clientNodes.every((c) => typeof c === 'string')) {
+    fail('"clientNodes" must be a non-empty array of node ids that clients send requests to');
+  }
+  for (const c of clientNodes as string[]) {
+    if (!ids.includes(c)) fail(`"clientNodes" names "${c}", which is not a node (nodes: ${ids.join(', ')})`);
+  }
+  let primary: PrimarySource | undefined;
+  if (obj.primary !== undefined) {
+    const p = obj.primary;
+    const keys = isObject(p) ? Object.keys(p as object) : [];
+    if (!isObject(p) || keys.length !== 1 || !['static', 'ask'].includes(keys[0])) {
+      fail('"primary" must be {"static": "ID"} or {"ask": "ID"}');
+    }
+    const target = (p as Record<string, unknown>)[keys[0]];
+    if (typeof target !== 'string' || !ids.includes(target)) {
+      fail(`"primary.${keys[0]}" must name a node (nodes: ${ids.join(', ')}), got ${JSON.stringify(target)}`);
+    }
+    primary = keys[0] === 'static' ? { static: target as string } : { ask: target as string };
+  }
+  let nemeses: string[] | undefined;
+  if (obj.nemeses !== undefined) {
+    if (!Array.isArray(obj.nemeses) || !obj.nemeses.every((n) => typeof n === 'string')) {
+      fail('"nemeses" must be an array of nemesis names, e.g. ["partition", "kill"]');
+    }
+    nemeses = obj.nemeses as string[];
+  }
+  return {
+    name: name as string,
+    claims: claims as Claim,
+    nodes,
+    clientNodes: clientNodes as string[],
+    primary,
+    nemeses,
+    file: resolve(file),
+    dir: dirname(resolve(file)),
+  };
+}
+
+function isObject(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** JSON.parse reports a character position; users want a line. */
+function jsonErrorLine(text: string, err: unknown): string {
+  const m = /position (\d+)/.exec((err as Error).message);
+  if (!m) return '';
+  const line = text.slice(0, Number(m[1])).split('\n').length;
+  return ` (line ${line})`;
+}

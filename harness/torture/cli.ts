@@ -1,0 +1,317 @@
+// `npm run torture`: plan the runs, run them one after another with a live
+// progress line on stderr, print the verdict table (or one JSON document with
+// --json), and exit 0 when every verdict matches what its system claims,
+// 1 otherwise, 2 on usage errors.
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ClusterStartError } from '../cluster/cluster.ts';
+import { FaultProxyError } from '../cluster/faultProxy.ts';
+import { describeNemeses, NemesisSpecError, parseNemesis, splitNemesisList } from '../nemeses/index.ts';
+import { builtinSystems, DefinitionError } from '../system/definition.ts';
+import { defaultWorkload, planMatrix, quickWorkload, type Cell, type Workload } from './matrix.ts';
+import { runOnce, type Progress, type RunResult } from './run.ts';
+import { judge } from './gate.ts';
+import { renderTable, type TableRow } from './table.ts';
+
+const repoRoot = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
+
+export interface TortureArgs {
+  systems?: string[];
+  nemeses?: string[];
+  timeLimitS?: number;
+  concurrency?: number;
+  keys?: number;
+  rate?: number;
+  seed?: number;
+  runs: number;
+  quick: boolean;
+  json: boolean;
+  out?: string;
+  toxiproxy?: string;
+  help: boolean;
+}
+
+export class UsageError extends Error {}
+
+export function usage(): string {
+  const d = defaultWorkload;
+  const q = quickWorkload;
+  return `usage: npm run -s torture -- [options]
+
+Runs a system as real processes behind a fault proxy, drives concurrent
+clients while a nemesis attacks, records and checks the history. With no
+options: every built-in design (${builtinSystems().join(', ') || 'none found'}) against the nemeses it lists.
+
+options:
+  --system NAME|FILE   a built-in design or a system definition file (README,
+                       "System definitions"); repeat or comma-separate for several
+  --nemesis LIST       runs separated by ",", parts of one run joined by "+",
+                       partitions take ":drop" (default) or ":reset"; "none" = no faults
+                       e.g. --nemesis isolate-primary,partition:reset+kill
+  --time-limit S       seconds of workload per run (default ${d.timeLimitS}, --quick ${q.timeLimitS})
+  --concurrency N      logical client processes (default ${d.concurrency})
+  --keys N             registers the clients share (default ${d.keys})
+  --rate R             operations per second, all clients together (default ${d.rate})
+  --seed N             seed of the workload and nemesis schedules (default: random, printed)
+  --runs N             repeat each run N times with seeds N, N+1, ... (default 1)
+  --quick              the CI gate: short runs, chosen to catch the broken designs and
+                       pass the correct one every time (well under 3 minutes)
+  --json               print one JSON document on stdout: {"pass", "runs": [...]}
+  --out DIR            put run folders in DIR (default histories/runs/)
+  --toxiproxy URL      use this Toxiproxy server (also TOXIPROXY_URL) instead of the built-in one
+  --help               this text
+
+nemeses:
+  none                              no faults
+${describeNemeses()}
+
+Each run writes history.jsonl (as it goes), results.json and report.html into
+<out>/<timestamp>-<system>-<nemesis>/.
+exit: 0 every verdict matches what the system claims, 1 otherwise, 2 usage error.
+`;
+}
+
+export function parseArgs(argv: string[]): TortureArgs {
+  const args: TortureArgs = { runs: 1, quick: false, json: false, help: false };
+  const positive = (flag: string, v: string | undefined, integer = true): number => {
+    const n = Number(v);
+    if (v === undefined || v === '' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+      throw new UsageError(`${flag} needs a positive ${integer ? 'integer' : 'number'}, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
+    }
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    let flag = argv[i];
+    let value: string | undefined;
+    const eq = flag.indexOf('=');
+    if (flag.startsWith('--') && eq > 0) {
+      value = flag.slice(eq + 1);
+      flag = flag.slice(0, eq);
+    }
+    const takeValue = (): string => {
+      if (value !== undefined) return value;
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--help':
+      case '-h':
+        args.help = true;
+        break;
+      case '--system':
+        args.systems = [...(args.systems ?? []), ...takeValue().split(',').filter(Boolean)];
+        break;
+      case '--nemesis':
+        args.nemeses = [...(args.nemeses ?? []), ...splitNemesisList(takeValue())];
+        if (args.nemeses.length === 0) throw new UsageError('--nemesis needs at least one nemesis (or "none")');
+        break;
+      case '--time-limit':
+        args.timeLimitS = positive(flag, takeValue(), false);
+        break;
+      case '--concurrency':
+        args.concurrency = positive(flag, takeValue());
+        break;
+      case '--keys':
+        args.keys = positive(flag, takeValue());
+        break;
+      case '--rate':
+        args.rate = positive(flag, takeValue(), false);
+        break;
+      case '--seed': {
+        const v = takeValue();
+        const n = Number(v);
+        if (!/^\d+$/.test(v) || n > 0xffffffff) throw new UsageError(`--seed needs an integer from 0 to ${0xffffffff}, got ${JSON.stringify(v)}`);
+        args.seed = n;
+        break;
+      }
+      case '--runs':
+        args.runs = positive(flag, takeValue());
+        break;
+      case '--quick':
+        args.quick = true;
+        break;
+      case '--json':
+        args.json = true;
+        break;
+      case '--out':
+        args.out = takeValue();
+        break;
+      case '--toxiproxy':
+        args.toxiproxy = takeValue();
+        break;
+      default:
+        throw new UsageError(`unknown option ${JSON.stringify(argv[i])}`);
+    }
+  }
+  return args;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args: TortureArgs;
+  let cells: Cell[];
+  try {
+    args = parseArgs(argv);
+    if (args.help) {
+      process.stdout.write(usage());
+      return 0;
+    }
+    const overrides: Partial<Workload> = {};
+    if (args.timeLimitS !== undefined) overrides.timeLimitS = args.timeLimitS;
+    if (args.concurrency !== undefined) overrides.concurrency = args.concurrency;
+    if (args.keys !== undefined) overrides.keys = args.keys;
+    if (args.rate !== undefined) overrides.rate = args.rate;
+    cells = planMatrix({ systems: args.systems, nemeses: args.nemeses, quick: args.quick, overrides });
+    if (cells.length === 0) throw new UsageError('nothing to run: no built-in systems found and no --system given');
+    // Validate every nemesis against its system before starting anything.
+    for (const c of cells) parseNemesis(c.nemesis, c.system);
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof DefinitionError || err instanceof NemesisSpecError) {
+      process.stderr.write(`torture: ${err.message}\n(see npm run -s torture -- --help)\n`);
+      return 2;
+    }
+    throw err;
+  }
+
+  const seed = args.seed ?? Math.floor(Math.random() * 0x7fffffff);
+  const outRoot = resolve(args.out ?? join(repoRoot, 'histories', 'runs'));
+  const toxiproxyUrl = args.toxiproxy ?? process.env.TOXIPROXY_URL;
+  const total = cells.length * args.runs;
+  const log = (s: string) => process.stderr.write(s);
+  log(`torture: seed ${seed} (replay with --seed ${seed}); ${total} run${total === 1 ? '' : 's'}${toxiproxyUrl ? `; Toxiproxy at ${toxiproxyUrl}` : ''}\n`);
+
+  const results: Array<(RunResult | { cell: Cell; seed: number; error: string }) & { repetition: number; file: string }> = [];
+  let n = 0;
+  for (const cell of cells) {
+    for (let r = 0; r < args.runs; r++) {
+      n++;
+      const runSeed = (seed + r) >>> 0;
+      const runDir = join(outRoot, `${timestamp()}-${safe(cell.system.name)}-${safe(cell.nemesis)}`);
+      const label = `[${n}/${total}] ${cell.system.name} × ${cell.nemesis}`;
+      const progress = new ProgressLine(label);
+      try {
+        const res = await runOnce({
+          system: cell.system,
+          nemesis: cell.nemesis,
+          seed: runSeed,
+          ...cell.workload,
+          runDir,
+          toxiproxyUrl,
+          command: reproduce(cell, runSeed, args),
+          onProgress: (p) => progress.update(p),
+        });
+        progress.done(`${label}: ${verdictWord(res.valid)} (expected ${res.expected ? 'linearizable' : 'caught'})${res.unknownReason ? ` — ${res.unknownReason}` : ''}  ${relative(process.cwd(), res.historyPath)}`);
+        results.push({ ...res, repetition: r, file: cell.system.file });
+      } catch (err) {
+        if (!(err instanceof ClusterStartError || err instanceof FaultProxyError)) throw err;
+        progress.done(`${label}: could not run: ${err.message}`);
+        results.push({ cell, seed: runSeed, error: err.message, repetition: r, file: cell.system.file });
+      }
+    }
+  }
+
+  const { pass, standings } = judge(
+    results.map((r) => ({
+      system: r.file,
+      repetition: r.repetition,
+      expected: 'error' in r ? r.cell.system.claims === 'linearizable' : r.expected,
+      valid: 'error' in r ? 'error' : r.valid,
+    })),
+  );
+  const rows: TableRow[] = results.map((r, i) =>
+    'error' in r
+      ? { system: r.cell.system.name, nemesis: r.cell.nemesis, seed: r.seed, ops: 0, ok: 0, fail: 0, info: 0, verdict: 'error', expected: r.cell.system.claims === 'linearizable' ? 'valid' : 'caught', standing: standings[i], firstViolation: '', history: '' }
+      : {
+          system: r.system,
+          nemesis: r.nemesis,
+          seed: r.seed,
+          ops: r.ops,
+          ok: r.ok,
+          fail: r.fail,
+          info: r.info,
+          verdict: verdictWord(r.valid),
+          expected: r.expected ? 'valid' : 'caught',
+          standing: standings[i],
+          firstViolation: r.firstViolationS === null ? '' : `${r.firstViolationS.toFixed(1)}s`,
+          history: relative(process.cwd(), r.historyPath),
+        },
+  );
+  const mismatches = standings.filter((s) => s === 'MISMATCH').length;
+  const table =
+    renderTable(rows) +
+    `\n${pass ? 'PASS' : 'FAIL'}: ${pass ? 'every verdict matches' : `${mismatches} of ${rows.length} runs do not match`} what the systems claim ` +
+    `(a linearizable system must pass every run; a broken one must be caught by at least one of its runs) — seed ${seed}\n`;
+  if (args.json) {
+    log(table);
+    const doc = {
+      pass,
+      runs: results.map((r) =>
+        'error' in r
+          ? { system: r.cell.system.name, nemesis: r.cell.nemesis, seed: r.seed, ops: 0, ok: 0, fail: 0, info: 0, valid: 'unknown', expected: r.cell.system.claims === 'linearizable', historyPath: null, reportPath: null }
+          : { system: r.system, nemesis: r.nemesis, seed: r.seed, ops: r.ops, ok: r.ok, fail: r.fail, info: r.info, valid: r.valid, expected: r.expected, historyPath: r.historyPath, reportPath: r.reportPath },
+      ),
+    };
+    process.stdout.write(JSON.stringify(doc) + '\n');
+  } else {
+    process.stdout.write(table);
+  }
+  return pass ? 0 : 1;
+}
+
+function verdictWord(v: boolean | 'unknown'): string {
+  return v === true ? 'valid' : v === false ? 'caught' : 'unknown';
+}
+
+function reproduce(cell: Cell, seed: number, args: TortureArgs): string {
+  const w = cell.workload;
+  const parts = ['npm run -s torture --', '--system', shellQuote(cell.system.file.startsWith(join(repoRoot, 'system-under-test')) ? relative(join(repoRoot, 'system-under-test'), cell.system.dir) : relative(process.cwd(), cell.system.file))];
+  parts.push('--nemesis', shellQuote(cell.nemesis), '--seed', String(seed));
+  if (args.quick) parts.push('--quick');
+  parts.push('--time-limit', String(w.timeLimitS), '--concurrency', String(w.concurrency), '--keys', String(w.keys), '--rate', String(w.rate));
+  if (args.toxiproxy) parts.push('--toxiproxy', shellQuote(args.toxiproxy));
+  return parts.join(' ');
+}
+
+function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./:=+,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function safe(s: string): string {
+  return s.replace(/[^A-Za-z0-9_.-]+/g, '_');
+}
+
+function timestamp(): string {
+  // 2026-11-27T09-30-04-123Z: sortable, and safe in file names on every OS.
+  return new Date().toISOString().replace(/[:.]/g, '-');
+}
+
+/** One line on stderr, rewritten in place on a terminal, every few seconds otherwise (CI logs). */
+class ProgressLine {
+  private lastPrint = 0;
+  private lastOps = 0;
+  private lastAt = Date.now();
+  private rate = 0;
+  private readonly tty = process.stderr.isTTY === true;
+
+  constructor(private readonly label: string) {}
+
+  update(p: Progress): void {
+    const now = Date.now();
+    if (now - this.lastAt >= 1000) {
+      this.rate = ((p.stats.invoked - this.lastOps) * 1000) / (now - this.lastAt);
+      this.lastOps = p.stats.invoked;
+      this.lastAt = now;
+    }
+    const line = `${this.label}  ${p.phase}  ${p.elapsedS.toFixed(0)}s  ${this.rate.toFixed(0)} ops/s  ok ${p.stats.ok} fail ${p.stats.fail} info ${p.stats.info}  fault: ${p.activeFaults.length > 0 ? p.activeFaults.join('+') : '-'}`;
+    if (this.tty) {
+      process.stderr.write(`\r\x1b[2K${line}`);
+    } else if (now - this.lastPrint >= 5000) {
+      this.lastPrint = now;
+      process.stderr.write(line + '\n');
+    }
+  }
+
+  done(summary: string): void {
+    process.stderr.write(`${this.tty ? '\r\x1b[2K' : ''}${summary}\n`);
+  }
+}

@@ -1,0 +1,113 @@
+// From a recorded history to a run's verdict. The checker decides whether the
+// history is linearizable; this file adds the harness's own honesty rule: a
+// run in which too little succeeded proves nothing, so it is `unknown`, never
+// a pass. A violation stands whatever the counts: one non-linearizable
+// sub-history is proof enough.
+import { checkHistory } from '../../checkers/index.ts';
+import type { CheckResult, ClientEvent, HistoryEvent, Verdict } from '../../checkers/types.ts';
+
+/** Below this share of ok operations among those invoked, a pass means nothing. */
+export const MIN_OK_FRACTION = 0.1;
+/** And at least this many ok operations in all. */
+export const MIN_OK_OPS = 20;
+
+export interface FaultWindow {
+  f: string;
+  startNs: number;
+  endNs: number;
+  /** ok completions with invoke and completion both inside the window. */
+  ok: number;
+}
+
+export interface RunVerdict {
+  valid: Verdict;
+  unknownReason: string | null;
+  firstViolationNs: number | null;
+  okDuringFaults: number;
+  faultWindows: FaultWindow[];
+  check: CheckResult | null;
+}
+
+export async function checkRun(
+  events: HistoryEvent[],
+  opts: { timeoutMs: number; finalRead?: { read: number; of: number } },
+): Promise<RunVerdict> {
+  const check = await checkHistory(events, { timeoutMs: opts.timeoutMs });
+  const windows = faultWindows(events);
+  const okDuringFaults = windows.reduce((n, w) => n + w.ok, 0);
+  const base = { okDuringFaults, faultWindows: windows, check };
+  if (check.valid === false) {
+    return { ...base, valid: false, unknownReason: null, firstViolationNs: firstViolation(check) };
+  }
+  if (check.valid === 'unknown') {
+    return { ...base, valid: 'unknown', unknownReason: `the checker gave up (${(check as { unknownReason?: string }).unknownReason ?? 'time or memory limit'})`, firstViolationNs: null };
+  }
+  const reason = tooLittleSuccess(events, windows, opts.finalRead);
+  return { ...base, valid: reason === null ? true : 'unknown', unknownReason: reason, firstViolationNs: null };
+}
+
+/** Why a linearizable-looking history is too thin to count as a pass, or null. */
+export function tooLittleSuccess(events: HistoryEvent[], windows: FaultWindow[], finalRead?: { read: number; of: number }): string | null {
+  const client = events.filter((e): e is ClientEvent => e.process !== 'nemesis');
+  const invoked = client.filter((e) => e.type === 'invoke').length;
+  const ok = client.filter((e) => e.type === 'ok').length;
+  if (ok < MIN_OK_OPS) return `only ${ok} operations succeeded (need ${MIN_OK_OPS})`;
+  if (ok < MIN_OK_FRACTION * invoked) {
+    return `only ${ok} of ${invoked} operations succeeded (${((100 * ok) / invoked).toFixed(1)}%, need ${100 * MIN_OK_FRACTION}%)`;
+  }
+  // The faults are the point of the run: if nothing succeeded while any was active, the system was never tested under them.
+  const meaningful = windows.filter((w) => w.endNs - w.startNs > 500e6);
+  if (meaningful.length > 0 && meaningful.every((w) => w.ok === 0)) {
+    return `no operation succeeded while a fault was active (${meaningful.length} fault windows)`;
+  }
+  if (finalRead && finalRead.read < finalRead.of) {
+    return `the final reads after healing answered only ${finalRead.read} of ${finalRead.of} keys: the system did not recover`;
+  }
+  return null;
+}
+
+/** Fault windows from the nemesis events: each start-X up to its matching stop-X. */
+export function faultWindows(events: HistoryEvent[]): FaultWindow[] {
+  const windows: FaultWindow[] = [];
+  const open = new Map<string, number>();
+  for (const e of events) {
+    if (e.process !== 'nemesis') continue;
+    const m = /^(start|stop)-(.+)$/.exec(e.f);
+    if (!m) continue;
+    if (m[1] === 'start') open.set(m[2], e.time);
+    else if (open.has(m[2])) {
+      windows.push({ f: m[2], startNs: open.get(m[2])!, endNs: e.time, ok: 0 });
+      open.delete(m[2]);
+    }
+  }
+  const last = events.length > 0 ? events[events.length - 1].time : 0;
+  for (const [f, startNs] of open) windows.push({ f, startNs, endNs: last, ok: 0 });
+  // Pair completions with their invokes to count ok operations that ran entirely inside a window.
+  const invokeTime = new Map<number, number>();
+  for (const e of events) {
+    if (e.process === 'nemesis') continue;
+    if (e.type === 'invoke') invokeTime.set(e.process, e.time);
+    else if (e.type === 'ok') {
+      const t0 = invokeTime.get(e.process);
+      if (t0 === undefined) continue;
+      for (const w of windows) if (t0 >= w.startNs && e.time <= w.endNs) w.ok++;
+    }
+  }
+  return windows;
+}
+
+/**
+ * When the first violation became visible: the completion of the operation
+ * the search could not linearize (its invocation, if it never completed),
+ * earliest over failing keys. Not the minimal sub-history's times: dropping
+ * operations can remove the write that justified a read, so a sub-history can
+ * fail earlier than the history it came from.
+ */
+export function firstViolation(check: CheckResult): number | null {
+  let best: number | null = null;
+  for (const f of check.failures) {
+    const t = Number.isFinite(f.stuck.return) ? f.stuck.return : f.stuck.call;
+    if (best === null || t < best) best = t;
+  }
+  return best;
+}

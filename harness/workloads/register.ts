@@ -1,0 +1,264 @@
+// The register workload (Maelstrom's lin-kv): logical client processes
+// issuing read, write and cas over a few keys, each key an independent
+// register. Schema (what an operation is), generator (a seeded fast-check
+// schedule), client (request and reply mapping), and runner live here.
+//
+// Jepsen's process discipline: a process alternates invoke and completion; a
+// completion that is indefinite (timeout, lost connection, an indefinite error
+// code) is recorded as `info`, and that process is retired for good: its slot
+// continues under a fresh process id, on a fresh connection.
+import fc from 'fast-check';
+import type { OpFunction, Value } from '../../checkers/types.ts';
+import { describeError } from '../client/errorCodes.ts';
+import { WireConnection, type Outcome } from '../client/wireConnection.ts';
+import type { HistoryRecorder } from '../recorder.ts';
+
+// ---- schema ----------------------------------------------------------------
+
+export interface RegisterOp {
+  f: Exclude<OpFunction, 'append'>;
+  key: string;
+  /** write: the value; cas: [from, to]; read: null. */
+  value: Value | [Value, Value];
+  /** Pause before invoking, ms: spreads a slot's operations to meet --rate. */
+  delayMs: number;
+}
+
+export interface ScheduleOptions {
+  seed: number;
+  concurrency: number;
+  keys: number;
+  /** Total operations per second across all clients. */
+  rate: number;
+}
+
+/** Written values are small integers, as in Maelstrom's lin-kv, so cas has a fair chance to succeed. */
+export const VALUE_RANGE = 10;
+
+export function keyName(i: number): string {
+  return `k${i}`;
+}
+
+// ---- generator ---------------------------------------------------------------
+
+export function registerOpArbitrary(keys: number, meanDelayMs: number): fc.Arbitrary<RegisterOp> {
+  const key = fc.integer({ min: 0, max: keys - 1 }).map(keyName);
+  const value = fc.integer({ min: 0, max: VALUE_RANGE - 1 });
+  const delayMs = fc.integer({ min: 0, max: Math.max(0, Math.round(2 * meanDelayMs)) });
+  return fc.oneof(
+    { weight: 4, arbitrary: fc.record({ f: fc.constant('read' as const), key, value: fc.constant(null), delayMs }) },
+    { weight: 4, arbitrary: fc.record({ f: fc.constant('write' as const), key, value, delayMs }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({ f: fc.constant('cas' as const), key, value: fc.tuple(value, value), delayMs }),
+    },
+  );
+}
+
+/**
+ * One endless, lazily drawn operation stream per client slot: the same options
+ * always give the same streams, however long the run (nothing is drawn ahead,
+ * so a long run at a high rate costs no memory up front).
+ */
+export function registerSchedule(opts: ScheduleOptions): Iterator<RegisterOp>[] {
+  const meanDelayMs = (1000 * opts.concurrency) / opts.rate;
+  const arb = fc.array(fc.infiniteStream(registerOpArbitrary(opts.keys, meanDelayMs)), {
+    minLength: opts.concurrency,
+    maxLength: opts.concurrency,
+  });
+  return fc.sample(arb, { seed: opts.seed, numRuns: 1 })[0].map((stream) => stream[Symbol.iterator]());
+}
+
+/** The first `n` operations of each slot: for tests and for printing a schedule. */
+export function scheduleHead(opts: ScheduleOptions, n: number): RegisterOp[][] {
+  return registerSchedule(opts).map((it) => Array.from({ length: n }, () => it.next().value as RegisterOp));
+}
+
+// ---- client ------------------------------------------------------------------
+
+export type Completion =
+  | { type: 'ok'; value: Value | [Value, Value] }
+  | { type: 'fail'; error: string }
+  | { type: 'info'; error: string };
+
+export function requestBody(op: RegisterOp): Record<string, unknown> {
+  switch (op.f) {
+    case 'read':
+      return { type: 'read', key: op.key };
+    case 'write':
+      return { type: 'write', key: op.key, value: op.value };
+    case 'cas': {
+      const [from, to] = op.value as [Value, Value];
+      return { type: 'cas', key: op.key, from, to };
+    }
+  }
+}
+
+/** How an outcome is recorded: the heart of "never cry wolf" on the client side. */
+export function classify(op: RegisterOp, out: Outcome): Completion {
+  if (out.kind === 'timeout') return { type: 'info', error: 'timeout' };
+  if (out.kind === 'closed') {
+    return out.sent ? { type: 'info', error: `connection lost: ${out.reason}` } : { type: 'fail', error: `not sent: ${out.reason}` };
+  }
+  const body = out.body;
+  const expected = `${op.f}_ok`;
+  if (body.type === expected) {
+    if (op.f === 'read') {
+      const v = body.value;
+      if (v === undefined) return { type: 'info', error: 'read_ok without a value' };
+      return { type: 'ok', value: v as Value };
+    }
+    return { type: 'ok', value: op.value };
+  }
+  if (body.type === 'error') {
+    const code = typeof body.code === 'number' ? body.code : -1;
+    const err = describeError(code);
+    // A read of a key that was never written sees the register's initial state.
+    if (op.f === 'read' && code === 20) return { type: 'ok', value: null };
+    if (err.definite) return { type: 'fail', error: err.name };
+    return { type: 'info', error: err.name };
+  }
+  return { type: 'info', error: `unexpected reply type ${JSON.stringify(body.type)}` };
+}
+
+// ---- runner ------------------------------------------------------------------
+
+export interface Endpoint {
+  node: string;
+  host: string;
+  port: number;
+}
+
+export interface WorkloadStats {
+  invoked: number;
+  ok: number;
+  fail: number;
+  info: number;
+}
+
+export interface RunWorkloadOptions {
+  schedule: Iterator<RegisterOp>[];
+  endpoints: Endpoint[];
+  recorder: HistoryRecorder;
+  /** Stop invoking after this many ms. */
+  durationMs: number;
+  opTimeoutMs: number;
+  stats: WorkloadStats;
+  /** First process id for fresh processes (slot i starts as process i). */
+  nextProcess: { value: number };
+  /** Ends the run early (e.g. Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+interface ProcessState {
+  id: number;
+  endpoint: number;
+  conn: WireConnection | null;
+}
+
+export async function runWorkload(opts: RunWorkloadOptions): Promise<void> {
+  const deadline = Date.now() + opts.durationMs;
+  // As in Jepsen, a slot stays bound to one client node for the whole run, even
+  // when that node fails it: split brains only show when both sides keep clients.
+  const slots = opts.schedule.map((ops, slot) => runSlot(slot, ops));
+  await Promise.all(slots);
+
+  async function runSlot(slot: number, ops: Iterator<RegisterOp>): Promise<void> {
+    const proc: ProcessState = { id: slot, endpoint: slot % opts.endpoints.length, conn: null };
+    try {
+      for (let next = ops.next(); !next.done; next = ops.next()) {
+        const op = next.value;
+        const wait = Math.min(op.delayMs, deadline - Date.now());
+        if (wait > 0) await sleep(wait, opts.signal);
+        if (Date.now() >= deadline || opts.signal?.aborted) return;
+        const done = await invoke(proc, op, opts);
+        if (done.type === 'info') {
+          // Retired: a fresh process takes the slot, on a fresh connection.
+          proc.conn?.close();
+          proc.conn = null;
+          proc.id = opts.nextProcess.value++;
+        }
+      }
+    } finally {
+      proc.conn?.close();
+    }
+  }
+}
+
+/** One operation on one process: invoke, wait, record the completion. */
+export async function invoke(proc: ProcessState, op: RegisterOp, opts: Pick<RunWorkloadOptions, 'endpoints' | 'recorder' | 'opTimeoutMs' | 'stats'>): Promise<Completion> {
+  const { recorder, stats } = opts;
+  recorder.client(proc.id, 'invoke', op.f, op.key, op.f === 'read' ? null : op.value);
+  stats.invoked++;
+  let outcome: Outcome;
+  if (proc.conn === null || proc.conn.closed) {
+    const ep = opts.endpoints[proc.endpoint];
+    const conn = await WireConnection.open(ep.host, ep.port, opts.opTimeoutMs);
+    if ('error' in conn) {
+      outcome = { kind: 'closed', sent: false, reason: conn.error };
+    } else {
+      proc.conn = conn;
+      outcome = await conn.request(requestBody(op), opts.opTimeoutMs);
+    }
+  } else {
+    outcome = await proc.conn.request(requestBody(op), opts.opTimeoutMs);
+  }
+  const done = classify(op, outcome);
+  if (done.type === 'ok') {
+    stats.ok++;
+    recorder.client(proc.id, 'ok', op.f, op.key, done.value);
+  } else {
+    stats[done.type]++;
+    recorder.client(proc.id, done.type, op.f, op.key, op.f === 'read' ? null : op.value, done.error);
+  }
+  return done;
+}
+
+/**
+ * The final phase: after the nemesis has healed everything, read every key
+ * with fresh processes, trying each node in turn until one answers.
+ */
+export async function finalReads(
+  keys: number,
+  opts: Pick<RunWorkloadOptions, 'endpoints' | 'recorder' | 'opTimeoutMs' | 'stats' | 'nextProcess'>,
+  attemptsPerKey = 6,
+): Promise<{ read: number; of: number }> {
+  let read = 0;
+  await Promise.all(
+    Array.from({ length: keys }, async (_, k) => {
+      const proc: ProcessState = { id: opts.nextProcess.value++, endpoint: k % opts.endpoints.length, conn: null };
+      try {
+        for (let attempt = 0; attempt < attemptsPerKey; attempt++) {
+          const done = await invoke(proc, { f: 'read', key: keyName(k), value: null, delayMs: 0 }, opts);
+          if (done.type === 'ok') {
+            read++;
+            return;
+          }
+          proc.conn?.close();
+          proc.conn = null;
+          if (done.type === 'info') proc.id = opts.nextProcess.value++;
+          proc.endpoint = (proc.endpoint + 1) % opts.endpoints.length;
+          await sleep(200);
+        }
+      } finally {
+        proc.conn?.close();
+      }
+    }),
+  );
+  return { read, of: keys };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const onAbort = () => {
+      clearTimeout(t);
+      resolve();
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
