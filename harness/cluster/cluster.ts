@@ -12,6 +12,7 @@ import type { SystemDefinition } from '../system/definition.ts';
 import { openFaultProxy, type FaultProxy } from './faultProxy.ts';
 import { freePort } from './ports.ts';
 import { ProcessOwner, type OwnedProcess } from './processes.ts';
+import { sleep } from '../sleep.ts';
 
 export type PartitionMode = 'drop' | 'reset';
 
@@ -308,9 +309,6 @@ function canConnect(a: Address): Promise<boolean> {
   });
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 function indent(s: string): string {
   return s

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import type { Cluster } from '../cluster/cluster.ts';
 import type { HistoryRecorder } from '../recorder.ts';
 import type { Fault, Nemesis } from './nemesis.ts';
+import { sleep } from '../sleep.ts';
 
 export interface CycleTiming {
   /** Quiet time before each fault, ms. */
@@ -54,7 +55,7 @@ export async function runNemesisCycles(opts: NemesisRunOptions): Promise<void> {
   let active: ActiveFault[] = [];
   try {
     for (const cycle of opts.plan.cycles) {
-      await sleepUntil(Math.min(deadline, Date.now() + cycle.quietMs), opts.signal);
+      await sleep(Math.min(deadline - Date.now(), cycle.quietMs), opts.signal);
       if (Date.now() >= deadline || opts.signal?.aborted) break;
       let pickIndex = 0;
       const ctx = {
@@ -67,7 +68,7 @@ export async function runNemesisCycles(opts: NemesisRunOptions): Promise<void> {
         active.push({ nemesis, fault });
       }
       opts.onChange?.(active.map((a) => a.nemesis.name));
-      await sleepUntil(Math.min(deadline, Date.now() + cycle.faultMs), opts.signal);
+      await sleep(Math.min(deadline - Date.now(), cycle.faultMs), opts.signal);
       await healAll(active, opts.recorder);
       active = [];
       opts.onChange?.([]);
@@ -91,20 +92,4 @@ async function healAll(active: ActiveFault[], recorder: HistoryRecorder): Promis
     recorder.nemesis(`stop-${nemesis.kind}`, error === undefined ? fault.value : { ...fault.value, healError: error });
   }
   active.length = 0;
-}
-
-function sleepUntil(when: number, signal?: AbortSignal): Promise<void> {
-  const ms = when - Date.now();
-  if (ms <= 0 || signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(t);
-      resolve();
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

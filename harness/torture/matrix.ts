@@ -12,7 +12,9 @@ export interface Workload {
   rate: number;
   opTimeoutMs: number;
   timing: CycleTiming;
+  /** Quiet time after the final heal before the final reads. */
   recoveryMs: number;
+  /** Time budget of the linearizability check. */
   checkTimeoutMs: number;
 }
 

@@ -6,29 +6,21 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cluster } from '../cluster/cluster.ts';
 import { onInterrupt } from '../cluster/processes.ts';
-import { runNemesisCycles, nemesisPlan, type CycleTiming } from '../nemeses/cycles.ts';
+import { runNemesisCycles, nemesisPlan } from '../nemeses/cycles.ts';
 import { parseNemesis } from '../nemeses/index.ts';
 import { HistoryRecorder } from '../recorder.ts';
 import type { SystemDefinition } from '../system/definition.ts';
 import { finalReads, registerSchedule, runWorkload, type Endpoint, type WorkloadStats } from '../workloads/register.ts';
 import { checkRun, type RunVerdict } from './verdict.ts';
+import type { Workload } from './matrix.ts';
 import { writeRunReport } from './reportAdapter.ts';
+import { sleep } from '../sleep.ts';
 
-export interface RunConfig {
+export interface RunConfig extends Workload {
   system: SystemDefinition;
   /** One RUN of the --nemesis syntax, e.g. `isolate-primary` or `partition:reset+kill`; `none` for no faults. */
   nemesis: string;
   seed: number;
-  timeLimitS: number;
-  concurrency: number;
-  keys: number;
-  rate: number;
-  opTimeoutMs: number;
-  timing: CycleTiming;
-  /** Quiet time after the final heal before the final reads. */
-  recoveryMs: number;
-  /** Time budget of the linearizability check. */
-  checkTimeoutMs: number;
   runDir: string;
   toxiproxyUrl?: string;
   /** The command line that reproduces this run, for results.json. */
@@ -194,10 +186,3 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
   };
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.resolve();
-  return new Promise((r) => {
-    const t = setTimeout(r, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
-  });
-}

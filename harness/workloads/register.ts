@@ -10,6 +10,7 @@
 import fc from 'fast-check';
 import type { OpFunction, Value } from '../../checkers/types.ts';
 import { describeError } from '../client/errorCodes.ts';
+import { sleep } from '../sleep.ts';
 import { WireConnection, type Outcome } from '../client/wireConnection.ts';
 import type { HistoryRecorder } from '../recorder.ts';
 
@@ -246,19 +247,4 @@ export async function finalReads(
     }),
   );
   return { read, of: keys };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const onAbort = () => {
-      clearTimeout(t);
-      resolve();
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
