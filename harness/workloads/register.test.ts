@@ -1,7 +1,13 @@
 import fc from 'fast-check';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { checkHistory } from '../../checkers/index.ts';
 import { nemesisPlan } from '../nemeses/cycles.ts';
-import { classify, scheduleHead, type RegisterOp } from './register.ts';
+import { HistoryRecorder } from '../recorder.ts';
+import { classify, finalReads, scheduleHead, type Endpoint, type RegisterOp } from './register.ts';
 
 const seedArb = fc.nat({ max: 0xffffffff });
 const opts = (seed: number) => ({ seed, concurrency: 4, keys: 3, rate: 50 });
@@ -103,5 +109,53 @@ describe('error registry', () => {
       [22, true],
     ]);
     expect(describeError(4242)).toEqual({ code: 4242, name: 'error-4242', definite: false });
+  });
+});
+
+describe('final reads', () => {
+  // Two coordinators in front of replicas that diverged: one always answers 1, the other 2.
+  // A single read per key would see one side and pass; reading every key through every
+  // client node must record both values, which the checker then refutes.
+  it('read every key through every client node, so diverged replicas are seen', async () => {
+    const servers = [1, 2].map((value) =>
+      net.createServer((socket) => {
+        let buffer = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk: string) => {
+          buffer += chunk;
+          let nl: number;
+          while ((nl = buffer.indexOf('\n')) >= 0) {
+            const req = JSON.parse(buffer.slice(0, nl)) as { msg_id: number };
+            buffer = buffer.slice(nl + 1);
+            socket.write(JSON.stringify({ type: 'read_ok', in_reply_to: req.msg_id, value }) + '\n');
+          }
+        });
+      }),
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'splitbrain-final-reads-'));
+    try {
+      const endpoints = await Promise.all(
+        servers.map(
+          (s, i) =>
+            new Promise<Endpoint>((resolve) =>
+              s.listen(0, '127.0.0.1', () => resolve({ node: `c${i + 1}`, host: '127.0.0.1', port: (s.address() as net.AddressInfo).port })),
+            ),
+        ),
+      );
+      const recorder = new HistoryRecorder(join(dir, 'history.jsonl'));
+      const stats = { invoked: 0, ok: 0, fail: 0, info: 0 };
+      const outcome = await finalReads(2, { endpoints, recorder, opTimeoutMs: 2000, stats, nextProcess: { value: 0 } });
+      recorder.close();
+      expect(outcome).toEqual({ read: 2, of: 2 });
+      const seen = (key: string) =>
+        new Set(recorder.events.filter((e) => e.type === 'ok' && 'key' in e && e.key === key).map((e) => e.value));
+      expect(seen('k0')).toEqual(new Set([1, 2]));
+      expect(seen('k1')).toEqual(new Set([1, 2]));
+      const result = await checkHistory(recorder.events);
+      expect(result.valid).toBe(false);
+    } finally {
+      for (const s of servers) s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -217,34 +217,45 @@ export async function invoke(proc: ProcessState, op: RegisterOp, opts: Pick<RunW
 
 /**
  * The final phase: after the nemesis has healed everything, read every key
- * with fresh processes, trying each node in turn until one answers.
+ * through every client node, a few times each, with fresh processes. Replicas
+ * that silently diverged during a fault (the naive design's two write orders)
+ * only show it when the same key is read through different paths after the
+ * writes stop; one read per key would see one side and pass. An endpoint that
+ * does not answer is skipped for the next one, as a client would.
  */
 export async function finalReads(
   keys: number,
   opts: Pick<RunWorkloadOptions, 'endpoints' | 'recorder' | 'opTimeoutMs' | 'stats' | 'nextProcess'>,
-  attemptsPerKey = 6,
+  attemptsPerRead = 6,
+  readsPerEndpoint = 3,
 ): Promise<{ read: number; of: number }> {
-  let read = 0;
+  const readKeys = new Set<number>();
+  const readOnce = async (k: number, proc: ProcessState): Promise<boolean> => {
+    for (let attempt = 0; attempt < attemptsPerRead; attempt++) {
+      const done = await invoke(proc, { f: 'read', key: keyName(k), value: null, delayMs: 0 }, opts);
+      if (done.type === 'ok') return true;
+      proc.conn?.close();
+      proc.conn = null;
+      if (done.type === 'info') proc.id = opts.nextProcess.value++;
+      proc.endpoint = (proc.endpoint + 1) % opts.endpoints.length;
+      await sleep(200);
+    }
+    return false;
+  };
   await Promise.all(
-    Array.from({ length: keys }, async (_, k) => {
-      const proc: ProcessState = { id: opts.nextProcess.value++, endpoint: k % opts.endpoints.length, conn: null };
-      try {
-        for (let attempt = 0; attempt < attemptsPerKey; attempt++) {
-          const done = await invoke(proc, { f: 'read', key: keyName(k), value: null, delayMs: 0 }, opts);
-          if (done.type === 'ok') {
-            read++;
-            return;
+    Array.from({ length: keys }, (_, k) =>
+      opts.endpoints.map(async (_endpoint, e) => {
+        const proc: ProcessState = { id: opts.nextProcess.value++, endpoint: e, conn: null };
+        try {
+          for (let r = 0; r < readsPerEndpoint; r++) {
+            if (!(await readOnce(k, proc))) return;
+            readKeys.add(k);
           }
+        } finally {
           proc.conn?.close();
-          proc.conn = null;
-          if (done.type === 'info') proc.id = opts.nextProcess.value++;
-          proc.endpoint = (proc.endpoint + 1) % opts.endpoints.length;
-          await sleep(200);
         }
-      } finally {
-        proc.conn?.close();
-      }
-    }),
+      }),
+    ).flat(),
   );
-  return { read, of: keys };
+  return { read: readKeys.size, of: keys };
 }
