@@ -70,6 +70,13 @@ describe('check CLI', () => {
     expect(err).not.toMatch(/\n\s+at /);
   });
 
+  it('with --json, bad input still prints one JSON document naming the file and line', async () => {
+    const path = join(tmp, 'bad-json.jsonl');
+    writeFileSync(path, '{"index":0,"time":0,"process":0,"type":"invoke","f":"read","value":null}\n{"index":1,"time":1,"process":0,"type":"ok","f":"read"\n');
+    expect(await main([path, '--json'])).toBe(3);
+    expect(JSON.parse(out)).toEqual({ error: { file: path, line: 2, message: expect.stringMatching(/malformed JSON/) } });
+  });
+
   it.each([[['--timeout', 'soon', 'x.jsonl']], [['--format', 'csv', 'x.jsonl']], [['--frobnicate']], [[]], [[join(tmp, 'missing.jsonl')]]])(
     'exits 3 on usage errors: %j',
     async (argv) => {

@@ -123,6 +123,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (!(e instanceof HistoryError)) throw e;
     process.stderr.write(`check: ${e.message}\n`);
+    // A script reading --json gets its one document here too, naming what is wrong.
+    if (args.json) process.stdout.write(`${JSON.stringify({ error: { file: e.file, line: e.line, message: e.detail } })}\n`);
     return 3;
   }
   const verdict = reports.map((r) => r.result.valid).reduce<Verdict>(worst, true);
