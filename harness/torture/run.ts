@@ -166,19 +166,10 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
   const wroteReport = verdict.check === null ? false : await writeRunReport({ history: recorder.events, result: verdict.check, resultsPath, historyPath, outPath: reportPath });
   phase = 'done';
   progress();
+  // The run's summary: results.json's headline fields, plus whether the report got written.
+  const { system, nemesis, seed, ops, ok, fail, info, valid, matches, unknownReason, firstViolationS } = results;
   return {
-    system: cfg.system.name,
-    nemesis: cfg.nemesis,
-    seed: cfg.seed,
-    ops: stats.invoked,
-    ok: stats.ok,
-    fail: stats.fail,
-    info: stats.info,
-    valid: verdict.valid,
-    expected,
-    matches: verdict.valid === expected,
-    unknownReason: verdict.unknownReason,
-    firstViolationS: results.firstViolationS,
+    system, nemesis, seed, ops, ok, fail, info, valid, expected, matches, unknownReason, firstViolationS,
     historyPath,
     resultsPath,
     reportPath: wroteReport ? reportPath : null,
