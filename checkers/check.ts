@@ -3,7 +3,7 @@
 // every failing key.
 import { describeOp, explain, minimize, type TimeUnit } from './explain.ts';
 import { pairOperations } from './pairing.ts';
-import { reduceKey } from './reduce.ts';
+import { searchableOps } from './reduce.ts';
 import { newBudget, searchKey, type SearchOutcome } from './search.ts';
 import { searchInWorkers } from './workers.ts';
 import type { CheckResult, HistoryEvent, KeyFailure, KeyResult, Operation, Value, Verdict } from './types.ts';
@@ -104,7 +104,7 @@ export class KeyChecks {
   /** The ops the search sees for a key: reduced, unless reductions are off. */
   searchOps(key: string): Operation[] {
     const keyOps = this.byKey.get(key)!;
-    return this.options.reduce === false ? keyOps.filter((o) => o.status !== 'fail') : reduceKey(keyOps);
+    return searchableOps(keyOps, this.options.reduce !== false);
   }
 
   record(key: string, outcome: SearchOutcome, ms: number): void {

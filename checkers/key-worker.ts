@@ -2,7 +2,7 @@
 // Operations arrive by structured clone (Infinity survives); the outcome goes
 // back with operation ids in place of objects.
 import { parentPort } from 'node:worker_threads';
-import { reduceKey } from './reduce.ts';
+import { searchableOps } from './reduce.ts';
 import { newBudget, searchKey } from './search.ts';
 import type { Operation, Value } from './types.ts';
 
@@ -28,7 +28,7 @@ export interface KeyReply {
 
 parentPort?.on('message', (job: KeyJob) => {
   const t0 = performance.now();
-  const ops = job.reduce ? reduceKey(job.ops) : job.ops.filter((o) => o.status !== 'fail');
+  const ops = searchableOps(job.ops, job.reduce);
   const outcome = searchKey(ops, job.initial, newBudget(job.timeoutMs, job.maxCacheBytes));
   const wire: WireOutcome =
     outcome.result === 'illegal'

@@ -27,6 +27,11 @@ import type { Operation, Value } from './types.ts';
  *    Dropping an info cas can remove the only cas expecting some value,
  *    which is why the rule is iterated.
  */
+/** What the search sees of one key's ops: reduced, or (reductions off, for measuring) only without fails. */
+export function searchableOps(ops: Operation[], reduce: boolean): Operation[] {
+  return reduce ? reduceKey(ops) : ops.filter((op) => op.status !== 'fail');
+}
+
 export function reduceKey(ops: Operation[]): Operation[] {
   let kept = ops.filter((op) => op.status !== 'fail' && !(op.f === 'read' && op.status !== 'ok'));
   if (kept.some((op) => op.f === 'append')) return kept;

@@ -1,12 +1,8 @@
 // The verdict table printed at the end of `npm run torture`.
-export interface TableRow {
-  system: string;
-  nemesis: string;
-  seed: number;
-  ops: number;
-  ok: number;
-  fail: number;
-  info: number;
+import type { RunResult } from './run.ts';
+
+/** A run's identity and counts as RunResult has them, plus the rendered verdict columns. */
+export interface TableRow extends Pick<RunResult, 'system' | 'nemesis' | 'seed' | 'ops' | 'ok' | 'fail' | 'info'> {
   /** valid | caught | unknown | error */
   verdict: string;
   /** valid | caught */
