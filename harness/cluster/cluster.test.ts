@@ -1,7 +1,7 @@
 // The cluster's wiring: one proxy per directed link and per client link,
 // nodes told the proxy addresses, and an external Toxiproxy (--toxiproxy URL)
 // driven the same way as the built-in one and left as it was found.
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,10 +10,21 @@ import { describe, expect, it } from 'vitest';
 import { askOnce } from '../client/wireConnection.ts';
 import { loadSystem } from '../system/definition.ts';
 import { startToxiproxyServer } from '../toxiproxy/index.ts';
+import { createServer, type Server } from 'node:net';
+import type { SystemDefinition } from '../system/definition.ts';
 import { Cluster } from './cluster.ts';
+import { freePort } from './ports.ts';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..', '..');
 const example = () => loadSystem(join(root, 'examples', 'kvstore', 'system.json'));
+
+function listenOn0(): Promise<Server> {
+  return new Promise((resolve) => {
+    const srv = createServer((s) => s.end());
+    srv.listen(0, '127.0.0.1', () => resolve(srv));
+  });
+}
 
 describe('cluster wiring', () => {
   it('puts a proxy on every directed link and every client link, and hands nodes the proxy addresses', async () => {
@@ -54,5 +65,46 @@ describe('cluster wiring', () => {
     await expect(Cluster.start(example(), { toxiproxyUrl: 'http://127.0.0.1:1', logDir: mkdtempSync(join(tmpdir(), 'sb-ext-')) })).rejects.toThrow(
       /cannot reach the Toxiproxy API at http:\/\/127\.0\.0\.1:1/,
     );
+  });
+
+  it('starts again on fresh ports when a node port is already taken, instead of mistaking the taker for the node', async () => {
+    const squatter = await listenOn0();
+    const taken = (squatter.address() as { port: number }).port;
+    let calls = 0;
+    const cluster = await Cluster.start(example(), {
+      logDir: mkdtempSync(join(tmpdir(), 'sb-port-')),
+      allocatePort: () => (++calls === 1 ? Promise.resolve(taken) : freePort()),
+    });
+    try {
+      expect([...cluster.nodes.values()].map((n) => n.listen.port)).not.toContain(taken);
+      expect([...cluster.nodes.values()].every((n) => n.proc.alive())).toBe(true);
+      for (const id of cluster.nodeIds()) {
+        const a = cluster.clientAddress(id);
+        expect(await askOnce(a.host, a.port, { type: 'read', key: 'k' }, 2000)).toMatchObject({ kind: 'reply' });
+      }
+    } finally {
+      await cluster.stop();
+      squatter.close();
+    }
+  });
+
+  it('starts again on fresh ports when a node dies on EADDRINUSE', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-inuse-'));
+    const marker = join(dir, 'marker');
+    const def: SystemDefinition = {
+      name: 'listen-once',
+      claims: 'linearizable',
+      nodes: [{ id: 'n1', role: 'server', connectsTo: [], command: ['{node}', join(here, 'testdata', 'listenOnce.js'), '{listen}', marker] }],
+      clientNodes: ['n1'],
+      file: join(dir, 'system.json'),
+      dir,
+    };
+    const cluster = await Cluster.start(def, { logDir: dir });
+    try {
+      expect(existsSync(marker)).toBe(true); // the first start really failed
+      expect(cluster.nodes.get('n1')!.proc.alive()).toBe(true);
+    } finally {
+      await cluster.stop();
+    }
   });
 });

@@ -53,12 +53,22 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
+// Ports handed out in this process, never handed out again: the kernel may
+// give a just-released port to the next listen(0) (a forwarder's, or the next
+// node's) before the node it was meant for has bound it.
+const handedOut = new Set<number>();
+
 async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
+  for (;;) {
+    const server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => server.close(() => r()));
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 async function waitListening(port: number, child: ChildProcess, id: string, timeoutMs: number, logs: () => string): Promise<void> {
@@ -117,7 +127,7 @@ export class Cluster {
 
   private async addLink(name: string, target: string): Promise<void> {
     const forwarder = new Forwarder(name, this.nodes.get(target)!.port);
-    await forwarder.start();
+    await forwarder.start(await freePort());
     this.links.set(name, forwarder);
   }
 

@@ -25,7 +25,8 @@ export class Forwarder {
     private readonly targetPort: number,
   ) {}
 
-  async start(): Promise<number> {
+  /** Listens on `port` (0: any free port). */
+  async start(port = 0): Promise<number> {
     this.server = net.createServer((inbound) => {
       if (this.refuse) {
         inbound.on('error', () => {});
@@ -49,7 +50,7 @@ export class Forwarder {
         s.on('close', close);
       }
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     this.port = (this.server!.address() as net.AddressInfo).port;
     return this.port;
   }
