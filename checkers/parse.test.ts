@@ -87,6 +87,23 @@ describe('Jepsen log import', () => {
     expect(e.message).toMatch(message);
   });
 
+  it('keeps nemesis lines as nemesis events (for the report) and checks as if they were not there', () => {
+    const text = [
+      log(0, 'invoke', 'write', '1'),
+      'INFO  jepsen.util - :nemesis\t:info\t:start\tnil',
+      'INFO  jepsen.util - :nemesis\t:info\t:start\t"Cut off {:n1 #{:n2}}"',
+      log(0, 'ok', 'write', '1'),
+      'INFO  jepsen.util - :nemesis\t:info\t:stop\t"fully connected"',
+    ].join('\n');
+    const events = parseHistoryText(text);
+    expect(events.filter((e) => e.process === 'nemesis').map((e) => [e.f, e.time, e.value])).toEqual([
+      ['start', 2, undefined],
+      ['start', 3, '"Cut off {:n1 #{:n2}}"'],
+      ['stop', 5, '"fully connected"'],
+    ]);
+    expect(pairOperations(events).map((o) => [o.f, o.status])).toEqual([['write', 'ok']]);
+  });
+
   it('applies the order rules too', () => {
     const e = errorOf([log(0, 'invoke', 'read', 'nil'), log(0, 'invoke', 'read', 'nil')].join('\n'));
     expect(e.line).toBe(2);
@@ -111,7 +128,23 @@ describe('EDN import', () => {
     ]);
   });
 
+  it('keeps :nemesis maps as nemesis events, with their :time and :value', () => {
+    const text = [
+      '{:process 0, :type :invoke, :f :put, :key "k", :value "a", :time 10}',
+      '{:type :info, :f :start, :value [:isolated {"n1" #{"n2"}}], :process :nemesis, :time 20}',
+      '{:process 0, :type :ok, :f :put, :key "k", :value "a", :time 30}',
+      '{:type :info, :f :stop, :value nil, :process :nemesis, :time 40}',
+    ].join('\n');
+    const events = parseHistoryText(text);
+    expect(events.filter((e) => e.process === 'nemesis').map((e) => [e.f, e.time, e.value])).toEqual([
+      ['start', 20, ['isolated', { n1: { set: ['n2'] } }]],
+      ['stop', 40, undefined],
+    ]);
+    expect(pairOperations(events)).toHaveLength(1);
+  });
+
   it.each([
+    ['a nemesis map without :f', '{:type :info, :process :nemesis}', /nemesis event needs an :f/],
     ['malformed EDN', '{:process 0, :type :invoke', /malformed EDN/],
     ['an unknown :type', '{:process 0, :type :started, :f :get, :key "k", :value nil}', /unknown :type "started"/],
     ['an unknown :f', '{:process 0, :type :invoke, :f :delete, :key "k", :value nil}', /unknown :f "delete"/],

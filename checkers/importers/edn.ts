@@ -39,7 +39,14 @@ export function parseEdnHistory(text: string, file: string): LocatedEvent[] {
     if (obj === null && raw !== 'nil') fail('malformed EDN (the map is not complete)');
     if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) fail('expected an EDN map');
     const o = obj as Record<string, unknown>;
-    if (o.process === 'nemesis') continue;
+    if (o.process === 'nemesis') {
+      // Kept for the report's fault shading (Jepsen: :f :start/:stop, or start-partition...); checkers skip them.
+      if (typeof o.f !== 'string') fail(`a nemesis event needs an :f keyword, got ${JSON.stringify(o.f)}`);
+      // A clockless nemesis map in a clocked history sits at the previous event's time, not at its line number.
+      const time = typeof o.time === 'number' ? o.time : (out.at(-1)?.event.time ?? line);
+      out.push({ line, event: { index: out.length, time, process: 'nemesis', type: 'info', f: o.f as string, value: o.value ?? undefined } });
+      continue;
+    }
     if (typeof o.process !== 'number' || !Number.isInteger(o.process) || o.process < 0) fail(`:process must be a non-negative integer or :nemesis, got ${JSON.stringify(o.process)}`);
     if (typeof o.type !== 'string' || !TYPES.has(o.type)) fail(`unknown :type ${JSON.stringify(o.type)} (expected :invoke, :ok, :fail or :info)`);
     const f = typeof o.f === 'string' ? FUNCTIONS[o.f] : undefined;

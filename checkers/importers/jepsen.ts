@@ -1,8 +1,9 @@
 // Jepsen's `jepsen.util` log lines, as in the etcd histories of the Porcupine
 // corpus:   INFO  jepsen.util - 3	:ok	:cas	[1 4]
 // Values: nil, integers, [from to], and :timed-out on indeterminate
-// completions. Lines that are not jepsen.util op lines (other loggers, the
-// nemesis) are skipped; an op line we cannot read is an error, never guessed.
+// completions. Nemesis lines (:nemesis :info :start ...) are kept as nemesis
+// events for the report; lines of other loggers are skipped; an op line we
+// cannot read is an error, never guessed.
 import { HistoryError } from '../errors.ts';
 import type { ClientEvent, Value } from '../types.ts';
 import type { LocatedEvent } from './located.ts';
@@ -31,7 +32,11 @@ export function parseJepsenLog(text: string, file: string): LocatedEvent[] {
     if (m === null) continue;
     const line = i + 1;
     const [, proc, typeTok, fTok, rest] = m;
-    if (proc === ':nemesis') continue;
+    if (proc === ':nemesis') {
+      const detail = rest.trim();
+      out.push({ line, event: { index: out.length, time: line, process: 'nemesis', type: 'info', f: fTok.replace(/^:/, ''), value: detail === '' || detail === 'nil' ? undefined : detail } });
+      continue;
+    }
     const fail = (msg: string): never => {
       throw new HistoryError(file, line, msg);
     };

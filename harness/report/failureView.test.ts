@@ -47,7 +47,7 @@ describe('failure view of the failover example', () => {
       'p0 "cas 1→2" finished before p0 "write 4" started',
       'p0 "write 4" finished before p2 "read → 2" started',
     ]);
-    expect(view.minimal.sentences[3]).toMatch(/process 2: read → 2 — invoked at 44 ms, done at 45.1 ms/);
+    expect(view.minimal.sentences[3]).toMatch(/process 2: read → 2 — invoked at 0.0440 s, done at 0.0451 s/);
   });
 });
 
