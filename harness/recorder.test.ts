@@ -42,7 +42,8 @@ describe('history recorder', () => {
           const dir = readdirSync(out).find((d) => existsSync(join(out, d, 'history.jsonl')));
           if (!dir) return null;
           const path = join(out, dir, 'history.jsonl');
-          return readFileSync(path, 'utf8').split('\n').length > 300 ? path : null;
+          const completeLines = readFileSync(path, 'utf8').split('\n').length - 1; // the last piece follows the last newline
+          return completeLines > 300 ? path : null;
         },
         { timeout: 20_000, interval: 100 },
       )
