@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -89,6 +89,17 @@ describe('inspect CLI', () => {
     const io = capture();
     expect(await main(['--bogus'])).toBe(3);
     expect(io.err()).toBe("inspect: unknown option '--bogus' (see --help)\n");
+  });
+
+  it('a folder of run folders names the newest run to inspect', async () => {
+    const runs = tmp();
+    for (const run of ['2026-01-01T00-00-00-000Z-naive-kill', '2026-01-02T00-00-00-000Z-naive-kill']) {
+      mkdirSync(join(runs, run));
+      copyFileSync(EXAMPLE, join(runs, run, 'history.jsonl'));
+    }
+    const io = capture();
+    expect(await main([runs])).toBe(3);
+    expect(io.err()).toBe(`inspect: ${runs}: no history.jsonl in this folder (it holds 2 run folders; name one, e.g. ${join(runs, '2026-01-02T00-00-00-000Z-naive-kill')})\n`);
   });
 
   it('--out naming a folder is a one-line error, not a crash', async () => {

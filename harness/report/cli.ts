@@ -57,7 +57,17 @@ export function locate(target: string, out?: string): { historyPath: string; res
     if (!existsSync(historyPath)) {
       const candidates = readdirSync(abs).filter((n) => /\.(jsonl|edn|log)$/.test(n));
       if (candidates.length !== 1) {
-        throw new UsageError(`${target}: no history.jsonl in this folder${candidates.length > 1 ? ` (and several other histories: ${candidates.join(', ')}; name one)` : ''}`);
+        // A folder of runs (histories/runs, a --out folder): name the newest run to inspect.
+        const runs = readdirSync(abs)
+          .filter((n) => existsSync(join(abs, n, 'history.jsonl')))
+          .sort();
+        const hint =
+          candidates.length > 1
+            ? ` (and several other histories: ${candidates.join(', ')}; name one)`
+            : runs.length > 0
+              ? ` (it holds ${runs.length} run folder${runs.length === 1 ? '' : 's'}; name one, e.g. ${join(target, runs[runs.length - 1])})`
+              : '';
+        throw new UsageError(`${target}: no history.jsonl in this folder${hint}`);
       }
       historyPath = join(abs, candidates[0]);
     }
