@@ -12,7 +12,7 @@ import { loadSystem } from '../system/definition.ts';
 import { startToxiproxyServer } from '../toxiproxy/index.ts';
 import { createServer, type Server } from 'node:net';
 import type { SystemDefinition } from '../system/definition.ts';
-import { Cluster } from './cluster.ts';
+import { Cluster, ClusterStartError } from './cluster.ts';
 import { freePort } from './ports.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -86,6 +86,23 @@ describe('cluster wiring', () => {
       await cluster.stop();
       squatter.close();
     }
+  });
+
+  it('a node that always dies on EADDRINUSE (it ignores {listen}) is reported with its output after three boots', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-inuse-'));
+    const script = 'console.error("Error: listen EADDRINUSE: address already in use 0.0.0.0:8080"); process.exit(1)';
+    const def: SystemDefinition = {
+      name: 'fixed-port',
+      claims: 'linearizable',
+      nodes: [{ id: 'n1', role: 'server', connectsTo: [], command: ['{node}', '-e', script] }],
+      clientNodes: ['n1'],
+      file: join(dir, 'system.json'),
+      dir,
+    };
+    const err = await Cluster.start(def, { logDir: dir }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(ClusterStartError);
+    expect((err as Error).message).toMatch(/node n1 exited \(code 1\) before accepting connections/);
+    expect((err as Error).message).toContain('address already in use 0.0.0.0:8080');
   });
 
   it('starts again on fresh ports when a node dies on EADDRINUSE', async () => {

@@ -55,7 +55,15 @@ export class ClusterStartError extends Error {}
  * A node's port was taken by someone else between allocation and bind. Not
  * the system's fault: the whole boot is retried on fresh ports.
  */
-class PortConflict extends ClusterStartError {}
+class PortConflict extends ClusterStartError {
+  constructor(
+    message: string,
+    /** One line for the retry notice. */
+    readonly short: string,
+  ) {
+    super(message);
+  }
+}
 
 /** Boots tried before a port conflict is reported to the user. */
 const BOOT_ATTEMPTS = 3;
@@ -88,7 +96,7 @@ export class Cluster {
       } catch (err) {
         await cluster.stop();
         if (!(err instanceof PortConflict) || attempt >= BOOT_ATTEMPTS) throw err;
-        process.stderr.write(`splitbrain: ${err.message}; starting again on fresh ports\n`);
+        process.stderr.write(`splitbrain: ${err.short}; starting again on fresh ports\n`);
       }
     }
   }
@@ -120,7 +128,10 @@ export class Cluster {
     // Someone (another process) listening on a node's port would answer its
     // readiness probe although the node itself dies on EADDRINUSE.
     for (const [id, address] of listen) {
-      if (await canConnect(address)) throw new PortConflict(`port ${address.port} of node ${id} was taken by another process`);
+      if (await canConnect(address)) {
+        const short = `port ${address.port} of node ${id} was taken by another process`;
+        throw new PortConflict(short, short);
+      }
     }
     for (const n of this.def.nodes) {
       const argv = this.fillCommand(n.id, listen.get(n.id)!);
@@ -161,13 +172,13 @@ export class Cluster {
     while (Date.now() < deadline) {
       if (!node.proc.alive()) {
         const { code, signal } = await node.proc.exited;
-        if (/EADDRINUSE|address already in use/i.test(node.proc.tail())) {
-          throw new PortConflict(`node ${node.id} could not listen on ${node.listen.host}:${node.listen.port} (in use)`);
-        }
-        throw new ClusterStartError(
+        const message =
           `node ${node.id} exited (${signal ?? `code ${code}`}) before accepting connections on ${node.listen.host}:${node.listen.port}\n` +
-            `  command: ${node.argv.join(' ')}\n  cwd: ${this.def.dir}\n  its last output:\n${indent(node.proc.tail() || '(none)')}`,
-        );
+          `  command: ${node.argv.join(' ')}\n  cwd: ${this.def.dir}\n  its last output:\n${indent(node.proc.tail() || '(none)')}`;
+        // Retried on fresh ports; if it keeps happening (a node that ignores {listen}), the user sees its output.
+        throw /EADDRINUSE|address already in use/i.test(node.proc.tail())
+          ? new PortConflict(message, `node ${node.id} found its port ${node.listen.port} in use`)
+          : new ClusterStartError(message);
       }
       if (await canConnect(node.listen)) return;
       await sleep(50);
