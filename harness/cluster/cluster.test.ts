@@ -88,6 +88,33 @@ describe('cluster wiring', () => {
     }
   });
 
+  it('a killed node whose port was taken meanwhile restarts on a fresh port, behind the same proxies', async () => {
+    const cluster = await Cluster.start(example(), { logDir: mkdtempSync(join(tmpdir(), 'sb-restart-')) });
+    let squatter: Server | undefined;
+    try {
+      const n2 = cluster.nodes.get('n2')!;
+      const oldPort = n2.listen.port;
+      const clientProxy = cluster.clientAddress('n2');
+      await cluster.kill('n2');
+      squatter = await new Promise<Server>((resolve) => {
+        const srv = createServer((s) => s.end());
+        srv.listen(oldPort, '127.0.0.1', () => resolve(srv));
+      });
+      await cluster.restart('n2');
+      expect(n2.listen.port).not.toBe(oldPort);
+      expect(n2.proc.alive()).toBe(true);
+      expect(n2.argv.join(' ')).toContain(`--listen 127.0.0.1:${n2.listen.port}`);
+      // Clients still dial the same proxy; n2 still reaches n1 through its own.
+      expect(cluster.clientAddress('n2')).toEqual(clientProxy);
+      expect(await askOnce(clientProxy.host, clientProxy.port, { type: 'write', key: 'k', value: 7 }, 2000)).toMatchObject({ kind: 'reply', body: { type: 'write_ok' } });
+      const viaN1 = cluster.clientAddress('n1');
+      expect(await askOnce(viaN1.host, viaN1.port, { type: 'read', key: 'k' }, 2000)).toMatchObject({ kind: 'reply', body: { type: 'read_ok', value: 7 } });
+    } finally {
+      await cluster.stop();
+      squatter?.close();
+    }
+  });
+
   it('a node that always dies on EADDRINUSE (it ignores {listen}) is reported with its output after three boots', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-inuse-'));
     const script = 'console.error("Error: listen EADDRINUSE: address already in use 0.0.0.0:8080"); process.exit(1)';

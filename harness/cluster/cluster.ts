@@ -283,12 +283,43 @@ export class Cluster {
     await this.owner.kill(this.node(id).proc);
   }
 
-  /** Starts a killed node again with the same command, and waits until it is ready. */
+  /**
+   * Starts a killed node again with the same command, and waits until it is
+   * ready. While it was dead, another process may have bound its port: then
+   * it moves to a fresh port and the proxies that lead to it are re-pointed,
+   * so its peers and clients, who only know the proxies, see no difference.
+   */
   async restart(id: string): Promise<void> {
     const node = this.node(id);
     if (node.proc.alive()) return;
-    node.proc = this.spawn(id, node.argv, node.listen);
-    await this.waitReady(node, this.opts.readyTimeoutMs ?? 15_000);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (await canConnect(node.listen)) {
+          const short = `port ${node.listen.port} of node ${id} was taken while it was down`;
+          throw new PortConflict(short, short);
+        }
+        node.proc = this.spawn(id, node.argv, node.listen);
+        await this.waitReady(node, this.opts.readyTimeoutMs ?? 15_000);
+        return;
+      } catch (err) {
+        if (!(err instanceof PortConflict) || attempt >= BOOT_ATTEMPTS) throw err;
+        process.stderr.write(`splitbrain: ${err.short}; restarting it on a fresh port\n`);
+        await this.relocate(node);
+      }
+    }
+  }
+
+  private async relocate(node: ClusterNode): Promise<void> {
+    node.listen = { host: HOST, port: await (this.opts.allocatePort ?? freePort)() };
+    node.argv = this.fillCommand(node.id, node.listen);
+    await Promise.all(
+      this.links
+        .filter((l) => l.to === node.id)
+        .map(async (l) => {
+          const body = { enabled: !this.disabled.has(l.name), listen: `${l.listen.host}:${l.listen.port}`, upstream: `${node.listen.host}:${node.listen.port}` };
+          l.proxy = await l.proxy.update(body as never);
+        }),
+    );
   }
 
   pause(id: string): boolean {
