@@ -77,6 +77,25 @@ describe('assignLanes', () => {
     expect(laneOf).toEqual([0, 1, 0]);
   });
 
+  it('gives the final reads the lanes of workload clients that are done, not a lane each', () => {
+    const { ops } = pairForReport(
+      hist([
+        [0, 0, 'invoke', 'write', 1],
+        [1, 1, 'invoke', 'read'],
+        [2, 0, 'ok', 'write', 1],
+        [3, 1, 'ok', 'read', null],
+        // The final phase: fresh processes, one at a time, after the clients stopped.
+        [10, 7, 'invoke', 'read'],
+        [11, 7, 'ok', 'read', 1],
+        [12, 8, 'invoke', 'read'],
+        [13, 8, 'ok', 'read', 1],
+      ]),
+    );
+    const { laneOf, lanes } = assignLanes(ops);
+    expect(lanes.map((l) => l.processes)).toEqual([[0, 7, 8], [1]]);
+    expect(laneOf).toEqual([0, 1, 0, 0]);
+  });
+
   it('does not reuse a lane before the retired op ended', () => {
     const { ops } = pairForReport(
       hist([

@@ -50,7 +50,7 @@ export interface ReportOp {
 }
 
 export interface Lane {
-  /** Processes drawn in this lane, in the order they used it (a retired process hands its lane on). */
+  /** Processes drawn in this lane, in the order they used it (a process that is done hands its lane on). */
   processes: number[];
 }
 
@@ -249,14 +249,18 @@ export function pairForReport(events: HistoryEvent[]): { ops: ReportOp[]; warnin
  * Assign each op a lane. A lane is a client thread: in Jepsen's convention a
  * process that ends with `info` is retired and a fresh process id takes its
  * place, so drawing one lane per process id would leave thousands of one-op
- * lanes. A new process takes the lowest lane whose previous process has
- * retired (its last op ended with info) by the time it first invokes.
+ * lanes. The report is drawn after the run, so each process's last operation
+ * is known: a new process takes the lowest lane whose previous process had
+ * made its last operation (retired after info, or simply done, like the
+ * workload's clients before the final reads) by the time it first invokes.
  */
 export function assignLanes(ops: ReportOp[]): { laneOf: number[]; lanes: Lane[] } {
   const lanes: Lane[] = [];
   const laneOf = new Array<number>(ops.length);
   const laneByProcess = new Map<number, number>();
-  // Per lane: the time at which it became free (Infinity while its process is live).
+  const lastOpOf = new Map<number, number>();
+  for (let i = 0; i < ops.length; i++) lastOpOf.set(ops[i].process, i);
+  // Per lane: the time at which it became free (Infinity while its process may still invoke).
   const freeAt: number[] = [];
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i];
@@ -278,9 +282,9 @@ export function assignLanes(ops: ReportOp[]): { laneOf: number[]; lanes: Lane[] 
       lanes[lane].processes.push(op.process);
     }
     laneOf[i] = lane;
-    // A process whose op ended indeterminately (or never ended) never invokes again.
-    freeAt[lane] = op.status === STATUS.info ? (op.open ? Infinity : op.end) : Infinity;
-    if (op.status === STATUS.info) laneByProcess.delete(op.process);
+    const last = lastOpOf.get(op.process) === i;
+    freeAt[lane] = last && !op.open ? op.end : Infinity;
+    if (last) laneByProcess.delete(op.process);
   }
   return { laneOf, lanes };
 }

@@ -165,7 +165,7 @@ ${summaryHtml(d)}
 ${empty}
 ${failures}
 <section id="timeline-section"><h2>Timeline</h2>
-<p class="hint">One lane per client thread (a process retired after an indeterminate op hands its lane to the next). Drag to zoom in, scroll the wheel to zoom, shift+drag or shift+wheel to pan, double-click to zoom out. <span class="c-bad">▼</span> marks the operation where linearization got stuck; a dashed red outline, the counterexample's operations.</p>
+<p class="hint">One lane per client thread: a process that has made its last operation (retired after an indeterminate one, or simply done) hands its lane to the next. Drag to zoom in, scroll the wheel to zoom, shift+drag or shift+wheel to pan, double-click to zoom out. <span class="c-bad">▼</span> marks the operation where linearization got stuck; a dashed red outline, the counterexample's operations.</p>
 <div class="legend"><span class="sw sw-ok"></span>ok <span class="sw sw-fail"></span>fail (did not happen) <span class="sw sw-info"></span>info (may or may not have happened) <span class="sw sw-nemesis"></span>fault in force</div>
 <div class="zoom-buttons"><button type="button" data-zoom="in">zoom in</button><button type="button" data-zoom="out">zoom out</button><button type="button" data-zoom="left">◀</button><button type="button" data-zoom="right">▶</button><button type="button" data-zoom="reset">whole run</button></div>
 <div id="timeline" class="chart"></div>
