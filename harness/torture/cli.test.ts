@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseArgs, UsageError } from './cli.ts';
+import { parseArgs, shownPath, UsageError } from './cli.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const testdata = 'harness/torture/testdata';
@@ -31,6 +31,13 @@ function torture(
     child.on('exit', (code) => r({ code, stdout, stderr }));
   });
 }
+
+describe('torture: paths in the table', () => {
+  it('are relative to the working folder inside it, and absolute outside it (no ../../tmp/...)', () => {
+    expect(shownPath(join(process.cwd(), 'histories', 'runs', 'r1', 'history.jsonl'))).toBe(join('histories', 'runs', 'r1', 'history.jsonl'));
+    expect(shownPath('/tmp/out/r1/history.jsonl')).toBe('/tmp/out/r1/history.jsonl');
+  });
+});
 
 describe('torture: usage', () => {
   it('--help lists every flag of the design and exits 0', async () => {

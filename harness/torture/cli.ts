@@ -200,7 +200,7 @@ export async function main(argv: string[]): Promise<number> {
           command: reproduce(cell, runSeed, args),
           onProgress: (p) => progress.update(p),
         });
-        progress.done(`${label}: ${verdictWord(res.valid)} (expected ${res.expected ? 'linearizable' : 'caught'})${res.unknownReason ? ` — ${res.unknownReason}` : ''}  ${relative(process.cwd(), res.historyPath)}`);
+        progress.done(`${label}: ${verdictWord(res.valid)} (expected ${res.expected ? 'linearizable' : 'caught'})${res.unknownReason ? ` — ${res.unknownReason}` : ''}  ${shownPath(res.historyPath)}`);
         results.push({ ...res, repetition: r, file: cell.system.file });
       } catch (err) {
         if (!(err instanceof ClusterStartError || err instanceof FaultProxyError)) throw err;
@@ -233,7 +233,7 @@ export async function main(argv: string[]): Promise<number> {
           expected: r.expected ? 'valid' : 'caught',
           standing: standings[i],
           firstViolation: r.firstViolationS === null ? '' : `${r.firstViolationS.toFixed(1)}s`,
-          history: relative(process.cwd(), r.historyPath),
+          history: shownPath(r.historyPath),
         },
   );
   const mismatches = standings.filter((s) => s === 'MISMATCH').length;
@@ -314,4 +314,10 @@ class ProgressLine {
   done(summary: string): void {
     process.stderr.write(`${this.tty ? '\r\x1b[2K' : ''}${summary}\n`);
   }
+}
+
+/** A path as the table shows it: relative to where the user is, unless that means climbing out (then absolute). */
+export function shownPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith('..') ? resolve(path) : rel;
 }
