@@ -107,9 +107,8 @@ export class Cluster {
   // bound it (measured: 9 clusters in 3,000), and the node would then die
   // while its "readiness" was the proxy answering.
   private async boot(): Promise<void> {
-    const allocate = this.opts.allocatePort ?? freePort;
     const listen = new Map<string, Address>();
-    for (const n of this.def.nodes) listen.set(n.id, { host: HOST, port: await allocate() });
+    for (const n of this.def.nodes) listen.set(n.id, { host: HOST, port: await this.allocatePort() });
     const toxi = this.faultProxy.client;
     const makeLink = async (from: string, to: string): Promise<Link> => {
       const name = `${from}->${to}`;
@@ -118,21 +117,14 @@ export class Cluster {
         // A shared real Toxiproxy may hold a proxy of that name from an earlier run.
         await toxi.get(name).then((p) => p.remove(), () => undefined);
       }
-      const proxy = await toxi.createProxy({ name, listen: `${HOST}:${await allocate()}`, upstream: `${upstream.host}:${upstream.port}` });
+      const proxy = await toxi.createProxy({ name, listen: `${HOST}:${await this.allocatePort()}`, upstream: `${upstream.host}:${upstream.port}` });
       const link = { name, from, to, listen: parseAddress(proxy.listen), proxy };
       this.links.push(link);
       return link;
     };
     for (const n of this.def.nodes) for (const to of n.connectsTo) await makeLink(n.id, to);
     for (const to of this.def.clientNodes) await makeLink('client', to);
-    // Someone (another process) listening on a node's port would answer its
-    // readiness probe although the node itself dies on EADDRINUSE.
-    for (const [id, address] of listen) {
-      if (await canConnect(address)) {
-        const short = `port ${address.port} of node ${id} was taken by another process`;
-        throw new PortConflict(short, short);
-      }
-    }
+    for (const [id, address] of listen) await assertPortFree(id, address, 'was taken by another process');
     for (const n of this.def.nodes) {
       const argv = this.fillCommand(n.id, listen.get(n.id)!);
       this.nodes.set(n.id, { id: n.id, role: n.role, listen: listen.get(n.id)!, argv, proc: this.spawn(n.id, argv, listen.get(n.id)!) });
@@ -294,10 +286,7 @@ export class Cluster {
     if (node.proc.alive()) return;
     for (let attempt = 1; ; attempt++) {
       try {
-        if (await canConnect(node.listen)) {
-          const short = `port ${node.listen.port} of node ${id} was taken while it was down`;
-          throw new PortConflict(short, short);
-        }
+        await assertPortFree(id, node.listen, 'was taken while it was down');
         node.proc = this.spawn(id, node.argv, node.listen);
         await this.waitReady(node, this.opts.readyTimeoutMs ?? 15_000);
         return;
@@ -309,8 +298,12 @@ export class Cluster {
     }
   }
 
+  private allocatePort(): Promise<number> {
+    return (this.opts.allocatePort ?? freePort)();
+  }
+
   private async relocate(node: ClusterNode): Promise<void> {
-    node.listen = { host: HOST, port: await (this.opts.allocatePort ?? freePort)() };
+    node.listen = { host: HOST, port: await this.allocatePort() };
     node.argv = this.fillCommand(node.id, node.listen);
     await Promise.all(
       this.links
@@ -363,6 +356,13 @@ function parseAddress(s: string): Address {
   const i = s.lastIndexOf(':');
   const host = s.slice(0, i);
   return { host: host === '' || host === '[::]' || host === '0.0.0.0' || host === 'localhost' ? HOST : host, port: Number(s.slice(i + 1)) };
+}
+
+/** Someone else answering on a node's port would pass for the node's readiness while the node dies on EADDRINUSE. */
+async function assertPortFree(id: string, address: Address, what: string): Promise<void> {
+  if (!(await canConnect(address))) return;
+  const short = `port ${address.port} of node ${id} ${what}`;
+  throw new PortConflict(short, short);
 }
 
 function canConnect(a: Address): Promise<boolean> {
