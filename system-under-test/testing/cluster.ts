@@ -71,17 +71,22 @@ async function freePort(): Promise<number> {
   }
 }
 
+class PortTaken extends Error {}
+
+function answers(port: number): Promise<boolean> {
+  return new Promise((r) => {
+    const s = net.connect({ host: '127.0.0.1', port }, () => (s.destroy(), r(true)));
+    s.on('error', () => r(false));
+  });
+}
+
 async function waitListening(port: number, child: ChildProcess, id: string, timeoutMs: number, logs: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`${id} exited (${child.exitCode ?? child.signalCode}) before listening:\n${logs()}`);
     }
-    const ok = await new Promise<boolean>((r) => {
-      const s = net.connect({ host: '127.0.0.1', port }, () => (s.destroy(), r(true)));
-      s.on('error', () => r(false));
-    });
-    if (ok) return;
+    if (await answers(port)) return;
     if (Date.now() > deadline) throw new Error(`${id} not listening on ${port} after ${timeoutMs} ms:\n${logs()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -131,7 +136,29 @@ export class Cluster {
     this.links.set(name, forwarder);
   }
 
+  /**
+   * Starts `id` and waits until it listens. A port is only reserved until
+   * it is handed out: if another process takes it first (the node dies on
+   * EADDRINUSE, or someone else answers there), the node moves to a fresh
+   * port and the forwarders that lead to it follow, up to three times.
+   */
   private async spawnNode(id: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const node = this.nodes.get(id)!;
+      try {
+        if (await answers(node.port)) throw new PortTaken(`${id}: port ${node.port} is taken by another process`);
+        await this.spawnOnce(id);
+        return;
+      } catch (err) {
+        const taken = err instanceof PortTaken || /EADDRINUSE/.test(node.log.slice(-20).join('\n'));
+        if (!taken || attempt >= 3) throw err;
+        node.port = await freePort();
+        for (const [name, forwarder] of this.links) if (name.endsWith(`->${id}`)) forwarder.retarget(node.port);
+      }
+    }
+  }
+
+  private async spawnOnce(id: string): Promise<void> {
     const def = this.definition.nodes[id];
     const node = this.nodes.get(id)!;
     const listen = `127.0.0.1:${node.port}`;

@@ -22,8 +22,13 @@ export class Forwarder {
 
   constructor(
     readonly name: string,
-    private readonly targetPort: number,
+    private targetPort: number,
   ) {}
+
+  /** New connections go to `port` from now on (the node behind it moved). */
+  retarget(port: number): void {
+    this.targetPort = port;
+  }
 
   /** Listens on `port` (0: any free port). */
   async start(port = 0): Promise<number> {

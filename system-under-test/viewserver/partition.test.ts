@@ -19,7 +19,7 @@ async function ready(): Promise<{ c: Cluster; v: ViewInfo }> {
   cluster = await Cluster.start(SYSTEM_JSON);
   const v = await waitReady(cluster);
   const c1 = await cluster.client('c1');
-  expect(await c1.request({ type: 'write', key: 'a', value: 1 })).toMatchObject({ type: 'write_ok' });
+  expect(await c1.request({ type: 'write', key: 'a', value: 1 }), cluster.logs()).toMatchObject({ type: 'write_ok' });
   return { c: cluster, v };
 }
 
@@ -42,7 +42,7 @@ describe('an old primary never serves stale data (real processes)', () => {
     c.cut(v.primary!, 'vs', 'drop');
     await replaced(c, v);
     const c2 = await c.client('c2');
-    expect(await c2.request({ type: 'write', key: 'a', value: 2 })).toMatchObject({ type: 'write_ok' });
+    expect(await c2.request({ type: 'write', key: 'a', value: 2 }), c.logs()).toMatchObject({ type: 'write_ok' });
     expect((await dump(c, v.primary!))!.view).toMatchObject({ primary: v.primary }); // it still thinks it is primary
     const outcome = await staleRead(c, v.primary!, 'a');
     expect(outcome === null || outcome.type === 'error', JSON.stringify(outcome)).toBe(true);
@@ -56,7 +56,7 @@ describe('an old primary never serves stale data (real processes)', () => {
     for (const other of ['vs', 's1', 's2', 's3']) if (other !== v.primary) c.cut(v.primary!, other, 'reset');
     await replaced(c, v);
     const c2 = await c.client('c2');
-    expect(await c2.request({ type: 'write', key: 'a', value: 2 })).toMatchObject({ type: 'write_ok' });
+    expect(await c2.request({ type: 'write', key: 'a', value: 2 }), c.logs()).toMatchObject({ type: 'write_ok' });
     const outcome = await staleRead(c, v.primary!, 'a');
     expect(outcome?.type === 'read_ok', JSON.stringify(outcome)).toBe(false);
     c.heal();
@@ -69,7 +69,7 @@ describe('an old primary never serves stale data (real processes)', () => {
     c.pause(v.primary!);
     await replaced(c, v);
     const c2 = await c.client('c2');
-    expect(await c2.request({ type: 'write', key: 'a', value: 2 })).toMatchObject({ type: 'write_ok' });
+    expect(await c2.request({ type: 'write', key: 'a', value: 2 }), c.logs()).toMatchObject({ type: 'write_ok' });
     const pending = staleRead(c, v.primary!, 'a'); // queued in its socket while it sleeps
     c.resume(v.primary!);
     const outcome = await pending;
