@@ -80,15 +80,21 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
-async function waitListening(port: number, child: ChildProcess, id: string, timeoutMs: number, logs: () => string): Promise<void> {
+/**
+ * Ready = the node said so: the runtime logs `listening on 127.0.0.1:PORT`
+ * once its server is bound. Probing the port with a connect would also
+ * succeed if another process had taken it, while the node itself dies on
+ * EADDRINUSE.
+ */
+async function waitListening(said: () => boolean, child: ChildProcess, id: string, port: number, timeoutMs: number, logs: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`${id} exited (${child.exitCode ?? child.signalCode}) before listening:\n${logs()}`);
     }
-    if (await answers(port)) return;
+    if (said()) return;
     if (Date.now() > deadline) throw new Error(`${id} not listening on ${port} after ${timeoutMs} ms:\n${logs()}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
@@ -175,12 +181,19 @@ export class Cluster {
     everyProcess.add(child);
     child.on('exit', () => everyProcess.delete(child));
     child.stderr!.setEncoding('utf8');
+    const readyLine = `listening on ${listen}`;
+    let startOutput = ''; // this incarnation's output until it says it listens
+    let listening = false;
     child.stderr!.on('data', (chunk: string) => {
       node.log.push(...chunk.split('\n').filter((l) => l !== ''));
       if (node.log.length > 2000) node.log.splice(0, node.log.length - 2000);
+      if (!listening) {
+        startOutput += chunk;
+        listening = startOutput.includes(readyLine);
+      }
     });
     node.child = child;
-    await waitListening(node.port, child, id, 15_000, () => node.log.join('\n'));
+    await waitListening(() => listening, child, id, node.port, 15_000, () => node.log.join('\n'));
   }
 
   /** The last log lines of every node, for a failing test's message. */
