@@ -5,21 +5,26 @@
 // for the end-of-run check.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { ClientEvent, EventType, HistoryEvent, NemesisEvent, OpFunction, Value } from '../checkers/types.ts';
+import type { Clock } from './engine/cluster.ts';
+import { wallClock } from './engine/wallClock.ts';
 
 export class HistoryRecorder {
   readonly events: HistoryEvent[] = [];
   private fd: number | null;
-  private readonly startNs = process.hrtime.bigint();
   private lastTime = 0;
 
-  constructor(readonly path: string) {
+  /** Times are the run's clock (virtual under simulation); by default a wall clock started now. */
+  constructor(
+    readonly path: string,
+    private readonly clock: Pick<Clock, 'nowNs'> = wallClock(),
+  ) {
     this.fd = openSync(path, 'w');
   }
 
-  /** Nanoseconds since the recorder was created. */
+  /** Nanoseconds on the run's clock. */
   now(): number {
-    const t = Number(process.hrtime.bigint() - this.startNs);
-    // hrtime is monotonic; the max() only guards the contract "non-decreasing".
+    const t = this.clock.nowNs();
+    // Both clocks are monotonic; the max() only guards the contract "non-decreasing".
     this.lastTime = Math.max(this.lastTime, t);
     return this.lastTime;
   }

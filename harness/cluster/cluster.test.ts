@@ -12,7 +12,7 @@ import { loadSystem } from '../system/definition.ts';
 import { startToxiproxyServer } from '../toxiproxy/index.ts';
 import { createServer, type Server } from 'node:net';
 import type { SystemDefinition } from '../system/definition.ts';
-import { Cluster, ClusterStartError } from './cluster.ts';
+import { ProcessCluster, ClusterStartError } from './cluster.ts';
 import { freePort } from './ports.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -28,7 +28,7 @@ function listenOn0(): Promise<Server> {
 
 describe('cluster wiring', () => {
   it('puts a proxy on every directed link and every client link, and hands nodes the proxy addresses', async () => {
-    const cluster = await Cluster.start(example(), { logDir: mkdtempSync(join(tmpdir(), 'sb-wire-')) });
+    const cluster = await ProcessCluster.start(example(), { logDir: mkdtempSync(join(tmpdir(), 'sb-wire-')) });
     try {
       expect(cluster.links.map((l) => l.name).sort()).toEqual(['client->n1', 'client->n2', 'client->n3', 'n1->n2', 'n1->n3', 'n2->n1', 'n3->n1']);
       const n2 = cluster.nodes.get('n2')!;
@@ -48,7 +48,7 @@ describe('cluster wiring', () => {
     const server = await startToxiproxyServer({ host: '127.0.0.1', port: 0 });
     try {
       const api = new Toxiproxy(server.url);
-      const cluster = await Cluster.start(example(), { toxiproxyUrl: server.url, logDir: mkdtempSync(join(tmpdir(), 'sb-ext-')) });
+      const cluster = await ProcessCluster.start(example(), { toxiproxyUrl: server.url, logDir: mkdtempSync(join(tmpdir(), 'sb-ext-')) });
       expect(Object.keys(await api.getAll()).sort()).toEqual(cluster.links.map((l) => l.name).sort());
       await cluster.cut([['n2', 'n1']], 'drop');
       const toxics = await (await api.get('n2->n1')).getToxic('partition-up');
@@ -61,8 +61,26 @@ describe('cluster wiring', () => {
     }
   });
 
+  it('a heal that cannot reach the proxy API fails loudly and keeps the cut listed; a toxic removed behind its back counts as healed', async () => {
+    const server = await startToxiproxyServer({ host: '127.0.0.1', port: 0 });
+    let cluster: ProcessCluster | undefined;
+    try {
+      const api = new Toxiproxy(server.url);
+      cluster = await ProcessCluster.start(example(), { toxiproxyUrl: server.url, logDir: mkdtempSync(join(tmpdir(), 'sb-heal-')) });
+      await cluster.cut([['n2', 'n1']], 'drop');
+      // Someone else removed one toxic already: that half is healed, not an error.
+      await (await (await api.get('n2->n1')).getToxic('partition-up')).remove();
+      await server.close();
+      await expect(cluster.healNetwork()).rejects.toThrow(/could not heal the network: remove toxic .* of n[12]->n[12]/);
+      expect(cluster.activeNetworkFaults().sort()).toEqual(['n1->n2', 'n2->n1']);
+    } finally {
+      await cluster?.stop();
+      await server.close().catch(() => undefined);
+    }
+  });
+
   it('names an unreachable Toxiproxy URL clearly', async () => {
-    await expect(Cluster.start(example(), { toxiproxyUrl: 'http://127.0.0.1:1', logDir: mkdtempSync(join(tmpdir(), 'sb-ext-')) })).rejects.toThrow(
+    await expect(ProcessCluster.start(example(), { toxiproxyUrl: 'http://127.0.0.1:1', logDir: mkdtempSync(join(tmpdir(), 'sb-ext-')) })).rejects.toThrow(
       /cannot reach the Toxiproxy API at http:\/\/127\.0\.0\.1:1/,
     );
   });
@@ -71,7 +89,7 @@ describe('cluster wiring', () => {
     const squatter = await listenOn0();
     const taken = (squatter.address() as { port: number }).port;
     let calls = 0;
-    const cluster = await Cluster.start(example(), {
+    const cluster = await ProcessCluster.start(example(), {
       logDir: mkdtempSync(join(tmpdir(), 'sb-port-')),
       allocatePort: () => (++calls === 1 ? Promise.resolve(taken) : freePort()),
     });
@@ -89,7 +107,7 @@ describe('cluster wiring', () => {
   });
 
   it('a killed node whose port was taken meanwhile restarts on a fresh port, behind the same proxies', async () => {
-    const cluster = await Cluster.start(example(), { logDir: mkdtempSync(join(tmpdir(), 'sb-restart-')) });
+    const cluster = await ProcessCluster.start(example(), { logDir: mkdtempSync(join(tmpdir(), 'sb-restart-')) });
     let squatter: Server | undefined;
     try {
       const n2 = cluster.nodes.get('n2')!;
@@ -126,7 +144,7 @@ describe('cluster wiring', () => {
       file: join(dir, 'system.json'),
       dir,
     };
-    const err = await Cluster.start(def, { logDir: dir }).catch((e: Error) => e);
+    const err = await ProcessCluster.start(def, { logDir: dir }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(ClusterStartError);
     expect((err as Error).message).toMatch(/node n1 exited \(code 1\) before accepting connections/);
     expect((err as Error).message).toContain('address already in use 0.0.0.0:8080');
@@ -143,7 +161,7 @@ describe('cluster wiring', () => {
       file: join(dir, 'system.json'),
       dir,
     };
-    const cluster = await Cluster.start(def, { logDir: dir });
+    const cluster = await ProcessCluster.start(def, { logDir: dir });
     try {
       expect(existsSync(marker)).toBe(true); // the first start really failed
       expect(cluster.nodes.get('n1')!.proc.alive()).toBe(true);

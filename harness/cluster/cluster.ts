@@ -1,20 +1,23 @@
-// A running system: its nodes as owned processes, a fault proxy on every
-// directed link A->B (and on every client->node link), and the operations
-// nemeses need (cut links, add latency, kill, restart, pause, ask who is
-// primary). Everything it starts is stopped by `stop()`, and by the process
-// owner's exit and signal hooks if `stop()` is never reached.
+// The process engine: a running system as owned processes, a fault proxy on
+// every directed link A->B (and on every client->node link), and the
+// operations nemeses need (cut links, add latency, kill, restart, pause, ask
+// who is primary), behind the engine-neutral Cluster interface. Everything it
+// starts is stopped by `stop()`, and by the process owner's exit and signal
+// hooks if `stop()` is never reached.
 import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { Proxy as ToxiProxy } from 'toxiproxy-node-client';
+import { openWireClient } from '../client/wireClient.ts';
 import { askOnce } from '../client/wireConnection.ts';
+import type { Clock, Cluster, ClientConnection, NodeLink, PartitionMode } from '../engine/cluster.ts';
+import { abortableSleep, wallClock } from '../engine/wallClock.ts';
 import type { SystemDefinition } from '../system/definition.ts';
 import { openFaultProxy, type FaultProxy } from './faultProxy.ts';
 import { freePort } from './ports.ts';
 import { ProcessOwner, type OwnedProcess } from './processes.ts';
-import { sleep } from '../sleep.ts';
 
-export type PartitionMode = 'drop' | 'reset';
+export type { PartitionMode } from '../engine/cluster.ts';
 
 export interface Address {
   host: string;
@@ -30,11 +33,9 @@ export interface ClusterNode {
   proc: OwnedProcess;
 }
 
-export interface Link {
+export interface Link extends NodeLink {
   /** Proxy name, `A->B` or `client->B`. */
   name: string;
-  from: string;
-  to: string;
   listen: Address;
   proxy: ToxiProxy;
 }
@@ -44,6 +45,10 @@ export interface ClusterOptions {
   toxiproxyUrl?: string;
   /** Node logs go here as <id>.log. */
   logDir: string;
+  /** Each node's {dir} is <dataDir>/<id>, created empty and kept across restarts (default: <logDir>/../data). */
+  dataDir?: string;
+  /** The run's clock (default: a fresh wall clock). */
+  clock?: Clock;
   readyTimeoutMs?: number;
   /** Where listen ports come from (tests inject conflicts); default: a fresh, never reused loopback port. */
   allocatePort?: () => Promise<number>;
@@ -70,7 +75,15 @@ const BOOT_ATTEMPTS = 3;
 
 const HOST = '127.0.0.1';
 
-export class Cluster {
+/** A heal that could not be completed after retries: the network is still (partly) cut. */
+export class HealError extends Error {}
+
+/** Attempts per toxic removal or proxy re-enable before a heal is declared failed. */
+const HEAL_ATTEMPTS = 4;
+
+export class ProcessCluster implements Cluster {
+  readonly engine = 'processes' as const;
+  readonly clock: Clock;
   readonly nodes = new Map<string, ClusterNode>();
   readonly links: Link[] = [];
   /** Toxic names we added, per proxy, so heal removes exactly those. */
@@ -83,13 +96,15 @@ export class Cluster {
     readonly owner: ProcessOwner,
     readonly faultProxy: FaultProxy,
     private readonly opts: ClusterOptions,
-  ) {}
+  ) {
+    this.clock = opts.clock ?? wallClock();
+  }
 
-  static async start(def: SystemDefinition, opts: ClusterOptions): Promise<Cluster> {
+  static async start(def: SystemDefinition, opts: ClusterOptions): Promise<ProcessCluster> {
     mkdirSync(opts.logDir, { recursive: true });
     for (let attempt = 1; ; attempt++) {
       const faultProxy = await openFaultProxy(opts.toxiproxyUrl);
-      const cluster = new Cluster(def, new ProcessOwner(), faultProxy, opts);
+      const cluster = new ProcessCluster(def, new ProcessOwner(), faultProxy, opts);
       try {
         await cluster.boot();
         return cluster;
@@ -140,8 +155,15 @@ export class Cluster {
         return `${to}=${link.listen.host}:${link.listen.port}`;
       })
       .join(',');
-    const values: Record<string, string> = { id, listen: `${listen.host}:${listen.port}`, peers, node: process.execPath };
-    return node.command.map((arg) => arg.replace(/\{(id|listen|peers|node)\}/g, (_, k: string) => values[k]));
+    const values: Record<string, string> = { id, listen: `${listen.host}:${listen.port}`, peers, node: process.execPath, dir: this.dataDir(id) };
+    return node.command.map((arg) => arg.replace(/\{(id|listen|peers|node|dir)\}/g, (_, k: string) => values[k]));
+  }
+
+  /** The node's data directory: made on first use, and kept across kill/restart within the run. */
+  private dataDir(id: string): string {
+    const dir = join(this.opts.dataDir ?? join(this.opts.logDir, '..', 'data'), id);
+    mkdirSync(dir, { recursive: true });
+    return dir;
   }
 
   private spawn(id: string, argv: string[], listen: Address): OwnedProcess {
@@ -173,7 +195,7 @@ export class Cluster {
           : new ClusterStartError(message);
       }
       if (await canConnect(node.listen)) return;
-      await sleep(50);
+      await abortableSleep(50);
     }
     throw new ClusterStartError(
       `node ${node.id} did not accept connections on ${node.listen.host}:${node.listen.port} within ${timeoutMs} ms\n` +
@@ -230,9 +252,11 @@ export class Cluster {
     await this.addToxic(link, 'partition-down', 'timeout', 'downstream', { timeout: 0 });
   }
 
-  async addLatency(links: Link[], latencyMs: number, jitterMs: number): Promise<void> {
+  async addLatency(links: NodeLink[], latencyMs: number, jitterMs: number): Promise<void> {
     await Promise.all(
-      links.map(async (l) => {
+      links.map(async ({ name }) => {
+        const l = this.links.find((link) => link.name === name);
+        if (l === undefined) throw new Error(`no link ${name}`);
         await this.addToxic(l, 'latency-up', 'latency', 'upstream', { latency: latencyMs, jitter: jitterMs });
         await this.addToxic(l, 'latency-down', 'latency', 'downstream', { latency: latencyMs, jitter: jitterMs });
       }),
@@ -247,22 +271,57 @@ export class Cluster {
     await link.proxy.addToxic({ name, type: type as never, stream, toxicity: 1, attributes });
   }
 
-  /** Removes every toxic the harness added and re-enables disabled proxies. */
+  /**
+   * Removes every toxic the harness added and re-enables disabled proxies.
+   * Each undo is retried; what still stands afterwards stays listed in
+   * activeNetworkFaults() and the heal throws a HealError naming it, so a
+   * failed heal is never recorded as healed.
+   */
   async healNetwork(): Promise<void> {
-    const work: Promise<unknown>[] = [];
+    const work: Array<Promise<string | null>> = [];
     for (const [proxyName, names] of this.toxics) {
       const link = this.links.find((l) => l.name === proxyName)!;
-      for (const toxic of names) {
-        work.push(link.proxy.getToxic(toxic).then((t) => t.remove()).catch(() => undefined));
+      for (const toxic of [...names]) {
+        work.push(
+          this.retryHeal(`remove toxic ${toxic} of ${proxyName}`, async () => {
+            try {
+              await (await link.proxy.getToxic(toxic)).remove();
+            } catch (err) {
+              // Already gone is healed; anything else (the proxy API down, a timeout) is retried.
+              if (!isNotFound(err)) throw err;
+            }
+            names.delete(toxic);
+          }),
+        );
       }
     }
-    this.toxics.clear();
-    for (const name of this.disabled) {
+    for (const name of [...this.disabled]) {
       const link = this.links.find((l) => l.name === name)!;
-      work.push(link.proxy.update({ enabled: true, listen: `${link.listen.host}:${link.listen.port}`, upstream: link.proxy.upstream } as never));
+      work.push(
+        this.retryHeal(`re-enable ${name}`, async () => {
+          await link.proxy.update({ enabled: true, listen: `${link.listen.host}:${link.listen.port}`, upstream: link.proxy.upstream } as never);
+          this.disabled.delete(name);
+        }),
+      );
     }
-    this.disabled.clear();
-    await Promise.all(work);
+    const failures = (await Promise.all(work)).filter((f): f is string => f !== null);
+    for (const [proxyName, names] of this.toxics) if (names.size === 0) this.toxics.delete(proxyName);
+    if (failures.length > 0) throw new HealError(`could not heal the network: ${failures.join('; ')}`);
+  }
+
+  /** Runs one undo up to HEAL_ATTEMPTS times; null when it succeeded, else what failed and why. */
+  private async retryHeal(what: string, undo: () => Promise<void>): Promise<string | null> {
+    let last: unknown;
+    for (let attempt = 1; attempt <= HEAL_ATTEMPTS; attempt++) {
+      try {
+        await undo();
+        return null;
+      } catch (err) {
+        last = err;
+        await abortableSleep(100 * attempt);
+      }
+    }
+    return `${what}: ${(last as Error)?.message ?? String(last)}`;
   }
 
   activeNetworkFaults(): string[] {
@@ -315,12 +374,17 @@ export class Cluster {
     );
   }
 
-  pause(id: string): boolean {
-    return this.owner.signal(this.node(id).proc, 'SIGSTOP');
+  async pause(id: string): Promise<void> {
+    this.owner.signal(this.node(id).proc, 'SIGSTOP');
   }
 
-  resume(id: string): boolean {
-    return this.owner.signal(this.node(id).proc, 'SIGCONT');
+  async resume(id: string): Promise<void> {
+    this.owner.signal(this.node(id).proc, 'SIGCONT');
+  }
+
+  connect(node: string, timeoutMs: number): Promise<ClientConnection | { error: string }> {
+    const a = this.clientAddress(node);
+    return openWireClient(a.host, a.port, timeoutMs);
   }
 
   private node(id: string): ClusterNode {
@@ -363,6 +427,11 @@ async function assertPortFree(id: string, address: Address, what: string): Promi
   if (!(await canConnect(address))) return;
   const short = `port ${address.port} of node ${id} ${what}`;
   throw new PortConflict(short, short);
+}
+
+function isNotFound(err: unknown): boolean {
+  const e = err as { response?: { status?: number }; status?: number; message?: string };
+  return e?.response?.status === 404 || e?.status === 404 || /\b404\b|not found/i.test(e?.message ?? '');
 }
 
 function canConnect(a: Address): Promise<boolean> {

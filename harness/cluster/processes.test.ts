@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadSystem } from '../system/definition.ts';
-import { Cluster } from './cluster.ts';
+import { ProcessCluster } from './cluster.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
@@ -54,7 +54,7 @@ async function holdCluster(mode: 'throw' | 'reject' | 'wait', act?: (pid: number
 
 describe('process ownership: no orphans', () => {
   it('stop() ends every node of a cluster', async () => {
-    const cluster = await Cluster.start(loadSystem(join(root, 'examples', 'kvstore', 'system.json')), { logDir: mkdtempSync(join(tmpdir(), 'sb-own-')) });
+    const cluster = await ProcessCluster.start(loadSystem(join(root, 'examples', 'kvstore', 'system.json')), { logDir: mkdtempSync(join(tmpdir(), 'sb-own-')) });
     const pids = cluster.owner.pids();
     expect(pids).toHaveLength(3);
     await cluster.stop();

@@ -3,10 +3,9 @@
 // into the history as a `nemesis` event. Durations and target choices come
 // from a plan drawn from the run's seed, so a seed replays the schedule.
 import fc from 'fast-check';
-import type { Cluster } from '../cluster/cluster.ts';
+import type { Cluster } from '../engine/cluster.ts';
 import type { HistoryRecorder } from '../recorder.ts';
 import type { Fault, Nemesis } from './nemesis.ts';
-import { sleep } from '../sleep.ts';
 
 export interface CycleTiming {
   /** Quiet time before each fault, ms. */
@@ -48,15 +47,22 @@ export interface NemesisRunOptions {
   onChange?: (active: string[]) => void;
 }
 
-/** Runs the cycles until `durationMs` has passed, and returns with everything healed. */
-export async function runNemesisCycles(opts: NemesisRunOptions): Promise<void> {
-  if (opts.nemeses.length === 0) return;
-  const deadline = Date.now() + opts.durationMs;
+export interface NemesisRunResult {
+  /** Heals that failed even after retries (each also written into the history's stop event). */
+  healErrors: string[];
+}
+
+/** Runs the cycles until `durationMs` has passed, and returns with everything healed (or says what is not). */
+export async function runNemesisCycles(opts: NemesisRunOptions): Promise<NemesisRunResult> {
+  const healErrors: string[] = [];
+  if (opts.nemeses.length === 0) return { healErrors };
+  const clock = opts.cluster.clock;
+  const deadline = clock.now() + opts.durationMs;
   let active: ActiveFault[] = [];
   try {
     for (const cycle of opts.plan.cycles) {
-      await sleep(Math.min(deadline - Date.now(), cycle.quietMs), opts.signal);
-      if (Date.now() >= deadline || opts.signal?.aborted) break;
+      await clock.sleep(Math.min(deadline - clock.now(), cycle.quietMs), opts.signal);
+      if (clock.now() >= deadline || opts.signal?.aborted) break;
       let pickIndex = 0;
       const ctx = {
         cluster: opts.cluster,
@@ -68,19 +74,21 @@ export async function runNemesisCycles(opts: NemesisRunOptions): Promise<void> {
         active.push({ nemesis, fault });
       }
       opts.onChange?.(active.map((a) => a.nemesis.name));
-      await sleep(Math.min(deadline - Date.now(), cycle.faultMs), opts.signal);
-      await healAll(active, opts.recorder);
+      await clock.sleep(Math.min(deadline - clock.now(), cycle.faultMs), opts.signal);
+      healErrors.push(...(await healAll(active, opts.recorder)));
       active = [];
       opts.onChange?.([]);
-      if (Date.now() >= deadline || opts.signal?.aborted) break;
+      if (clock.now() >= deadline || opts.signal?.aborted) break;
     }
   } finally {
-    await healAll(active, opts.recorder);
+    healErrors.push(...(await healAll(active, opts.recorder)));
     opts.onChange?.([]);
   }
+  return { healErrors };
 }
 
-async function healAll(active: ActiveFault[], recorder: HistoryRecorder): Promise<void> {
+async function healAll(active: ActiveFault[], recorder: HistoryRecorder): Promise<string[]> {
+  const errors: string[] = [];
   // Heal in reverse order of starting, each one even if another fails.
   for (const { nemesis, fault } of [...active].reverse()) {
     let error: string | undefined;
@@ -88,8 +96,10 @@ async function healAll(active: ActiveFault[], recorder: HistoryRecorder): Promis
       await fault.heal();
     } catch (err) {
       error = (err as Error).message;
+      errors.push(`${nemesis.name}: ${error}`);
     }
     recorder.nemesis(`stop-${nemesis.kind}`, error === undefined ? fault.value : { ...fault.value, healError: error });
   }
   active.length = 0;
+  return errors;
 }

@@ -3,7 +3,7 @@
 //   RUN    = PART ("+" PART)*      parts start and stop together (composition)
 //   PART   = NAME [":" MODE]       MODE = drop (default) | reset, for partitions
 // `none` runs the workload with no faults.
-import type { PartitionMode } from '../cluster/cluster.ts';
+import type { EngineName, PartitionMode } from '../engine/cluster.ts';
 import type { SystemDefinition } from '../system/definition.ts';
 import { bridge } from './bridge.ts';
 import { isolateNode } from './isolateNode.ts';
@@ -29,7 +29,7 @@ export const nemesisRegistry: Record<string, NemesisFactory> = {
 export class NemesisSpecError extends Error {}
 
 /** Parses one RUN (e.g. `isolate-primary:reset+kill`) into its parts; [] for `none`. */
-export function parseNemesis(spec: string, def?: SystemDefinition): Nemesis[] {
+export function parseNemesis(spec: string, def?: SystemDefinition, engine: EngineName = 'processes'): Nemesis[] {
   const trimmed = spec.trim();
   if (trimmed === 'none' || trimmed === '') return [];
   return trimmed.split('+').map((part) => {
@@ -44,8 +44,8 @@ export function parseNemesis(spec: string, def?: SystemDefinition): Nemesis[] {
     if (mode !== undefined && !factory.partitionModes) {
       throw new NemesisSpecError(`"${part}": ${name} is not a partition, it takes no :drop/:reset mode`);
     }
-    const problem = def && factory.unsupported?.(def);
-    if (problem) throw new NemesisSpecError(`nemesis "${name}" cannot run against ${def.name}: ${problem}`);
+    const problem = def && factory.unsupported?.(def, engine);
+    if (problem) throw new NemesisSpecError(`nemesis "${name}" cannot run against ${def.name}${engine === 'sim' ? ' in simulation' : ''}: ${problem}`);
     return { name: part.trim(), ...factory.create((mode ?? 'drop') as PartitionMode) };
   });
 }

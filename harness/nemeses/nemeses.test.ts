@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Cluster } from '../cluster/cluster.ts';
+import { ProcessCluster } from '../cluster/cluster.ts';
 import { askOnce } from '../client/wireConnection.ts';
 import { HistoryRecorder } from '../recorder.ts';
 import { parseSystem, type SystemDefinition } from '../system/definition.ts';
@@ -22,14 +22,14 @@ function exampleSystem(roles: Record<string, string> = {}): SystemDefinition {
   return parseSystem(raw, join(exampleDir, 'system.json'));
 }
 
-let cluster: Cluster | undefined;
+let cluster: ProcessCluster | undefined;
 afterEach(async () => {
   await cluster?.stop();
   cluster = undefined;
 });
 
-async function start(roles?: Record<string, string>): Promise<Cluster> {
-  cluster = await Cluster.start(exampleSystem(roles), { logDir: mkdtempSync(join(tmpdir(), 'sb-nemesis-')) });
+async function start(roles?: Record<string, string>): Promise<ProcessCluster> {
+  cluster = await ProcessCluster.start(exampleSystem(roles), { logDir: mkdtempSync(join(tmpdir(), 'sb-nemesis-')) });
   // Seed every key the reads below use.
   const a = cluster.clientAddress('n1');
   expect((await askOnce(a.host, a.port, { type: 'write', key: 'x', value: 1 }, 2000)).kind).toBe('reply');
@@ -37,7 +37,7 @@ async function start(roles?: Record<string, string>): Promise<Cluster> {
 }
 
 /** A read at `node` through its client proxy: 'ok', 'error' (any error reply or refused connection) or 'timeout'. */
-async function readAt(c: Cluster, node: string, timeoutMs = 2500): Promise<{ result: 'ok' | 'error' | 'timeout'; ms: number }> {
+async function readAt(c: ProcessCluster, node: string, timeoutMs = 2500): Promise<{ result: 'ok' | 'error' | 'timeout'; ms: number }> {
   const a = c.clientAddress(node);
   const t0 = Date.now();
   const out = await askOnce(a.host, a.port, { type: 'read', key: 'x' }, timeoutMs);
@@ -47,19 +47,19 @@ async function readAt(c: Cluster, node: string, timeoutMs = 2500): Promise<{ res
   return { result: 'error', ms };
 }
 
-async function reachability(c: Cluster): Promise<Record<string, boolean>> {
+async function reachability(c: ProcessCluster): Promise<Record<string, boolean>> {
   const ids = c.nodeIds();
   const results = await Promise.all(ids.map((id) => readAt(c, id)));
   return Object.fromEntries(ids.map((id, i) => [id, results[i].result === 'ok']));
 }
 
-function ctxWith(c: Cluster, picks: number[]): NemesisContext {
+function ctxWith(c: ProcessCluster, picks: number[]): NemesisContext {
   let i = 0;
   return { cluster: c, pick: (n) => picks[i++ % picks.length] % n };
 }
 
 /** In the example store a node answers reads iff it is n1 or its link to n1 is up. */
-function expectedReachability(c: Cluster, cut: string[]): Record<string, boolean> {
+function expectedReachability(c: ProcessCluster, cut: string[]): Record<string, boolean> {
   return Object.fromEntries(c.nodeIds().map((id) => [id, id === 'n1' || !cut.includes(`${id}->n1`)]));
 }
 

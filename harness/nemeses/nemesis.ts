@@ -2,7 +2,9 @@
 // running cluster and hands back how to undo it. The scheduler (cycles.ts)
 // decides when; each nemesis (one file each) decides what. Target choices go
 // through `ctx.pick`, drawn from the run's seed, so a seed replays them.
-import type { Cluster, PartitionMode } from '../cluster/cluster.ts';
+import type { Cluster, PartitionMode } from '../engine/cluster.ts';
+import type { EngineName } from '../engine/cluster.ts';
+import type { SystemDefinition } from '../system/definition.ts';
 
 export interface NemesisContext {
   cluster: Cluster;
@@ -28,8 +30,8 @@ export interface NemesisFactory {
   summary: string;
   /** Whether `:drop` / `:reset` apply. */
   partitionModes: boolean;
-  /** A reason this nemesis cannot run against the cluster's definition, or null. */
-  unsupported?(def: Cluster['def']): string | null;
+  /** A reason this nemesis cannot run against the system on this engine, or null. */
+  unsupported?(def: SystemDefinition, engine: EngineName): string | null;
   create(mode: PartitionMode): Omit<Nemesis, 'name'>;
 }
 
@@ -62,7 +64,7 @@ export async function cutFault(ctx: NemesisContext, pairs: Array<[string, string
  * crash faults: the view-server design assumes it never crashes, as the
  * lecture does.
  */
-export function stateNodes(def: Cluster['def'], opts: { excludeViewserver: boolean }): string[] {
+export function stateNodes(def: SystemDefinition, opts: { excludeViewserver: boolean }): string[] {
   let nodes = def.nodes.filter((n) => !def.clientNodes.includes(n.id));
   if (nodes.length === 0) nodes = def.nodes;
   if (opts.excludeViewserver) {

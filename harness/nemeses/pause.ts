@@ -10,8 +10,8 @@ export const pause: NemesisFactory = {
     async start(ctx) {
       const ids = stateNodes(ctx.cluster.def, { excludeViewserver: false });
       const node = ids[ctx.pick(ids.length)];
-      ctx.cluster.pause(node);
-      return { value: { node }, heal: async () => void ctx.cluster.resume(node) };
+      await ctx.cluster.pause(node);
+      return { value: { node }, heal: () => ctx.cluster.resume(node) };
     },
   }),
 };

@@ -143,8 +143,8 @@ export function parseSystem(raw: unknown, file: string): SystemDefinition {
     }
     for (const arg of command as string[]) {
       for (const m of arg.matchAll(/\{([^}]*)\}/g)) {
-        if (!['id', 'listen', 'peers', 'node'].includes(m[1])) {
-          fail(`${where}.command uses unknown placeholder {${m[1]}} (placeholders: {id} {listen} {peers} {node})`);
+        if (!['id', 'listen', 'peers', 'node', 'dir'].includes(m[1])) {
+          fail(`${where}.command uses unknown placeholder {${m[1]}} (placeholders: {id} {listen} {peers} {node} {dir})`);
         }
       }
     }

@@ -4,17 +4,18 @@
 // report.html into the run's folder.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Cluster } from '../cluster/cluster.ts';
+import { ProcessCluster } from '../cluster/cluster.ts';
 import { onInterrupt } from '../cluster/processes.ts';
+import type { Cluster } from '../engine/cluster.ts';
+import { wallClock } from '../engine/wallClock.ts';
 import { runNemesisCycles, nemesisPlan } from '../nemeses/cycles.ts';
 import { parseNemesis } from '../nemeses/index.ts';
 import { HistoryRecorder } from '../recorder.ts';
 import type { SystemDefinition } from '../system/definition.ts';
-import { finalReads, registerSchedule, runWorkload, type Endpoint, type WorkloadStats } from '../workloads/register.ts';
+import { finalReads, registerSchedule, runWorkload, type WorkloadStats } from '../workloads/register.ts';
 import { checkRun, type RunVerdict } from './verdict.ts';
 import type { Workload } from './matrix.ts';
 import { writeRunReport } from './reportAdapter.ts';
-import { sleep } from '../sleep.ts';
 
 export interface RunConfig extends Workload {
   system: SystemDefinition;
@@ -61,7 +62,8 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
   mkdirSync(cfg.runDir, { recursive: true });
   const nemeses = parseNemesis(cfg.nemesis, cfg.system);
   const historyPath = join(cfg.runDir, 'history.jsonl');
-  const recorder = new HistoryRecorder(historyPath);
+  const clock = wallClock();
+  const recorder = new HistoryRecorder(historyPath, clock);
   // On Ctrl-C the owner stops the processes; the history on disk is already complete up to here.
   const unhook = onInterrupt((sig) => {
     recorder.close();
@@ -75,11 +77,12 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
   const timings: Record<string, number> = {};
   let cluster: Cluster | undefined;
   let finalRead = { read: 0, of: cfg.keys };
+  const healErrors: string[] = [];
   try {
     progress();
-    cluster = await Cluster.start(cfg.system, { toxiproxyUrl: cfg.toxiproxyUrl, logDir: join(cfg.runDir, 'nodes') });
+    cluster = await ProcessCluster.start(cfg.system, { toxiproxyUrl: cfg.toxiproxyUrl, logDir: join(cfg.runDir, 'nodes'), dataDir: join(cfg.runDir, 'data'), clock });
     timings.setupMs = Date.now() - started;
-    const endpoints: Endpoint[] = cfg.system.clientNodes.map((node) => ({ node, ...cluster!.clientAddress(node) }));
+    const endpoints = cfg.system.clientNodes;
     const schedule = registerSchedule({
       seed: cfg.seed,
       concurrency: cfg.concurrency,
@@ -90,8 +93,8 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
     const nextProcess = { value: cfg.concurrency };
     phase = 'running';
     const workStart = Date.now();
-    await Promise.all([
-      runWorkload({ schedule, endpoints, recorder, durationMs: cfg.timeLimitS * 1000, opTimeoutMs: cfg.opTimeoutMs, stats, nextProcess, signal: cfg.signal }),
+    const [, nemesisResult] = await Promise.all([
+      runWorkload({ schedule, cluster, endpoints, recorder, durationMs: cfg.timeLimitS * 1000, opTimeoutMs: cfg.opTimeoutMs, stats, nextProcess, signal: cfg.signal }),
       runNemesisCycles({
         nemeses,
         cluster,
@@ -103,13 +106,17 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
         onChange: (a) => (activeFaults = a),
       }),
     ]);
+    healErrors.push(...nemesisResult.healErrors);
     timings.workloadMs = Date.now() - workStart;
     phase = 'healing';
     // Belt and braces: the cycles healed what they started; make sure of the network too.
-    await cluster.healNetwork();
-    await sleep(cfg.recoveryMs, cfg.signal);
+    await cluster.healNetwork().catch((err: Error) => {
+      healErrors.push(err.message);
+      recorder.nemesis('heal-failed', { error: err.message, stillFaulty: cluster!.activeNetworkFaults() });
+    });
+    await clock.sleep(cfg.recoveryMs, cfg.signal);
     phase = 'final reads';
-    finalRead = await finalReads(cfg.keys, { endpoints, recorder, opTimeoutMs: cfg.opTimeoutMs, stats, nextProcess });
+    finalRead = await finalReads(cfg.keys, { cluster, endpoints, recorder, opTimeoutMs: cfg.opTimeoutMs, stats, nextProcess });
   } finally {
     clearInterval(ticker);
     phase = 'stopping';
@@ -121,7 +128,7 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
   phase = 'checking';
   progress();
   const checkStart = Date.now();
-  const verdict = await checkRun(recorder.events, { timeoutMs: cfg.checkTimeoutMs, finalRead });
+  const verdict = await checkRun(recorder.events, { timeoutMs: cfg.checkTimeoutMs, finalRead, healErrors });
   timings.checkMs = Date.now() - checkStart;
   timings.totalMs = Date.now() - started;
   const expected = cfg.system.claims === 'linearizable';
@@ -145,6 +152,7 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
     okDuringFaults: verdict.okDuringFaults,
     faultWindows: verdict.faultWindows,
     finalReads: finalRead,
+    healErrors,
     checker: verdict.check === null ? null : { valid: verdict.check.valid, elapsedMs: verdict.check.elapsedMs, keys: verdict.check.keys, failures: verdict.check.failures.length },
     options: {
       timeLimitS: cfg.timeLimitS,

@@ -30,7 +30,7 @@ export interface RunVerdict {
 
 export async function checkRun(
   events: HistoryEvent[],
-  opts: { timeoutMs: number; finalRead?: { read: number; of: number } },
+  opts: { timeoutMs: number; finalRead?: { read: number; of: number }; healErrors?: string[] },
 ): Promise<RunVerdict> {
   const check = await checkHistory(events, { timeoutMs: opts.timeoutMs });
   const windows = faultWindows(events);
@@ -42,7 +42,9 @@ export async function checkRun(
   if (check.valid === 'unknown') {
     return { ...base, valid: 'unknown', unknownReason: `the checker gave up (${(check as { unknownReason?: string }).unknownReason ?? 'time or memory limit'})`, firstViolationNs: null };
   }
-  const reason = tooLittleSuccess(events, windows, opts.finalRead);
+  // A network left cut means the final reads (and any recovery) were not what the run claims to test.
+  const healErrors = opts.healErrors ?? [];
+  const reason = healErrors.length > 0 ? `a heal failed, so the run did not end healed: ${healErrors[0]}` : tooLittleSuccess(events, windows, opts.finalRead);
   return { ...base, valid: reason === null ? true : 'unknown', unknownReason: reason, firstViolationNs: null };
 }
 

@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { checkHistory } from '../../checkers/index.ts';
 import { nemesisPlan } from '../nemeses/cycles.ts';
 import { HistoryRecorder } from '../recorder.ts';
-import { classify, finalReads, scheduleHead, type Endpoint, type RegisterOp } from './register.ts';
+import { openWireClient } from '../client/wireClient.ts';
+import { wallClock } from '../engine/wallClock.ts';
+import { classify, finalReads, scheduleHead, type RegisterOp } from './register.ts';
 
 const seedArb = fc.nat({ max: 0xffffffff });
 const opts = (seed: number) => ({ seed, concurrency: 4, keys: 3, rate: 50 });
@@ -134,17 +136,18 @@ describe('final reads', () => {
     );
     const dir = mkdtempSync(join(tmpdir(), 'splitbrain-final-reads-'));
     try {
-      const endpoints = await Promise.all(
-        servers.map(
-          (s, i) =>
-            new Promise<Endpoint>((resolve) =>
-              s.listen(0, '127.0.0.1', () => resolve({ node: `c${i + 1}`, host: '127.0.0.1', port: (s.address() as net.AddressInfo).port })),
-            ),
+      const ports = new Map(
+        await Promise.all(
+          servers.map(
+            (s, i) =>
+              new Promise<[string, number]>((resolve) => s.listen(0, '127.0.0.1', () => resolve([`c${i + 1}`, (s.address() as net.AddressInfo).port]))),
+          ),
         ),
       );
+      const cluster = { clock: wallClock(), connect: (node: string, ms: number) => openWireClient('127.0.0.1', ports.get(node)!, ms) };
       const recorder = new HistoryRecorder(join(dir, 'history.jsonl'));
       const stats = { invoked: 0, ok: 0, fail: 0, info: 0 };
-      const outcome = await finalReads(2, { endpoints, recorder, opTimeoutMs: 2000, stats, nextProcess: { value: 0 } });
+      const outcome = await finalReads(2, { cluster, endpoints: [...ports.keys()], recorder, opTimeoutMs: 2000, stats, nextProcess: { value: 0 } });
       recorder.close();
       expect(outcome).toEqual({ read: 2, of: 2 });
       const seen = (key: string) =>

@@ -10,8 +10,8 @@
 import fc from 'fast-check';
 import type { OpFunction, Value } from '../../checkers/types.ts';
 import { describeError } from '../client/errorCodes.ts';
-import { sleep } from '../sleep.ts';
-import { WireConnection, type Outcome } from '../client/wireConnection.ts';
+import type { Outcome } from '../client/wireConnection.ts';
+import type { ClientConnection, Cluster } from '../engine/cluster.ts';
 import type { HistoryRecorder } from '../recorder.ts';
 
 // ---- schema ----------------------------------------------------------------
@@ -124,12 +124,6 @@ export function classify(op: RegisterOp, out: Outcome): Completion {
 
 // ---- runner ------------------------------------------------------------------
 
-export interface Endpoint {
-  node: string;
-  host: string;
-  port: number;
-}
-
 export interface WorkloadStats {
   invoked: number;
   ok: number;
@@ -139,7 +133,10 @@ export interface WorkloadStats {
 
 export interface RunWorkloadOptions {
   schedule: Iterator<RegisterOp>[];
-  endpoints: Endpoint[];
+  /** The system, whichever engine runs it: clients connect to its client nodes, time is its clock. */
+  cluster: Pick<Cluster, 'clock' | 'connect'>;
+  /** The client nodes, in the order slots are bound to them (slot i -> endpoints[i mod n]). */
+  endpoints: string[];
   recorder: HistoryRecorder;
   /** Stop invoking after this many ms. */
   durationMs: number;
@@ -154,11 +151,12 @@ export interface RunWorkloadOptions {
 interface ProcessState {
   id: number;
   endpoint: number;
-  conn: WireConnection | null;
+  conn: ClientConnection | null;
 }
 
 export async function runWorkload(opts: RunWorkloadOptions): Promise<void> {
-  const deadline = Date.now() + opts.durationMs;
+  const clock = opts.cluster.clock;
+  const deadline = clock.now() + opts.durationMs;
   // As in Jepsen, a slot stays bound to one client node for the whole run, even
   // when that node fails it: split brains only show when both sides keep clients.
   const slots = opts.schedule.map((ops, slot) => runSlot(slot, ops));
@@ -169,9 +167,9 @@ export async function runWorkload(opts: RunWorkloadOptions): Promise<void> {
     try {
       for (let next = ops.next(); !next.done; next = ops.next()) {
         const op = next.value;
-        const wait = Math.min(op.delayMs, deadline - Date.now());
-        if (wait > 0) await sleep(wait, opts.signal);
-        if (Date.now() >= deadline || opts.signal?.aborted) return;
+        const wait = Math.min(op.delayMs, deadline - clock.now());
+        if (wait > 0) await clock.sleep(wait, opts.signal);
+        if (clock.now() >= deadline || opts.signal?.aborted) return;
         const done = await invoke(proc, op, opts);
         if (done.type === 'info') {
           // Retired: a fresh process takes the slot, on a fresh connection.
@@ -187,24 +185,22 @@ export async function runWorkload(opts: RunWorkloadOptions): Promise<void> {
 }
 
 /** One operation on one process: invoke, wait, record the completion. */
-export async function invoke(proc: ProcessState, op: RegisterOp, opts: Pick<RunWorkloadOptions, 'endpoints' | 'recorder' | 'opTimeoutMs' | 'stats'>): Promise<Completion> {
+export async function invoke(proc: ProcessState, op: RegisterOp, opts: Pick<RunWorkloadOptions, 'cluster' | 'endpoints' | 'recorder' | 'opTimeoutMs' | 'stats'>): Promise<Completion> {
   const { recorder, stats } = opts;
   recorder.client(proc.id, 'invoke', op.f, op.key, op.f === 'read' ? null : op.value);
   stats.invoked++;
-  let outcome: Outcome;
+  let done: Completion;
   if (proc.conn === null || proc.conn.closed) {
-    const ep = opts.endpoints[proc.endpoint];
-    const conn = await WireConnection.open(ep.host, ep.port, opts.opTimeoutMs);
+    const conn = await opts.cluster.connect(opts.endpoints[proc.endpoint], opts.opTimeoutMs);
     if ('error' in conn) {
-      outcome = { kind: 'closed', sent: false, reason: conn.error };
+      done = classify(op, { kind: 'closed', sent: false, reason: conn.error });
     } else {
       proc.conn = conn;
-      outcome = await conn.request(requestBody(op), opts.opTimeoutMs);
+      done = await conn.invoke(op, opts.opTimeoutMs);
     }
   } else {
-    outcome = await proc.conn.request(requestBody(op), opts.opTimeoutMs);
+    done = await proc.conn.invoke(op, opts.opTimeoutMs);
   }
-  const done = classify(op, outcome);
   if (done.type === 'ok') {
     stats.ok++;
     recorder.client(proc.id, 'ok', op.f, op.key, done.value);
@@ -225,7 +221,7 @@ export async function invoke(proc: ProcessState, op: RegisterOp, opts: Pick<RunW
  */
 export async function finalReads(
   keys: number,
-  opts: Pick<RunWorkloadOptions, 'endpoints' | 'recorder' | 'opTimeoutMs' | 'stats' | 'nextProcess'>,
+  opts: Pick<RunWorkloadOptions, 'cluster' | 'endpoints' | 'recorder' | 'opTimeoutMs' | 'stats' | 'nextProcess'>,
   attemptsPerRead = 6,
   readsPerEndpoint = 3,
 ): Promise<{ read: number; of: number }> {
@@ -238,7 +234,7 @@ export async function finalReads(
       proc.conn = null;
       if (done.type === 'info') proc.id = opts.nextProcess.value++;
       proc.endpoint = (proc.endpoint + 1) % opts.endpoints.length;
-      await sleep(200);
+      await opts.cluster.clock.sleep(200);
     }
     return false;
   };

@@ -7,12 +7,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Cluster } from '../cluster.ts';
+import { ProcessCluster } from '../cluster.ts';
 import { loadSystem } from '../../system/definition.ts';
 
 const mode = process.argv[2];
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const cluster = await Cluster.start(loadSystem(join(root, 'examples', 'kvstore', 'system.json')), {
+const cluster = await ProcessCluster.start(loadSystem(join(root, 'examples', 'kvstore', 'system.json')), {
   logDir: mkdtempSync(join(tmpdir(), 'sb-hold-')),
 });
 process.stdout.write(JSON.stringify({ pids: cluster.owner.pids() }) + '\n');
