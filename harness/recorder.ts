@@ -3,7 +3,7 @@
 // SIGKILL, power cut of the CI runner) the file still holds a valid prefix
 // of the history that `npm run check` can read. Events are also kept in memory
 // for the end-of-run check.
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import type { ClientEvent, EventType, HistoryEvent, NemesisEvent, OpFunction, Value } from '../checkers/types.ts';
 import type { Clock } from './engine/cluster.ts';
 import { wallClock } from './engine/wallClock.ts';
@@ -13,12 +13,21 @@ export class HistoryRecorder {
   private fd: number | null;
   private lastTime = 0;
 
-  /** Times are the run's clock (virtual under simulation); by default a wall clock started now. */
+  /**
+   * Times are the run's clock (virtual under simulation); by default a wall
+   * clock started now. With no path the history stays in memory (simulated
+   * runs that pass keep no files); `writeTo` saves it later.
+   */
   constructor(
-    readonly path: string,
+    readonly path: string | null,
     private readonly clock: Pick<Clock, 'nowNs'> = wallClock(),
   ) {
-    this.fd = openSync(path, 'w');
+    this.fd = path === null ? null : openSync(path, 'w');
+  }
+
+  /** Writes every event recorded so far to `path`, one JSON object per line. */
+  writeTo(path: string): void {
+    writeFileSync(path, this.events.map((e) => JSON.stringify(e) + '\n').join(''));
   }
 
   /** Nanoseconds on the run's clock. */

@@ -50,12 +50,15 @@ export interface NemesisRunOptions {
 export interface NemesisRunResult {
   /** Heals that failed even after retries (each also written into the history's stop event). */
   healErrors: string[];
+  /** How many cycles of the plan got as far as starting their faults. */
+  cyclesStarted: number;
 }
 
 /** Runs the cycles until `durationMs` has passed, and returns with everything healed (or says what is not). */
 export async function runNemesisCycles(opts: NemesisRunOptions): Promise<NemesisRunResult> {
   const healErrors: string[] = [];
-  if (opts.nemeses.length === 0) return { healErrors };
+  let cyclesStarted = 0;
+  if (opts.nemeses.length === 0) return { healErrors, cyclesStarted };
   const clock = opts.cluster.clock;
   const deadline = clock.now() + opts.durationMs;
   let active: ActiveFault[] = [];
@@ -64,6 +67,7 @@ export async function runNemesisCycles(opts: NemesisRunOptions): Promise<Nemesis
       await clock.sleep(Math.min(deadline - clock.now(), cycle.quietMs), opts.signal);
       if (clock.now() >= deadline || opts.signal?.aborted) break;
       let pickIndex = 0;
+      cyclesStarted++;
       const ctx = {
         cluster: opts.cluster,
         pick: (n: number) => cycle.picks[pickIndex++ % cycle.picks.length] % n,
@@ -84,7 +88,7 @@ export async function runNemesisCycles(opts: NemesisRunOptions): Promise<Nemesis
     healErrors.push(...(await healAll(active, opts.recorder)));
     opts.onChange?.([]);
   }
-  return { healErrors };
+  return { healErrors, cyclesStarted };
 }
 
 async function healAll(active: ActiveFault[], recorder: HistoryRecorder): Promise<string[]> {

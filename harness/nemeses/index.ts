@@ -10,6 +10,7 @@ import { isolateNode } from './isolateNode.ts';
 import { isolatePrimary } from './isolatePrimary.ts';
 import { kill } from './kill.ts';
 import { latency } from './latency.ts';
+import { duplicate, lose, reorder } from './messageFaults.ts';
 import type { Nemesis, NemesisFactory } from './nemesis.ts';
 import { partitionHalves } from './partitionHalves.ts';
 import { pause } from './pause.ts';
@@ -24,6 +25,9 @@ export const nemesisRegistry: Record<string, NemesisFactory> = {
   latency,
   kill,
   pause,
+  lose,
+  duplicate,
+  reorder,
 };
 
 export class NemesisSpecError extends Error {}

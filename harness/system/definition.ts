@@ -24,6 +24,12 @@ export interface SystemDefinition {
   clientNodes: string[];
   primary?: PrimarySource;
   nemeses?: string[];
+  /**
+   * How the nodes run in the simulator (`--sim`): a module exporting
+   * `roles`, node factories over Env keyed by role name. Absent for systems
+   * given only as commands.
+   */
+  simulation?: { roles: string };
   /** Absolute path of the definition file. */
   file: string;
   /** Commands run from here (the definition file's folder). */
@@ -95,7 +101,7 @@ export function parseSystem(raw: unknown, file: string): SystemDefinition {
   };
   if (!isObject(raw)) fail('the top level must be a JSON object');
   const obj = raw as Record<string, unknown>;
-  const known = ['name', 'claims', 'nodes', 'clientNodes', 'primary', 'nemeses', 'description', '$comment'];
+  const known = ['name', 'claims', 'nodes', 'clientNodes', 'primary', 'nemeses', 'simulation', 'description', '$comment'];
   for (const k of Object.keys(obj)) {
     if (!known.includes(k)) fail(`unknown field "${k}" (fields: ${known.slice(0, 6).join(', ')})`);
   }
@@ -177,6 +183,14 @@ export function parseSystem(raw: unknown, file: string): SystemDefinition {
     }
     nemeses = obj.nemeses as string[];
   }
+  let simulation: SystemDefinition['simulation'];
+  if (obj.simulation !== undefined) {
+    const sim = obj.simulation as Record<string, unknown>;
+    if (!isObject(sim) || typeof sim.roles !== 'string' || sim.roles === '' || Object.keys(sim).some((k) => k !== 'roles')) {
+      fail('"simulation" must be {"roles": "FILE"}: a module (relative to this file) exporting `roles`, node factories over Env by role name');
+    }
+    simulation = { roles: resolve(dirname(resolve(file)), sim.roles as string) };
+  }
   return {
     name: name as string,
     claims: claims as Claim,
@@ -184,6 +198,7 @@ export function parseSystem(raw: unknown, file: string): SystemDefinition {
     clientNodes: clientNodes as string[],
     primary,
     nemeses,
+    simulation,
     file: resolve(file),
     dir: dirname(resolve(file)),
   };

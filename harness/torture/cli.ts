@@ -317,7 +317,8 @@ class ProgressLine {
 }
 
 /** A path as the table shows it: relative to where the user is, unless that means climbing out (then absolute). */
-export function shownPath(path: string): string {
+export function shownPath(path: string | null): string {
+  if (path === null) return '';
   const rel = relative(process.cwd(), path);
   return rel.startsWith('..') ? resolve(path) : rel;
 }

@@ -1,18 +1,24 @@
-// One torture run: start the system behind its fault proxies, drive the
-// workload while the nemesis cycles, heal, read every key, stop everything,
-// check the history, and write history.jsonl (streamed), results.json and
-// report.html into the run's folder.
+// One torture run, on either engine: start the system (real processes behind
+// their fault proxies, or its Env nodes in the simulator), drive the workload
+// while the nemesis cycles, heal, read every key, stop everything, check the
+// history, and write history.jsonl, results.json, report.html (and, for a
+// failing simulated run, schedule.json) into the run's folder. Real runs
+// stream the history to disk as it happens; simulated runs that pass keep no
+// files unless asked to.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProcessCluster } from '../cluster/cluster.ts';
 import { onInterrupt } from '../cluster/processes.ts';
-import type { Cluster } from '../engine/cluster.ts';
+import type { Cluster, EngineName } from '../engine/cluster.ts';
 import { wallClock } from '../engine/wallClock.ts';
-import { runNemesisCycles, nemesisPlan } from '../nemeses/cycles.ts';
+import { runNemesisCycles } from '../nemeses/cycles.ts';
 import { parseNemesis } from '../nemeses/index.ts';
 import { HistoryRecorder } from '../recorder.ts';
+import { loadSimRoles } from '../sim/roles.ts';
+import { SimCluster } from '../sim/simCluster.ts';
 import type { SystemDefinition } from '../system/definition.ts';
-import { finalReads, registerSchedule, runWorkload, type WorkloadStats } from '../workloads/register.ts';
+import { finalReads, runWorkload, type WorkloadStats } from '../workloads/register.ts';
+import { scheduleSource, writeScheduleFile, type RunSchedule } from './schedule.ts';
 import { checkRun, type RunVerdict } from './verdict.ts';
 import type { Workload } from './matrix.ts';
 import { writeRunReport } from './reportAdapter.ts';
@@ -26,6 +32,17 @@ export interface RunConfig extends Workload {
   toxiproxyUrl?: string;
   /** The command line that reproduces this run, for results.json. */
   command: string;
+  /** Default: real processes. */
+  engine?: EngineName;
+  /** Run exactly this schedule (replay, shrinking) instead of drawing one from the seed. */
+  schedule?: RunSchedule;
+  /**
+   * Which files to keep: 'always' (real runs), or 'on-mismatch' (simulated
+   * runs: a run folder only when the verdict does not match the claim).
+   */
+  keepFiles?: 'always' | 'on-mismatch';
+  /** Skip results.json/report.html even when files are kept (shrinking attempts). */
+  historyOnly?: boolean;
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
 }
@@ -51,24 +68,24 @@ export interface RunResult {
   unknownReason: string | null;
   /** Seconds from the run's start to the completion of the first violation found; null if none. */
   firstViolationS: number | null;
-  historyPath: string;
-  resultsPath: string;
+  historyPath: string | null;
+  resultsPath: string | null;
   reportPath: string | null;
+  schedulePath: string | null;
   elapsedS: number;
+  engine: EngineName;
+  /** What the run actually did, as data (for shrinking and replay). */
+  schedule: RunSchedule;
 }
 
 export async function runOnce(cfg: RunConfig): Promise<RunResult> {
   const started = Date.now();
-  mkdirSync(cfg.runDir, { recursive: true });
-  const nemeses = parseNemesis(cfg.nemesis, cfg.system);
+  const engine = cfg.engine ?? 'processes';
+  const streamed = (cfg.keepFiles ?? 'always') === 'always';
+  if (streamed) mkdirSync(cfg.runDir, { recursive: true });
+  const nemeses = parseNemesis(cfg.nemesis, cfg.system, engine);
   const historyPath = join(cfg.runDir, 'history.jsonl');
-  const clock = wallClock();
-  const recorder = new HistoryRecorder(historyPath, clock);
-  // On Ctrl-C the owner stops the processes; the history on disk is already complete up to here.
-  const unhook = onInterrupt((sig) => {
-    recorder.close();
-    process.stderr.write(`torture: ${sig}: run stopped; the history so far is in ${historyPath} (npm run -s check -- ${historyPath})\n`);
-  });
+  const source = scheduleSource(cfg.seed, cfg, cfg.schedule);
   const stats: WorkloadStats = { invoked: 0, ok: 0, fail: 0, info: 0 };
   let phase: Progress['phase'] = 'starting';
   let activeFaults: string[] = [];
@@ -76,30 +93,41 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
   const ticker = setInterval(progress, 500);
   const timings: Record<string, number> = {};
   let cluster: Cluster | undefined;
+  let recorder: HistoryRecorder | undefined;
+  let unhook = () => {};
   let finalRead = { read: 0, of: cfg.keys };
   const healErrors: string[] = [];
+  let cyclesStarted = 0;
   try {
     progress();
-    cluster = await ProcessCluster.start(cfg.system, { toxiproxyUrl: cfg.toxiproxyUrl, logDir: join(cfg.runDir, 'nodes'), dataDir: join(cfg.runDir, 'data'), clock });
+    if (engine === 'sim') {
+      cluster = await SimCluster.start(cfg.system, { seed: cfg.seed, roles: await loadSimRoles(cfg.system) });
+      recorder = new HistoryRecorder(streamed ? historyPath : null, cluster.clock);
+    } else {
+      const clock = wallClock();
+      recorder = new HistoryRecorder(historyPath, clock);
+      const rec = recorder;
+      // On Ctrl-C the owner stops the processes; the history on disk is already complete up to here.
+      unhook = onInterrupt((sig) => {
+        rec.close();
+        process.stderr.write(`torture: ${sig}: run stopped; the history so far is in ${historyPath} (npm run -s check -- ${historyPath})\n`);
+      });
+      cluster = await ProcessCluster.start(cfg.system, { toxiproxyUrl: cfg.toxiproxyUrl, logDir: join(cfg.runDir, 'nodes'), dataDir: join(cfg.runDir, 'data'), clock });
+    }
+    const c = cluster;
+    const rec = recorder;
     timings.setupMs = Date.now() - started;
     const endpoints = cfg.system.clientNodes;
-    const schedule = registerSchedule({
-      seed: cfg.seed,
-      concurrency: cfg.concurrency,
-      keys: cfg.keys,
-      rate: cfg.rate,
-    });
-    const plan = nemesisPlan(cfg.seed, cfg.timing);
     const nextProcess = { value: cfg.concurrency };
     phase = 'running';
     const workStart = Date.now();
     const [, nemesisResult] = await Promise.all([
-      runWorkload({ schedule, cluster, endpoints, recorder, durationMs: cfg.timeLimitS * 1000, opTimeoutMs: cfg.opTimeoutMs, stats, nextProcess, signal: cfg.signal }),
+      runWorkload({ schedule: source.streams, cluster: c, endpoints, recorder: rec, durationMs: cfg.timeLimitS * 1000, opTimeoutMs: cfg.opTimeoutMs, stats, nextProcess, signal: cfg.signal }),
       runNemesisCycles({
         nemeses,
-        cluster,
-        recorder,
-        plan,
+        cluster: c,
+        recorder: rec,
+        plan: source.plan,
         // Faults end a little before the clients stop, so the last heal is observed by the workload too.
         durationMs: Math.max(0, cfg.timeLimitS * 1000 - cfg.opTimeoutMs),
         signal: cfg.signal,
@@ -107,39 +135,45 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
       }),
     ]);
     healErrors.push(...nemesisResult.healErrors);
+    cyclesStarted = nemesisResult.cyclesStarted;
     timings.workloadMs = Date.now() - workStart;
     phase = 'healing';
     // Belt and braces: the cycles healed what they started; make sure of the network too.
-    await cluster.healNetwork().catch((err: Error) => {
+    await c.healNetwork().catch((err: Error) => {
       healErrors.push(err.message);
-      recorder.nemesis('heal-failed', { error: err.message, stillFaulty: cluster!.activeNetworkFaults() });
+      rec.nemesis('heal-failed', { error: err.message, stillFaulty: c.activeNetworkFaults() });
     });
-    await clock.sleep(cfg.recoveryMs, cfg.signal);
+    await c.clock.sleep(cfg.recoveryMs, cfg.signal);
     phase = 'final reads';
-    finalRead = await finalReads(cfg.keys, { cluster, endpoints, recorder, opTimeoutMs: cfg.opTimeoutMs, stats, nextProcess });
+    finalRead = await finalReads(cfg.keys, { cluster: c, endpoints, recorder: rec, opTimeoutMs: cfg.opTimeoutMs, stats, nextProcess });
   } finally {
     clearInterval(ticker);
     phase = 'stopping';
     progress();
     await cluster?.stop();
-    recorder.close();
+    recorder?.close();
     unhook();
   }
+  const events = recorder.events;
+  const schedule = source.used(cyclesStarted);
   phase = 'checking';
   progress();
   const checkStart = Date.now();
-  const verdict = await checkRun(recorder.events, { timeoutMs: cfg.checkTimeoutMs, finalRead, healErrors });
+  const verdict = await checkRun(events, { timeoutMs: cfg.checkTimeoutMs, finalRead, healErrors });
   timings.checkMs = Date.now() - checkStart;
   timings.totalMs = Date.now() - started;
   const expected = cfg.system.claims === 'linearizable';
+  const keep = streamed || verdict.valid !== expected;
   const resultsPath = join(cfg.runDir, 'results.json');
   const reportPath = join(cfg.runDir, 'report.html');
+  const schedulePath = join(cfg.runDir, 'schedule.json');
   const results = {
     system: cfg.system.name,
     definition: cfg.system.file,
     claims: cfg.system.claims,
     nemesis: cfg.nemesis,
     seed: cfg.seed,
+    engine,
     ops: stats.invoked,
     ok: stats.ok,
     fail: stats.fail,
@@ -170,18 +204,35 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
     historyPath,
     reportPath,
   };
-  writeFileSync(resultsPath, JSON.stringify(results, null, 2) + '\n');
-  const wroteReport = verdict.check === null ? false : await writeRunReport({ history: recorder.events, result: verdict.check, resultsPath, historyPath, outPath: reportPath });
+  let wroteReport = false;
+  if (keep) {
+    mkdirSync(cfg.runDir, { recursive: true });
+    if (!streamed) recorder.writeTo(historyPath);
+    if (engine === 'sim') writeScheduleFile(schedulePath, { system: cfg.system.file, nemesis: cfg.nemesis, seed: cfg.seed, engine, workload: workloadOf(cfg), schedule });
+    if (!cfg.historyOnly) {
+      writeFileSync(resultsPath, JSON.stringify(results, null, 2) + '\n');
+      wroteReport = verdict.check === null ? false : await writeRunReport({ history: events, result: verdict.check, resultsPath, historyPath, outPath: reportPath });
+    }
+  }
   phase = 'done';
   progress();
-  // The run's summary: results.json's headline fields, plus whether the report got written.
+  // The run's summary: results.json's headline fields, plus what got written.
   const { system, nemesis, seed, ops, ok, fail, info, valid, matches, unknownReason, firstViolationS } = results;
   return {
     system, nemesis, seed, ops, ok, fail, info, valid, expected, matches, unknownReason, firstViolationS,
-    historyPath,
-    resultsPath,
+    historyPath: keep ? historyPath : null,
+    resultsPath: keep && !cfg.historyOnly ? resultsPath : null,
     reportPath: wroteReport ? reportPath : null,
+    schedulePath: keep && engine === 'sim' ? schedulePath : null,
     elapsedS: timings.totalMs / 1000,
+    engine,
+    schedule,
   };
+}
+
+/** The workload options of a run, as schedule.json keeps them. */
+function workloadOf(cfg: RunConfig): Workload {
+  const { timeLimitS, concurrency, keys, rate, opTimeoutMs, timing, recoveryMs, checkTimeoutMs } = cfg;
+  return { timeLimitS, concurrency, keys, rate, opTimeoutMs, timing, recoveryMs, checkTimeoutMs };
 }
 

@@ -26,13 +26,91 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+interface Timer {
+  at: number;
+  seq: number;
+  fn: () => void;
+}
+
 interface SimNode {
   id: string;
   peers: string[];
   factory: NodeFactory;
   node: Node | null;
-  timers: Map<TimerId, { at: number; seq: number; fn: () => void }>;
+  /** The node's live timers; a timer cancelled or lost in a crash is simply absent. */
+  timers: Map<TimerId, Timer>;
+  /** Heap entries that came due while the node was paused: they fire after resume. */
+  parked: HeapEntry[];
   incarnation: number;
+}
+
+/** A timer's place in the time-ordered heap; stale once its owner's map no longer holds it. */
+interface HeapEntry {
+  timer: Timer;
+  id: TimerId;
+  /** null: a timer of the world outside the nodes. */
+  owner: SimNode | null;
+}
+
+/** A binary min-heap of timers by (at, seq): every event in time order at O(log n). */
+class TimerHeap {
+  private readonly items: HeapEntry[] = [];
+  get size(): number {
+    return this.items.length;
+  }
+  push(e: HeapEntry): void {
+    const a = this.items;
+    a.push(e);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!before(a[i].timer, a[p].timer)) break;
+      [a[i], a[p]] = [a[p], a[i]];
+      i = p;
+    }
+  }
+  peek(): HeapEntry | undefined {
+    return this.items[0];
+  }
+  pop(): HeapEntry | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length > 0 && last !== undefined) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && before(a[l].timer, a[m].timer)) m = l;
+        if (r < a.length && before(a[r].timer, a[m].timer)) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m], a[i]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+function before(x: Timer, y: Timer): boolean {
+  return x.at < y.at || (x.at === y.at && x.seq < y.seq);
+}
+
+/**
+ * Copies a message body as the wire would: JSON values only (a real host
+ * sends JSON), so neither side can change the other's copy afterwards.
+ */
+function copyJson<T>(v: T): T {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) return v.map(copyJson) as T;
+  const out: Record<string, unknown> = {};
+  for (const k in v) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x !== undefined && typeof x !== 'function') out[k] = copyJson(x);
+  }
+  return out as T;
 }
 
 export interface SimOptions {
@@ -47,7 +125,14 @@ export interface SimOptions {
    * crosses timer boundaries. Default 0.
    */
   linger?: number;
+  /**
+   * Latency never reorders the messages of one link (from -> to), as on a
+   * TCP connection: a message is due no earlier than the one sent before it
+   * on the same link. Messages of different links still overtake each other.
+   */
+  fifoLinks?: boolean;
 }
+
 
 export class SimNetwork {
   now = 0;
@@ -62,6 +147,18 @@ export class SimNetwork {
   private readonly dropRates = new Map<string, number>();
   private readonly paused = new Set<string>();
   private readonly latencies = new Map<string, { ms: number; jitter: number }>();
+  /** Timers of the world outside the nodes (a simulated harness): never paused, never crashed. */
+  private readonly external = new Map<TimerId, Timer>();
+  /** Every timer, nodes' and external, in firing order. */
+  private readonly heap = new TimerHeap();
+  /** Receivers of messages addressed to endpoints that are not nodes (simulated clients). */
+  private readonly attached = new Map<string, (from: string, body: Body) => void>();
+  /** Per link, the due time of the last message sent on it (fifoLinks). */
+  private readonly lastDue = new Map<string, number>();
+  /** Per link: deliver each message twice with this probability. */
+  private readonly duplicates = new Map<string, number>();
+  /** Per link: each message is due at a random time within this many ms, in any order. */
+  private readonly reorders = new Map<string, number>();
   private nextTimer = 1;
   private timerSeq = 0;
 
@@ -70,7 +167,7 @@ export class SimNetwork {
   }
 
   add(id: string, peers: string[], factory: NodeFactory): void {
-    const sim: SimNode = { id, peers, factory, node: null, timers: new Map(), incarnation: 0 };
+    const sim: SimNode = { id, peers, factory, node: null, timers: new Map(), parked: [], incarnation: 0 };
     this.nodes.set(id, sim);
     this.start(sim);
   }
@@ -88,7 +185,11 @@ export class SimNetwork {
       now: () => this.now,
       setTimer: (ms, fn) => {
         const id = this.nextTimer++;
-        if (live()) sim.timers.set(id, { at: this.now + Math.max(0, ms), seq: this.timerSeq++, fn });
+        if (live()) {
+          const timer = { at: this.now + Math.max(0, ms), seq: this.timerSeq++, fn };
+          sim.timers.set(id, timer);
+          this.heap.push({ timer, id, owner: sim });
+        }
         return id;
       },
       cancelTimer: (id) => {
@@ -117,9 +218,65 @@ export class SimNetwork {
   }
 
   private enqueue(from: string, to: string, body: Body): void {
-    const lat = this.latencies.get(`${from}->${to}`) ?? this.latencies.get('*');
-    const at = lat === undefined ? this.now : this.now + lat.ms + Math.floor(this.random() * (lat.jitter + 1));
-    this.queue.push({ from, to, body: structuredClone(body), at });
+    const link = `${from}->${to}`;
+    const lat = this.latencies.size === 0 ? undefined : (this.latencies.get(link) ?? this.latencies.get('*'));
+    let at = lat === undefined ? this.now : this.now + lat.ms + Math.floor(this.random() * (lat.jitter + 1));
+    const spread = this.reorders.size === 0 ? undefined : this.reorders.get(link);
+    if (spread !== undefined) at = this.now + this.random() * spread;
+    else if (this.options.fifoLinks) {
+      at = Math.max(at, this.lastDue.get(link) ?? 0);
+      this.lastDue.set(link, at);
+    }
+    this.queue.push({ from, to, body: copyJson(body), at });
+    const dup = this.duplicates.size === 0 ? undefined : this.duplicates.get(link);
+    if (dup !== undefined && this.random() < dup) {
+      this.queue.push({ from, to, body: copyJson(body), at: at + this.random() * (spread ?? 10) });
+    }
+  }
+
+  /** Runs `fn` after `ms` of virtual time, outside any node (for a simulated harness). */
+  schedule(ms: number, fn: () => void): TimerId {
+    const id = this.nextTimer++;
+    const timer = { at: this.now + Math.max(0, ms), seq: this.timerSeq++, fn };
+    this.external.set(id, timer);
+    this.heap.push({ timer, id, owner: null });
+    return id;
+  }
+
+  unschedule(id: TimerId): void {
+    this.external.delete(id);
+  }
+
+  /** Messages to `endpoint` (not a node) go to `receive` as they are delivered, instead of the outbox. */
+  attach(endpoint: string, receive: (from: string, body: Body) => void): void {
+    this.attached.set(endpoint, receive);
+  }
+
+  detach(endpoint: string): void {
+    this.attached.delete(endpoint);
+  }
+
+  /** The earliest virtual time at which a timer fires or a message can be delivered; Infinity if none. */
+  nextEventAt(): number {
+    let t = this.nextTimer_()?.timer.at ?? Infinity;
+    for (const m of this.queue) if (m.at < t && !this.paused.has(m.to)) t = m.at;
+    return Math.max(t, this.now);
+  }
+
+  /**
+   * The next timer that can fire, without removing it. Stale entries
+   * (cancelled, lost in a crash) are dropped; entries of paused nodes are
+   * parked until the node resumes.
+   */
+  private nextTimer_(): HeapEntry | undefined {
+    for (;;) {
+      const e = this.heap.peek();
+      if (e === undefined) return undefined;
+      const live = (e.owner === null ? this.external : e.owner.timers).get(e.id) === e.timer;
+      if (live && (e.owner === null || !this.paused.has(e.owner.id))) return e;
+      this.heap.pop();
+      if (live) e.owner!.parked.push(e);
+    }
   }
 
   /** Messages received so far by a non-node endpoint; `take` empties them. */
@@ -149,9 +306,20 @@ export class SimNetwork {
     if (ms === 0 && jitter === 0) this.latencies.delete(key);
     else this.latencies.set(key, { ms, jitter });
   }
+  /** Each message from -> to is delivered twice (the copy a little later) with probability p; 0 removes it. */
+  duplicate(from: string, to: string, p: number): void {
+    if (p === 0) this.duplicates.delete(`${from}->${to}`);
+    else this.duplicates.set(`${from}->${to}`, p);
+  }
+  /** Messages from -> to are each due at a random time within `spreadMs`, in no particular order. */
+  reorder(from: string, to: string, spreadMs: number): void {
+    this.reorders.set(`${from}->${to}`, spreadMs);
+  }
   heal(): void {
     this.dropRates.clear();
     this.latencies.clear();
+    this.duplicates.clear();
+    this.reorders.clear();
   }
   /** Kill a node: it loses its timers, its messages in flight to it are dropped on delivery. */
   crash(id: string): void {
@@ -163,6 +331,7 @@ export class SimNetwork {
   restart(id: string): void {
     const sim = this.mustGet(id);
     sim.timers.clear();
+    sim.parked.length = 0;
     this.paused.delete(id);
     this.start(sim);
   }
@@ -174,6 +343,8 @@ export class SimNetwork {
   }
   resume(id: string): void {
     this.paused.delete(id);
+    const sim = this.nodes.get(id);
+    if (sim !== undefined) for (const e of sim.parked.splice(0)) this.heap.push(e);
   }
 
   // --- stepping -----------------------------------------------------------
@@ -201,7 +372,9 @@ export class SimNetwork {
     if (p > 0 && this.random() < p) return true;
     if (this.hook !== null && !this.hook(m)) return true;
     const target = this.nodes.get(m.to);
-    if (target === undefined) {
+    const receive = target === undefined ? this.attached.get(m.to) : undefined;
+    if (receive !== undefined) receive(m.from, m.body);
+    else if (target === undefined) {
       const box = this.outbox.get(m.to) ?? [];
       box.push(m.body);
       this.outbox.set(m.to, box);
@@ -246,27 +419,22 @@ export class SimNetwork {
     const target = this.now + ms;
     this.settle();
     for (;;) {
-      let next: { sim: SimNode; id: TimerId; at: number; seq: number } | null = null;
-      for (const sim of this.nodes.values()) {
-        if (this.paused.has(sim.id)) continue;
-        for (const [id, t] of sim.timers) {
-          if (t.at <= target && (next === null || t.at < next.at || (t.at === next.at && t.seq < next.seq))) {
-            next = { sim, id, at: t.at, seq: t.seq };
-          }
-        }
-      }
+      // The next timer, a node's or the outside world's, in (time, creation) order.
+      const next = this.nextTimer_();
+      const nextAt = next !== undefined && next.timer.at <= target ? next.timer.at : Infinity;
       // A delayed message due before the next timer is an event of its own.
       let messageAt = Infinity;
-      for (const m of this.queue) if (m.at > this.now && m.at <= target && !this.paused.has(m.to)) messageAt = Math.min(messageAt, m.at);
-      if (messageAt < (next?.at ?? Infinity)) {
+      for (const m of this.queue) if (m.at > this.now && m.at <= target && m.at < messageAt && !this.paused.has(m.to)) messageAt = m.at;
+      if (messageAt < nextAt) {
         this.now = messageAt;
         this.settle();
         continue;
       }
-      if (next === null) break;
-      const timer = next.sim.timers.get(next.id)!;
-      next.sim.timers.delete(next.id);
-      this.now = Math.max(this.now, next.at);
+      if (next === undefined || nextAt === Infinity) break;
+      this.heap.pop();
+      const timer = next.timer;
+      (next.owner === null ? this.external : next.owner.timers).delete(next.id);
+      this.now = Math.max(this.now, nextAt);
       timer.fn();
       this.settle();
     }

@@ -1,0 +1,74 @@
+// A run's schedule as data: what each client slot invokes, in order, and the
+// nemesis cycles. Drawn from the seed for a fresh run (endless, lazy
+// streams), recorded as it is consumed, and given back explicitly to replay
+// a run or to try a smaller one while shrinking. schedule.json holds it.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { nemesisPlan, type NemesisPlan } from '../nemeses/cycles.ts';
+import { registerSchedule, type RegisterOp } from '../workloads/register.ts';
+import type { Workload } from './matrix.ts';
+
+export interface RunSchedule {
+  /** Per client slot, the operations it invokes, in order. */
+  slots: RegisterOp[][];
+  /** The nemesis cycles, in order. */
+  cycles: NemesisPlan['cycles'];
+}
+
+/** What a run consumes: one operation stream per slot and the cycles, plus what was actually used. */
+export interface ScheduleSource {
+  streams: Iterator<RegisterOp>[];
+  plan: NemesisPlan;
+  /** The prefix of each stream consumed so far, and the cycles (all of them; trimmed by `used`). */
+  used(cyclesStarted: number): RunSchedule;
+}
+
+export function scheduleSource(seed: number, w: Pick<Workload, 'concurrency' | 'keys' | 'rate' | 'timing'>, given?: RunSchedule): ScheduleSource {
+  const base = given
+    ? { streams: given.slots.map((ops) => ops[Symbol.iterator]()), plan: { cycles: given.cycles } }
+    : { streams: registerSchedule({ seed, concurrency: w.concurrency, keys: w.keys, rate: w.rate }), plan: nemesisPlan(seed, w.timing) };
+  const taken: RegisterOp[][] = base.streams.map(() => []);
+  const streams = base.streams.map((it, slot): Iterator<RegisterOp> => ({
+    next: () => {
+      const r = it.next();
+      if (!r.done) taken[slot].push(r.value);
+      return r;
+    },
+  }));
+  return {
+    streams,
+    plan: base.plan,
+    used: (cyclesStarted) => ({ slots: taken.map((ops) => [...ops]), cycles: base.plan.cycles.slice(0, cyclesStarted) }),
+  };
+}
+
+export interface ScheduleFile {
+  splitbrainSchedule: 1;
+  /** The definition file the run used. */
+  system: string;
+  nemesis: string;
+  seed: number;
+  engine: 'processes' | 'sim';
+  workload: Workload;
+  schedule: RunSchedule;
+}
+
+export function writeScheduleFile(path: string, file: Omit<ScheduleFile, 'splitbrainSchedule'>): void {
+  writeFileSync(path, JSON.stringify({ splitbrainSchedule: 1, ...file }) + '\n');
+}
+
+export class ScheduleFileError extends Error {}
+
+export function readScheduleFile(path: string): ScheduleFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ScheduleFileError(`${path}: cannot read a schedule: ${(err as Error).message}`);
+  }
+  const f = raw as ScheduleFile;
+  const ok =
+    typeof f === 'object' && f !== null && f.splitbrainSchedule === 1 && typeof f.system === 'string' && typeof f.nemesis === 'string' &&
+    typeof f.seed === 'number' && typeof f.workload === 'object' && Array.isArray(f.schedule?.slots) && Array.isArray(f.schedule?.cycles);
+  if (!ok) throw new ScheduleFileError(`${path}: not a splitbrain schedule.json (written by a failing run: system, nemesis, seed, workload, schedule)`);
+  return f;
+}
