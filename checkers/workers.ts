@@ -15,14 +15,22 @@ import type { KeyJob, KeyReply } from './key-worker.ts';
 import type { Operation } from './types.ts';
 import type { SearchOutcome } from './search.ts';
 
-function bootCode(): string | null {
+/**
+ * The `eval` code of a worker that runs the module at `moduleUrl`, through
+ * tsx's loader when the module is TypeScript; null when no loader is there.
+ */
+export function workerBootCode(moduleUrl: string): string | null {
+  if (!moduleUrl.endsWith('.ts')) return `import(${JSON.stringify(moduleUrl)});`;
   try {
     const tsx = import.meta.resolve('tsx/esm/api');
-    const worker = new URL('./key-worker.ts', import.meta.url).href;
-    return `import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(worker)}); });`;
+    return `import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(moduleUrl)}); });`;
   } catch {
     return null;
   }
+}
+
+function bootCode(): string | null {
+  return workerBootCode(new URL('./key-worker.ts', import.meta.url).href);
 }
 
 function fromWire(reply: KeyReply, ops: Operation[]): SearchOutcome {

@@ -15,8 +15,13 @@ export interface CycleTiming {
 }
 
 export interface NemesisPlan {
-  /** Per cycle: quiet and fault durations (ms, ±25% around the timing) and target picks. */
-  cycles: Array<{ quietMs: number; faultMs: number; picks: number[] }>;
+  /**
+   * Per cycle: quiet and fault durations (ms, ±25% around the timing) and
+   * target picks; `atMs`, when set, starts the fault that many ms after the
+   * cycles began instead of after the quiet time (a run records it, as the
+   * workload records its operations' times).
+   */
+  cycles: Array<{ quietMs: number; faultMs: number; picks: number[]; atMs?: number }>;
 }
 
 export function nemesisPlan(seed: number, timing: CycleTiming, cycles = 64): NemesisPlan {
@@ -60,12 +65,15 @@ export async function runNemesisCycles(opts: NemesisRunOptions): Promise<Nemesis
   let cyclesStarted = 0;
   if (opts.nemeses.length === 0) return { healErrors, cyclesStarted };
   const clock = opts.cluster.clock;
-  const deadline = clock.now() + opts.durationMs;
+  const start = clock.now();
+  const deadline = start + opts.durationMs;
   let active: ActiveFault[] = [];
   try {
     for (const cycle of opts.plan.cycles) {
-      await clock.sleep(Math.min(deadline - clock.now(), cycle.quietMs), opts.signal);
+      const quiet = cycle.atMs === undefined ? cycle.quietMs : start + cycle.atMs - clock.now();
+      await clock.sleep(Math.min(deadline - clock.now(), quiet), opts.signal);
       if (clock.now() >= deadline || opts.signal?.aborted) break;
+      cycle.atMs = clock.now() - start;
       let pickIndex = 0;
       cyclesStarted++;
       const ctx = {

@@ -62,7 +62,7 @@ export class SimCluster implements Cluster {
     readonly def: SystemDefinition,
     private readonly opts: SimClusterOptions,
   ) {
-    this.net = new SimNetwork({ seed: opts.seed, fifoLinks: true });
+    this.net = new SimNetwork({ seed: opts.seed, fifoLinks: true, independentStreams: true });
     this.links = def.nodes.flatMap((n) => n.connectsTo.map((to) => ({ name: `${n.id}->${to}`, from: n.id, to })));
     const net = this.net;
     this.clock = {

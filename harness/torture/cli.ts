@@ -11,7 +11,9 @@ import { builtinSystems, DefinitionError } from '../system/definition.ts';
 import { defaultWorkload, planMatrix, quickWorkload, type Cell, type Workload } from './matrix.ts';
 import { runOnce, type Progress, type RunResult } from './run.ts';
 import { judge } from './gate.ts';
-import { renderTable, type TableRow } from './table.ts';
+import { readScheduleFile, ScheduleFileError } from './schedule.ts';
+import { simulateCell, type SimCellResult } from './simulate.ts';
+import { renderSimTable, renderTable, type TableRow } from './table.ts';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 
@@ -28,6 +30,12 @@ export interface TortureArgs {
   json: boolean;
   out?: string;
   toxiproxy?: string;
+  /** The simulation engine instead of real processes. */
+  sim: boolean;
+  keepAll: boolean;
+  /** A schedule.json to run again. */
+  replay?: string;
+  engine?: 'processes' | 'sim';
   help: boolean;
 }
 
@@ -59,6 +67,16 @@ options:
   --json               print one JSON document on stdout: {"pass", "runs": [...]}
   --out DIR            put run folders in DIR (default histories/runs/)
   --toxiproxy URL      use this Toxiproxy server (also TOXIPROXY_URL) instead of the built-in one
+  --sim                run the system's own node code in the deterministic simulator
+                       (its definition's "simulation" roles): virtual time, a 20 s run in
+                       milliseconds, the same seed giving the same history byte for byte;
+                       --runs N runs seeds S..S+N-1 on every core. Writes run folders only
+                       for runs whose verdict does not match the claim, and for the first
+                       violation of each cell, shrunk to the fewest operations and faults
+                       that still fail (its folder's schedule.json replays it)
+  --keep-all           with --sim: write every run's folder
+  --replay FILE        run a schedule.json again, exactly (the simulator), or
+  --engine processes   ... on real processes and real proxies (as wall-clock time allows)
   --help               this text
 
 nemeses:
@@ -72,7 +90,7 @@ exit: 0 every verdict matches what the system claims, 1 otherwise, 2 usage error
 }
 
 export function parseArgs(argv: string[]): TortureArgs {
-  const args: TortureArgs = { runs: 1, quick: false, json: false, help: false };
+  const args: TortureArgs = { runs: 1, quick: false, json: false, sim: false, keepAll: false, help: false };
   const positive = (flag: string, v: string | undefined, integer = true): number => {
     const n = Number(v);
     if (v === undefined || v === '' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
@@ -140,6 +158,21 @@ export function parseArgs(argv: string[]): TortureArgs {
       case '--toxiproxy':
         args.toxiproxy = takeValue();
         break;
+      case '--sim':
+        args.sim = true;
+        break;
+      case '--keep-all':
+        args.keepAll = true;
+        break;
+      case '--replay':
+        args.replay = takeValue();
+        break;
+      case '--engine': {
+        const v = takeValue();
+        if (v !== 'processes' && v !== 'sim') throw new UsageError(`--engine must be processes or sim, got ${JSON.stringify(v)}`);
+        args.engine = v;
+        break;
+      }
       default:
         throw new UsageError(`unknown option ${JSON.stringify(argv[i])}`);
     }
@@ -161,12 +194,22 @@ export async function main(argv: string[]): Promise<number> {
     if (args.concurrency !== undefined) overrides.concurrency = args.concurrency;
     if (args.keys !== undefined) overrides.keys = args.keys;
     if (args.rate !== undefined) overrides.rate = args.rate;
+    if (args.keepAll && !args.sim) throw new UsageError('--keep-all goes with --sim (real runs always keep their folders)');
+    if (args.engine !== undefined && args.replay === undefined) throw new UsageError('--engine goes with --replay (use --sim for the simulator)');
+    if (args.replay !== undefined) {
+      if (args.systems || args.nemeses || args.sim) throw new UsageError('--replay runs the schedule file as it is: it takes no --system, --nemesis or --sim');
+      return await replay(args);
+    }
     cells = planMatrix({ systems: args.systems, nemeses: args.nemeses, quick: args.quick, overrides });
     if (cells.length === 0) throw new UsageError('nothing to run: no built-in systems found and no --system given');
-    // Validate every nemesis against its system before starting anything.
-    for (const c of cells) parseNemesis(c.nemesis, c.system);
+    // Validate every nemesis against its system (and engine) before starting anything.
+    for (const c of cells) parseNemesis(c.nemesis, c.system, args.sim ? 'sim' : 'processes');
+    if (args.sim) {
+      const { loadSimRoles } = await import('../sim/roles.ts');
+      for (const c of cells) await loadSimRoles(c.system);
+    }
   } catch (err) {
-    if (err instanceof UsageError || err instanceof DefinitionError || err instanceof NemesisSpecError) {
+    if (err instanceof UsageError || err instanceof DefinitionError || err instanceof NemesisSpecError || err instanceof ScheduleFileError) {
       process.stderr.write(`torture: ${err.message}\n(see npm run -s torture -- --help)\n`);
       return 2;
     }
@@ -176,6 +219,7 @@ export async function main(argv: string[]): Promise<number> {
   const seed = args.seed ?? Math.floor(Math.random() * 0x7fffffff);
   const outRoot = resolve(args.out ?? join(repoRoot, 'histories', 'runs'));
   const toxiproxyUrl = args.toxiproxy ?? process.env.TOXIPROXY_URL;
+  if (args.sim) return simulate(cells, args, seed, outRoot);
   const total = cells.length * args.runs;
   const log = (s: string) => process.stderr.write(s);
   log(`torture: seed ${seed} (replay with --seed ${seed}); ${total} run${total === 1 ? '' : 's'}${toxiproxyUrl ? `; Toxiproxy at ${toxiproxyUrl}` : ''}\n`);
@@ -258,6 +302,91 @@ export async function main(argv: string[]): Promise<number> {
   return pass ? 0 : 1;
 }
 
+/** `--sim`: each cell as a batch of seeds; the table summarises each cell. */
+async function simulate(cells: Cell[], args: TortureArgs, seed: number, outRoot: string): Promise<number> {
+  const log = (s: string) => process.stderr.write(s);
+  log(`torture: simulation, seed ${seed} (replay with --seed ${seed}); ${cells.length} cell${cells.length === 1 ? '' : 's'} × ${args.runs} run${args.runs === 1 ? '' : 's'}\n`);
+  const results: SimCellResult[] = [];
+  const stamp = timestamp();
+  for (const [i, cell] of cells.entries()) {
+    const label = `[${i + 1}/${cells.length}] ${cell.system.name} × ${cell.nemesis} (sim)`;
+    const line = new ProgressLine(label);
+    const started = Date.now();
+    const res = await simulateCell(cell, {
+      runs: args.runs,
+      seed,
+      keepAll: args.keepAll,
+      shrinkMs: 60_000,
+      runDir: (c, s) => join(outRoot, `${stamp}-${safe(c.system.name)}-${safe(c.nemesis)}-sim-${s}`),
+      command: (c, s) => reproduce(c, s, args) + ' --sim',
+      onProgress: (_c, done, total, violations) => line.text(`${done}/${total} runs  ${((done * 1000) / Math.max(1, Date.now() - started)).toFixed(0)} runs/s  violations ${violations}`),
+      onShrink: (_c, s) => line.text(`shrinking the violation of seed ${s}...`),
+    });
+    const caught = res.summaries.filter((r) => r.valid === false).length;
+    line.done(`${label}: ${res.summaries.length} runs in ${((Date.now() - started) / 1000).toFixed(1)} s, ${caught} with a violation`);
+    results.push(res);
+  }
+  // A correct system must pass every run; a broken one must be caught by at least one run of its cells.
+  const bySystem = new Map<string, SimCellResult[]>();
+  for (const r of results) bySystem.set(r.cell.system.file, [...(bySystem.get(r.cell.system.file) ?? []), r]);
+  const systemPass = new Map<string, boolean>();
+  for (const [file, rs] of bySystem) {
+    const claimsLinearizable = rs[0].cell.system.claims === 'linearizable';
+    const all = rs.flatMap((r) => r.summaries);
+    systemPass.set(file, claimsLinearizable ? all.every((s) => s.valid === true) : all.some((s) => s.valid === false));
+  }
+  const pass = [...systemPass.values()].every(Boolean);
+  const table =
+    renderSimTable(results.map((r) => ({ result: r, systemPass: systemPass.get(r.cell.system.file)!, shown: shownPath }))) +
+    `\n${pass ? 'PASS' : 'FAIL'}: ${pass ? 'every system behaves as it claims' : 'some systems do not behave as they claim'} ` +
+    `(in simulation, a linearizable system must pass every run; a broken one must be caught at least once) — seed ${seed}\n`;
+  if (args.json) {
+    log(table);
+    const runs = results.flatMap((r) =>
+      r.summaries.map((s) => {
+        const kept = r.kept.get(s.seed)?.result;
+        return {
+          system: r.cell.system.name, nemesis: r.cell.nemesis, seed: s.seed, engine: 'sim', ops: s.ops, ok: s.ok, fail: s.fail, info: s.info,
+          valid: s.valid, expected: s.expected, unknownReason: s.unknownReason,
+          historyPath: kept?.historyPath ?? null, reportPath: kept?.reportPath ?? null, schedulePath: kept?.schedulePath ?? null,
+        };
+      }),
+    );
+    process.stdout.write(JSON.stringify({ pass, runs }) + '\n');
+  } else {
+    process.stdout.write(table);
+  }
+  return pass ? 0 : 1;
+}
+
+/** `--replay FILE [--engine processes|sim]`: the schedule of a run, run again. */
+async function replay(args: TortureArgs): Promise<number> {
+  const file = readScheduleFile(resolve(args.replay!));
+  const { loadSystem } = await import('../system/definition.ts');
+  const system = loadSystem(file.system);
+  const engine = args.engine ?? file.engine;
+  parseNemesis(file.nemesis, system, engine);
+  const outRoot = resolve(args.out ?? join(repoRoot, 'histories', 'runs'));
+  const runDir = join(outRoot, `${timestamp()}-${safe(system.name)}-${safe(file.nemesis)}-replay-${engine}`);
+  process.stderr.write(`torture: replaying ${args.replay} (${file.schedule.slots.flat().length} operations, ${file.schedule.cycles.length} fault cycles) on ${engine === 'sim' ? 'the simulator' : 'real processes'}\n`);
+  const line = new ProgressLine(`${system.name} × ${file.nemesis} (replay)`);
+  const res = await runOnce({
+    ...file.workload, system, nemesis: file.nemesis, seed: file.seed, runDir, engine, schedule: file.schedule, keepFiles: 'always',
+    toxiproxyUrl: args.toxiproxy ?? process.env.TOXIPROXY_URL,
+    command: `npm run -s torture -- --replay ${shellQuote(args.replay!)}${args.engine ? ` --engine ${args.engine}` : ''}`,
+    onProgress: (p) => line.update(p),
+  });
+  line.done(`${system.name} × ${file.nemesis} (replay on ${engine}): ${verdictWord(res.valid)}${res.unknownReason ? ` — ${res.unknownReason}` : ''}  ${shownPath(res.historyPath)}`);
+  const row: TableRow = {
+    system: res.system, nemesis: res.nemesis, seed: res.seed, ops: res.ops, ok: res.ok, fail: res.fail, info: res.info, verdict: verdictWord(res.valid),
+    expected: res.expected ? 'valid' : 'caught', standing: res.matches ? 'ok' : 'MISMATCH', firstViolation: res.firstViolationS === null ? '' : `${res.firstViolationS.toFixed(1)}s`, history: shownPath(res.historyPath),
+  };
+  if (args.json) process.stdout.write(JSON.stringify({ pass: res.matches, runs: [{ system: res.system, nemesis: res.nemesis, seed: res.seed, engine, ops: res.ops, ok: res.ok, fail: res.fail, info: res.info, valid: res.valid, expected: res.expected, unknownReason: res.unknownReason, historyPath: res.historyPath, reportPath: res.reportPath }] }) + '\n');
+  else process.stdout.write(renderTable([row]));
+  // As for any run: 0 when the verdict matches what the system claims.
+  return res.matches ? 0 : 1;
+}
+
 function verdictWord(v: boolean | 'unknown'): string {
   return v === true ? 'valid' : v === false ? 'caught' : 'unknown';
 }
@@ -308,6 +437,16 @@ class ProgressLine {
     } else if (now - this.lastPrint >= 5000) {
       this.lastPrint = now;
       process.stderr.write(line + '\n');
+    }
+  }
+
+  /** A free-form status after the label (batches of simulated runs). */
+  text(status: string): void {
+    const now = Date.now();
+    if (this.tty) process.stderr.write(`\r\x1b[2K${this.label}  ${status}`);
+    else if (now - this.lastPrint >= 5000) {
+      this.lastPrint = now;
+      process.stderr.write(`${this.label}  ${status}\n`);
     }
   }
 

@@ -37,12 +37,15 @@ export interface RunConfig extends Workload {
   /** Run exactly this schedule (replay, shrinking) instead of drawing one from the seed. */
   schedule?: RunSchedule;
   /**
-   * Which files to keep: 'always' (real runs), or 'on-mismatch' (simulated
-   * runs: a run folder only when the verdict does not match the claim).
+   * Which files to keep: 'always' (real runs, streamed as they happen),
+   * 'on-mismatch' (a run folder only when the verdict does not match the
+   * claim), or 'never' (batches and shrinking attempts, judged in memory).
    */
-  keepFiles?: 'always' | 'on-mismatch';
+  keepFiles?: 'always' | 'on-mismatch' | 'never';
   /** Skip results.json/report.html even when files are kept (shrinking attempts). */
   historyOnly?: boolean;
+  /** Explain a violation (a minimal counterexample in words; default true). Off for runs judged by verdict alone. */
+  explain?: boolean;
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
 }
@@ -159,11 +162,11 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
   phase = 'checking';
   progress();
   const checkStart = Date.now();
-  const verdict = await checkRun(events, { timeoutMs: cfg.checkTimeoutMs, finalRead, healErrors });
+  const verdict = await checkRun(events, { timeoutMs: cfg.checkTimeoutMs, finalRead, healErrors, explain: cfg.explain });
   timings.checkMs = Date.now() - checkStart;
   timings.totalMs = Date.now() - started;
   const expected = cfg.system.claims === 'linearizable';
-  const keep = streamed || verdict.valid !== expected;
+  const keep = streamed || (cfg.keepFiles === 'on-mismatch' && verdict.valid !== expected);
   const resultsPath = join(cfg.runDir, 'results.json');
   const reportPath = join(cfg.runDir, 'report.html');
   const schedulePath = join(cfg.runDir, 'schedule.json');

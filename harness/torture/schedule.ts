@@ -26,18 +26,23 @@ export function scheduleSource(seed: number, w: Pick<Workload, 'concurrency' | '
   const base = given
     ? { streams: given.slots.map((ops) => ops[Symbol.iterator]()), plan: { cycles: given.cycles } }
     : { streams: registerSchedule({ seed, concurrency: w.concurrency, keys: w.keys, rate: w.rate }), plan: nemesisPlan(seed, w.timing) };
+  // The run writes each operation's and cycle's actual moment (atMs) into what it is handed: copies, so
+  // a schedule given here (a replay, a shrinking attempt) is never changed by running it.
   const taken: RegisterOp[][] = base.streams.map(() => []);
   const streams = base.streams.map((it, slot): Iterator<RegisterOp> => ({
     next: () => {
       const r = it.next();
-      if (!r.done) taken[slot].push(r.value);
-      return r;
+      if (r.done) return r;
+      const op = { ...r.value };
+      taken[slot].push(op);
+      return { done: false, value: op };
     },
   }));
+  const plan = { cycles: base.plan.cycles.map((c) => ({ ...c })) };
   return {
     streams,
-    plan: base.plan,
-    used: (cyclesStarted) => ({ slots: taken.map((ops) => [...ops]), cycles: base.plan.cycles.slice(0, cyclesStarted) }),
+    plan,
+    used: (cyclesStarted) => ({ slots: taken.map((ops) => ops.map((op) => ({ ...op }))), cycles: plan.cycles.slice(0, cyclesStarted).map((c) => ({ ...c })) }),
   };
 }
 

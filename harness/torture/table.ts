@@ -1,5 +1,6 @@
 // The verdict table printed at the end of `npm run torture`.
 import type { RunResult } from './run.ts';
+import type { SimCellResult } from './simulate.ts';
 
 /** A run's identity and counts as RunResult has them, plus the rendered verdict columns. */
 export interface TableRow extends Pick<RunResult, 'system' | 'nemesis' | 'seed' | 'ops' | 'ok' | 'fail' | 'info'> {
@@ -35,4 +36,37 @@ export function renderTable(rows: TableRow[]): string {
       .join('  ')
       .trimEnd();
   return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...body.map(fmt)].join('\n') + '\n';
+}
+
+/** `--sim`: one row per cell (system × nemesis), the runs summarised, then the folders written. */
+export function renderSimTable(rows: Array<{ result: SimCellResult; systemPass: boolean; shown: (p: string | null) => string }>): string {
+  const header = ['system', 'nemesis', 'runs', 'valid', 'caught', 'unknown', 'expected', '', 'first violation', 'kept'];
+  const body = rows.map(({ result: r, systemPass }) => {
+    const count = (v: boolean | 'unknown') => r.summaries.filter((s) => s.valid === v).length;
+    const first = r.summaries.find((s) => s.valid === false);
+    return [
+      r.cell.system.name,
+      r.cell.nemesis,
+      String(r.summaries.length),
+      String(count(true)),
+      String(count(false)),
+      String(count('unknown')),
+      r.cell.system.claims === 'linearizable' ? 'valid' : 'caught',
+      systemPass ? 'ok' : 'MISMATCH',
+      first ? `seed ${first.seed} at ${first.firstViolationS?.toFixed(1) ?? '?'}s` : '-',
+      String(r.kept.size),
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const lines = [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...body.map(fmt)];
+  const folders = rows.flatMap(({ result: r, shown }) =>
+    [...r.kept.entries()].map(([seed, k]) => {
+      const what = k.shrunk
+        ? `shrunk from ${k.shrunk.fromSize} to ${k.shrunk.toSize} operations+faults in ${k.shrunk.attempts} runs${k.shrunk.interrupted ? ' (time limit)' : ''}`
+        : k.result.matches ? 'kept' : 'does not match the claim';
+      return `  ${r.cell.system.name} × ${r.cell.nemesis} seed ${seed}: ${what}: ${shown(k.result.reportPath ?? k.result.historyPath)}`;
+    }),
+  );
+  return lines.join('\n') + '\n' + (folders.length > 0 ? `\nrun folders:\n${folders.join('\n')}\n` : '');
 }

@@ -30,9 +30,10 @@ export interface RunVerdict {
 
 export async function checkRun(
   events: HistoryEvent[],
-  opts: { timeoutMs: number; finalRead?: { read: number; of: number }; healErrors?: string[] },
+  opts: { timeoutMs: number; finalRead?: { read: number; of: number }; healErrors?: string[]; explain?: boolean },
 ): Promise<RunVerdict> {
-  const check = await checkHistory(events, { timeoutMs: opts.timeoutMs });
+  // Without explanation (batches, shrinking) a violation is decided as soon as it is found.
+  const check = await checkHistory(events, { timeoutMs: opts.timeoutMs, explain: opts.explain, parallel: opts.explain !== false });
   const windows = faultWindows(events);
   const okDuringFaults = windows.reduce((n, w) => n + w.ok, 0);
   const base = { okDuringFaults, faultWindows: windows, check };

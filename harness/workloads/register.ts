@@ -23,6 +23,13 @@ export interface RegisterOp {
   value: Value | [Value, Value];
   /** Pause before invoking, ms: spreads a slot's operations to meet --rate. */
   delayMs: number;
+  /**
+   * When set, invoke no earlier than this many ms after the workload started
+   * (instead of after `delayMs`). A run records the moment each operation
+   * was invoked here, so a recorded schedule replays its timing, and taking
+   * one operation out of it moves no other.
+   */
+  atMs?: number;
 }
 
 export interface ScheduleOptions {
@@ -156,7 +163,8 @@ interface ProcessState {
 
 export async function runWorkload(opts: RunWorkloadOptions): Promise<void> {
   const clock = opts.cluster.clock;
-  const deadline = clock.now() + opts.durationMs;
+  const start = clock.now();
+  const deadline = start + opts.durationMs;
   // As in Jepsen, a slot stays bound to one client node for the whole run, even
   // when that node fails it: split brains only show when both sides keep clients.
   const slots = opts.schedule.map((ops, slot) => runSlot(slot, ops));
@@ -167,9 +175,11 @@ export async function runWorkload(opts: RunWorkloadOptions): Promise<void> {
     try {
       for (let next = ops.next(); !next.done; next = ops.next()) {
         const op = next.value;
-        const wait = Math.min(op.delayMs, deadline - clock.now());
+        const pause = op.atMs === undefined ? op.delayMs : start + op.atMs - clock.now();
+        const wait = Math.min(pause, deadline - clock.now());
         if (wait > 0) await clock.sleep(wait, opts.signal);
         if (clock.now() >= deadline || opts.signal?.aborted) return;
+        op.atMs = clock.now() - start;
         const done = await invoke(proc, op, opts);
         if (done.type === 'info') {
           // Retired: a fresh process takes the slot, on a fresh connection.

@@ -12,6 +12,15 @@ export interface Message {
   body: Body;
   /** Virtual time before which the message cannot be delivered (latency). */
   at: number;
+  /** Its loss draw, when drawn at sending (independentStreams under faults). */
+  lose?: number;
+}
+
+/** A 32-bit FNV-1a hash of the seed and a name: the seed of a named stream. */
+export function streamSeed(seed: number, name: string): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
 }
 
 /** mulberry32: small, fast, good enough for schedules. */
@@ -131,6 +140,13 @@ export interface SimOptions {
    * on the same link. Messages of different links still overtake each other.
    */
   fifoLinks?: boolean;
+  /**
+   * Each node (per incarnation) and each link draws from its own seeded
+   * stream instead of the network's one. Then removing an operation from a
+   * schedule changes the random draws only of the links and nodes it used,
+   * not of everything after it, which is what makes a failing run shrinkable.
+   */
+  independentStreams?: boolean;
 }
 
 
@@ -159,6 +175,10 @@ export class SimNetwork {
   private readonly duplicates = new Map<string, number>();
   /** Per link: each message is due at a random time within this many ms, in any order. */
   private readonly reorders = new Map<string, number>();
+  /** Per link, its own random stream (independentStreams). */
+  private readonly linkRandom = new Map<string, () => number>();
+  /** Per link and message content, how many such messages were sent (independentStreams under faults). */
+  private readonly contentCount = new Map<string, number>();
   private nextTimer = 1;
   private timerSeq = 0;
 
@@ -195,7 +215,7 @@ export class SimNetwork {
       cancelTimer: (id) => {
         sim.timers.delete(id);
       },
-      random: this.random,
+      random: this.options.independentStreams ? seededRandom(streamSeed(this.options.seed, `node ${sim.id} ${incarnation}`)) : this.random,
       log: (m) => {
         const line = `${this.now.toFixed(0).padStart(6)}ms [${sim.id}] ${m}`;
         this.logs.push(line);
@@ -217,20 +237,47 @@ export class SimNetwork {
     this.enqueue(from, to, body);
   }
 
+  /** The random stream of a link's delays, losses and duplicates. */
+  private randomOf(link: string): () => number {
+    if (!this.options.independentStreams) return this.random;
+    let r = this.linkRandom.get(link);
+    if (r === undefined) {
+      r = seededRandom(streamSeed(this.options.seed, `link ${link}`));
+      this.linkRandom.set(link, r);
+    }
+    return r;
+  }
+
+  /**
+   * Under a fault, with independent streams, a message's draws come from its
+   * own content (ids left out) and how many such messages the link carried:
+   * the same logical message meets the same delay, loss or duplication
+   * whatever else the schedule did, so shrinking keeps the race it found.
+   */
+  private messageRandom(link: string, body: Body): () => number {
+    const { msg_id: _m, in_reply_to: _r, ...content } = body;
+    const key = `${link} ${JSON.stringify(content)}`;
+    const n = (this.contentCount.get(key) ?? 0) + 1;
+    this.contentCount.set(key, n);
+    return seededRandom(streamSeed(this.options.seed, `${key} ${n}`));
+  }
+
   private enqueue(from: string, to: string, body: Body): void {
     const link = `${from}->${to}`;
+    const faulted = this.options.independentStreams === true && (this.latencies.has(link) || this.reorders.has(link) || this.duplicates.has(link) || this.dropRates.has(link));
+    const random = faulted ? this.messageRandom(link, body) : this.randomOf(link);
     const lat = this.latencies.size === 0 ? undefined : (this.latencies.get(link) ?? this.latencies.get('*'));
-    let at = lat === undefined ? this.now : this.now + lat.ms + Math.floor(this.random() * (lat.jitter + 1));
+    let at = lat === undefined ? this.now : this.now + lat.ms + Math.floor(random() * (lat.jitter + 1));
     const spread = this.reorders.size === 0 ? undefined : this.reorders.get(link);
-    if (spread !== undefined) at = this.now + this.random() * spread;
+    if (spread !== undefined) at = this.now + random() * spread;
     else if (this.options.fifoLinks) {
       at = Math.max(at, this.lastDue.get(link) ?? 0);
       this.lastDue.set(link, at);
     }
-    this.queue.push({ from, to, body: copyJson(body), at });
+    this.queue.push({ from, to, body: copyJson(body), at, lose: faulted ? random() : undefined });
     const dup = this.duplicates.size === 0 ? undefined : this.duplicates.get(link);
-    if (dup !== undefined && this.random() < dup) {
-      this.queue.push({ from, to, body: copyJson(body), at: at + this.random() * (spread ?? 10) });
+    if (dup !== undefined && random() < dup) {
+      this.queue.push({ from, to, body: copyJson(body), at: at + random() * (spread ?? 10) });
     }
   }
 
@@ -368,8 +415,8 @@ export class SimNetwork {
 
   private deliverAt(i: number): boolean {
     const [m] = this.queue.splice(i, 1);
-    const p = this.dropRates.get(`${m.from}->${m.to}`) ?? 0;
-    if (p > 0 && this.random() < p) return true;
+    const p = this.dropRates.size === 0 ? 0 : (this.dropRates.get(`${m.from}->${m.to}`) ?? 0);
+    if (p > 0 && (m.lose ?? this.randomOf(`${m.from}->${m.to}`)()) < p) return true;
     if (this.hook !== null && !this.hook(m)) return true;
     const target = this.nodes.get(m.to);
     const receive = target === undefined ? this.attached.get(m.to) : undefined;
