@@ -2,13 +2,14 @@
 // workload while the nemesis cycles, heal, read every key, stop everything,
 // check the history, and write history.jsonl (streamed), results.json and
 // report.html into the run's folder.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cluster } from '../cluster/cluster.ts';
 import { onInterrupt } from '../cluster/processes.ts';
 import { runNemesisCycles, nemesisPlan } from '../nemeses/cycles.ts';
 import { parseNemesis } from '../nemeses/index.ts';
 import { HistoryRecorder } from '../recorder.ts';
+import { writeFileWhole } from '../outputFiles.ts';
 import type { SystemDefinition } from '../system/definition.ts';
 import { finalReads, registerSchedule, runWorkload, type Endpoint, type WorkloadStats } from '../workloads/register.ts';
 import { checkRun, type RunVerdict } from './verdict.ts';
@@ -48,6 +49,8 @@ export interface RunResult {
   expected: boolean;
   matches: boolean;
   unknownReason: string | null;
+  /** Replies the harness could not use (recorded as info): how many, and the first one's reason. */
+  unusableReplies: { count: number; example: string | null };
   /** Seconds from the run's start to the completion of the first violation found; null if none. */
   firstViolationS: number | null;
   historyPath: string;
@@ -62,6 +65,8 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
   const nemeses = parseNemesis(cfg.nemesis, cfg.system);
   const historyPath = join(cfg.runDir, 'history.jsonl');
   const recorder = new HistoryRecorder(historyPath);
+  // A history that can no longer be written (disk full) ends the run as Ctrl-C would.
+  const signal = cfg.signal ? AbortSignal.any([cfg.signal, recorder.failed]) : recorder.failed;
   // On Ctrl-C the owner stops the processes; the history on disk is already complete up to here.
   const unhook = onInterrupt((sig) => {
     recorder.close();
@@ -91,7 +96,7 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
     phase = 'running';
     const workStart = Date.now();
     await Promise.all([
-      runWorkload({ schedule, endpoints, recorder, durationMs: cfg.timeLimitS * 1000, opTimeoutMs: cfg.opTimeoutMs, stats, nextProcess, signal: cfg.signal }),
+      runWorkload({ schedule, endpoints, recorder, durationMs: cfg.timeLimitS * 1000, opTimeoutMs: cfg.opTimeoutMs, stats, nextProcess, signal }),
       runNemesisCycles({
         nemeses,
         cluster,
@@ -99,7 +104,7 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
         plan,
         // Faults end a little before the clients stop, so the last heal is observed by the workload too.
         durationMs: Math.max(0, cfg.timeLimitS * 1000 - cfg.opTimeoutMs),
-        signal: cfg.signal,
+        signal,
         onChange: (a) => (activeFaults = a),
       }),
     ]);
@@ -107,7 +112,8 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
     phase = 'healing';
     // Belt and braces: the cycles healed what they started; make sure of the network too.
     await cluster.healNetwork();
-    await sleep(cfg.recoveryMs, cfg.signal);
+    await sleep(cfg.recoveryMs, signal);
+    recorder.throwIfFailed();
     phase = 'final reads';
     finalRead = await finalReads(cfg.keys, { endpoints, recorder, opTimeoutMs: cfg.opTimeoutMs, stats, nextProcess });
   } finally {
@@ -118,6 +124,7 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
     recorder.close();
     unhook();
   }
+  recorder.throwIfFailed();
   phase = 'checking';
   progress();
   const checkStart = Date.now();
@@ -141,6 +148,7 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
     expected,
     matches: verdict.valid === expected,
     unknownReason: verdict.unknownReason,
+    unusableReplies: { count: stats.unusable?.count ?? 0, example: stats.unusable?.example ?? null },
     firstViolationS: verdict.firstViolationNs === null ? null : verdict.firstViolationNs / 1e9,
     okDuringFaults: verdict.okDuringFaults,
     faultWindows: verdict.faultWindows,
@@ -162,14 +170,14 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
     historyPath,
     reportPath,
   };
-  writeFileSync(resultsPath, JSON.stringify(results, null, 2) + '\n');
+  writeFileWhole(resultsPath, JSON.stringify(results, null, 2) + '\n');
   const wroteReport = verdict.check === null ? false : await writeRunReport({ history: recorder.events, result: verdict.check, resultsPath, historyPath, outPath: reportPath });
   phase = 'done';
   progress();
   // The run's summary: results.json's headline fields, plus whether the report got written.
-  const { system, nemesis, seed, ops, ok, fail, info, valid, matches, unknownReason, firstViolationS } = results;
+  const { system, nemesis, seed, ops, ok, fail, info, valid, matches, unknownReason, unusableReplies, firstViolationS } = results;
   return {
-    system, nemesis, seed, ops, ok, fail, info, valid, expected, matches, unknownReason, firstViolationS,
+    system, nemesis, seed, ops, ok, fail, info, valid, expected, matches, unknownReason, unusableReplies, firstViolationS,
     historyPath,
     resultsPath,
     reportPath: wroteReport ? reportPath : null,
