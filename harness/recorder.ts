@@ -1,5 +1,5 @@
-// The history recorder: every event is appended to history.jsonl with one
-// write(2) the moment it happens, so if the harness dies mid-run (crash,
+// The history recorder: every event is appended to history.jsonl as one whole
+// line the moment it happens, so if the harness dies mid-run (crash,
 // SIGKILL, power cut of the CI runner) the file still holds a valid prefix
 // of the history that `npm run check` can read. Events are also kept in memory
 // for the end-of-run check.
