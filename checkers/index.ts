@@ -18,6 +18,8 @@ import type { HistoryEvent, Value } from './types.ts';
 
 export { HistoryError } from './errors.ts';
 export { pairOperations } from './pairing.ts';
+/** What a register value may be in a history (number, string or null): the recorder validates replies with it. */
+export { isValue } from './importers/jsonl.ts';
 export { checkHistory, checkOperationsSync, worst, type CheckOptions, type CheckResultDetail, type KeyFailureDetail } from './check.ts';
 export { describeOp, formatTime, type TimeUnit } from './explain.ts';
 export { renderFailureText, toJsonReport, type FileReport } from './report.ts';

@@ -1,13 +1,26 @@
 // The recorder streams: whatever kills the harness mid-run, history.jsonl
 // holds a valid, checkable prefix of the history.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkHistory, pairOperations, parseHistoryFile } from '../checkers/index.ts';
-import { HistoryRecorder } from './recorder.ts';
+import { HistoryRecorder, type RecorderIo } from './recorder.ts';
+
+/** A disk with room for `bytes` more bytes: the write that crosses the limit is cut short, the next fails. */
+function diskWithRoomFor(bytes: number): RecorderIo {
+  let room = bytes;
+  return {
+    writeSync(fd, buffer, offset, length, position) {
+      if (room === 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+      const n = writeSync(fd, buffer, offset, Math.min(length, room), position);
+      room -= n;
+      return n;
+    },
+  };
+}
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -25,6 +38,30 @@ describe('history recorder', () => {
     expect(lines[0].time).toBeLessThanOrEqual(lines[2].time);
     rec.close();
     expect(parseHistoryFile(path)).toHaveLength(3);
+  });
+
+  // Issue 13, item 6: on a full disk the last line was left torn and the ENOSPC crashed the run.
+  it('a full disk leaves whole lines only, stops writing, and says so through `failed`', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'sb-rec-')), 'history.jsonl');
+    const rec = new HistoryRecorder(path, undefined, diskWithRoomFor(1000));
+    let i = 0;
+    while (!rec.failed.aborted) rec.client(i++, 'invoke', 'write', 'x', 1);
+    const onDisk = readFileSync(path, 'utf8');
+    expect(onDisk.endsWith('\n')).toBe(true);
+    const kept = parseHistoryFile(path);
+    expect(kept.length).toBeGreaterThan(5);
+    expect(kept.length).toBe(i - 1); // every event but the one that did not fit
+    expect(rec.failure?.message).toMatch(new RegExp(`no space left on device \\(ENOSPC\\); it keeps the first ${kept.length} events as whole lines`));
+    expect(() => rec.throwIfFailed()).toThrow(/ENOSPC/);
+    // Later events stay in memory (for the run to report) but never reach the file.
+    rec.nemesis('start-partition');
+    expect(readFileSync(path, 'utf8')).toBe(onDisk);
+    expect(rec.events).toHaveLength(i + 1);
+    rec.close();
+  });
+
+  it('a history that cannot be created is one clear error, not a stack of fs internals', () => {
+    expect(() => new HistoryRecorder(join(tmpdir(), 'no-such-dir-sb', 'history.jsonl'))).toThrow(/^cannot write .*history\.jsonl: no such file or directory \(ENOENT\)$/);
   });
 
   it('a harness killed mid-run (SIGKILL) leaves a valid, checkable history prefix', async () => {

@@ -9,7 +9,7 @@ import type { LocatedEvent } from './located.ts';
 const TYPES = new Set(['invoke', 'ok', 'fail', 'info']);
 const FUNCTIONS = new Set(['read', 'write', 'cas', 'append']);
 
-function isValue(v: unknown): v is Value {
+export function isValue(v: unknown): v is Value {
   return v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
 }
 

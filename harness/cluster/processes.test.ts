@@ -6,9 +6,10 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadSystem } from '../system/definition.ts';
 import { ProcessCluster } from './cluster.ts';
+import { ProcessOwner } from './processes.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
@@ -51,6 +52,26 @@ async function holdCluster(mode: 'throw' | 'reject' | 'wait', act?: (pid: number
   act?.(child.pid!);
   return { pids, exit: await exited, stderr: () => err };
 }
+
+describe('node logs', () => {
+  // Issue 13, item 6: a log the disk cannot take (full, read-only, gone) emitted an
+  // unhandled 'error' and crashed the harness with a stack trace.
+  it('a log file that cannot be written is one warning; the output is still kept for error messages', async () => {
+    const warnings: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (warnings.push(String(chunk)), true));
+    const owner = new ProcessOwner();
+    try {
+      const logFile = join(tmpdir(), 'sb-no-such-dir', 'n1.log');
+      const proc = owner.start({ name: 'n1', argv: [process.execPath, '-e', "console.error('hello from n1')"], cwd: root, logFile });
+      await proc.exited;
+      await expect.poll(() => warnings.join('')).toMatch(/cannot write .*n1\.log: no such file or directory \(ENOENT\); node output from here on is not logged/);
+      expect(proc.tail()).toContain('hello from n1');
+    } finally {
+      spy.mockRestore();
+      await owner.stopAll();
+    }
+  });
+});
 
 describe('process ownership: no orphans', () => {
   it('stop() ends every node of a cluster', async () => {

@@ -1,13 +1,16 @@
 // The owner of every process the harness starts. Each child runs in its own
 // process group (detached), so a signal to -pid reaches the node and anything
-// it forked. The owner stops them all on success, failure, exceptions and
-// Ctrl-C/SIGTERM: `stopAll()` for the orderly path, and a synchronous SIGKILL
-// sweep on process exit for every path that never got that far. Even a
+// it forked. The owner stops them all on success, failure, exceptions,
+// Ctrl-C/SIGTERM/SIGHUP and the harness's parent going away (parentWatch.ts):
+// `stopAll()` for the orderly path, and a synchronous SIGKILL sweep on process
+// exit for every path that never got that far. Even a
 // SIGKILL of the harness itself leaves nothing behind: a small watchdog
 // process holds a pipe from the harness and kills every registered group
 // when that pipe closes.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { fsReason } from '../outputFiles.ts';
+import { watchParent } from './parentWatch.ts';
 
 export interface StartOptions {
   /** Shown in errors and logs. */
@@ -38,6 +41,7 @@ export class ProcessOwner {
   private readonly logs = new Set<WriteStream>();
   private stopped = false;
   private watchdog: ChildProcess | null = null;
+  private warnedAboutLogs = false;
 
   constructor() {
     live.add(this);
@@ -54,8 +58,21 @@ export class ProcessOwner {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let tail = '';
-    const log = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
-    if (log) this.logs.add(log);
+    let log = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
+    if (log) {
+      this.logs.add(log);
+      // A log the disk cannot take (full, read-only) must not crash the harness: the
+      // output is still kept in memory (tail) for error messages.
+      log.on('error', (err) => {
+        if (log !== undefined) this.logs.delete(log);
+        log?.destroy();
+        log = undefined;
+        if (!this.warnedAboutLogs) {
+          this.warnedAboutLogs = true;
+          process.stderr.write(`splitbrain: cannot write ${opts.logFile}: ${fsReason(err)}; node output from here on is not logged\n`);
+        }
+      });
+    }
     const onData = (chunk: Buffer) => {
       tail = (tail + chunk.toString('utf8')).slice(-TAIL_BYTES);
       log?.write(chunk);
@@ -192,7 +209,7 @@ process.on('SIGTERM', () => {});
 // Every owner that has not finished stopping, for the exit and signal hooks.
 const live = new Set<ProcessOwner>();
 let hooksInstalled = false;
-let signalled = false;
+let stopping = false;
 
 function installExitHooks(): void {
   if (hooksInstalled) return;
@@ -200,29 +217,51 @@ function installExitHooks(): void {
   process.on('exit', () => {
     for (const o of live) o.killAllNow();
   });
-  const onSignal = (sig: NodeJS.Signals) => {
-    // A second Ctrl-C while stopping means "now".
-    if (signalled) {
-      for (const o of live) o.killAllNow();
-      process.exit(exitCodeFor(sig));
-    }
-    signalled = true;
-    if ([...live].some((o) => o.pids().length > 0)) process.stderr.write(`\nsplitbrain: ${sig}: stopping every process it started...\n`);
-    void Promise.all([...live].map((o) => o.stopAll(1000))).finally(() => {
-      for (const hook of signalHooks) hook(sig);
-      process.exit(exitCodeFor(sig));
-    });
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => stopOnSignal(sig));
+  // A parent that goes away sends nothing the harness can rely on (see parentWatch.ts):
+  // stop as on a hangup, the conventional "whoever started you is gone".
+  watchParent((gone) => {
+    if (stopping) return;
+    process.stderr.write(`\nsplitbrain: the process that started it (${gone.name}, pid ${gone.pid}) is gone\n`);
+    stopOnSignal('SIGHUP');
+  });
+}
+
+/**
+ * The first signal stops every owner's processes in order, then runs the
+ * interrupt hooks (which say where the history is) and exits. A second one
+ * while stopping means "now": SIGKILL everything, run the hooks, exit. One
+ * Ctrl-C must reach the harness once: a launcher that relays signals (tsx's
+ * CLI re-sends SIGINT when the harness confirms it late, and then SIGKILLs
+ * it) turns one into two, which is why the npm scripts start the harness with
+ * `node --import tsx` and no launcher in between.
+ */
+function stopOnSignal(sig: NodeJS.Signals): void {
+  if (stopping) {
+    process.stderr.write(`\nsplitbrain: ${sig} again: killing every process it started now\n`);
+    for (const o of live) o.killAllNow();
+    runInterruptHooks(sig);
+    process.exit(exitCodeFor(sig));
+  }
+  stopping = true;
+  if ([...live].some((o) => o.pids().length > 0)) process.stderr.write(`\nsplitbrain: ${sig}: stopping every process it started...\n`);
+  void Promise.all([...live].map((o) => o.stopAll(1000))).finally(() => {
+    runInterruptHooks(sig);
+    process.exit(exitCodeFor(sig));
+  });
 }
 
 const signalHooks = new Set<(sig: NodeJS.Signals) => void>();
-/** Runs (synchronously) after processes are stopped on a signal, before exit: e.g. close the history file. */
+/** Runs (synchronously) after processes are stopped on a signal, before exit: e.g. close the history file and say where it is. */
 export function onInterrupt(hook: (sig: NodeJS.Signals) => void): () => void {
   signalHooks.add(hook);
   return () => signalHooks.delete(hook);
+}
+
+function runInterruptHooks(sig: NodeJS.Signals): void {
+  const hooks = [...signalHooks];
+  signalHooks.clear();
+  for (const hook of hooks) hook(sig);
 }
 
 /** The shell's convention: 128 + the signal number. */

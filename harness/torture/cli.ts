@@ -6,6 +6,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ClusterStartError } from '../cluster/cluster.ts';
 import { FaultProxyError } from '../cluster/faultProxy.ts';
+import { asOutputError } from '../outputFiles.ts';
 import { describeNemeses, NemesisSpecError, parseNemesis, splitNemesisList } from '../nemeses/index.ts';
 import { builtinSystems, DefinitionError } from '../system/definition.ts';
 import { defaultWorkload, planMatrix, quickWorkload, type Cell, type Workload } from './matrix.ts';
@@ -244,9 +245,16 @@ export async function main(argv: string[]): Promise<number> {
           command: reproduce(cell, runSeed, args),
           onProgress: (p) => progress.update(p),
         });
-        progress.done(`${label}: ${verdictWord(res.valid)} (expected ${res.expected ? 'linearizable' : 'caught'})${res.unknownReason ? ` — ${res.unknownReason}` : ''}  ${shownPath(res.historyPath)}`);
+        progress.done(`${label}: ${verdictWord(res.valid)} (expected ${res.expected ? 'linearizable' : 'caught'})${runNotes(res)}  ${shownPath(res.historyPath)}`);
         results.push({ ...res, repetition: r, file: cell.system.file });
       } catch (err) {
+        // A full or read-only disk ends the run (never with a stack trace); the gate fails on it.
+        const output = asOutputError(err, outRoot);
+        if (output !== null) {
+          progress.done(`${label}: stopped: ${output.message}`);
+          results.push({ cell, seed: runSeed, error: output.message, repetition: r, file: cell.system.file });
+          continue;
+        }
         if (!(err instanceof ClusterStartError || err instanceof FaultProxyError)) throw err;
         progress.done(`${label}: could not run: ${err.message}`);
         results.push({ cell, seed: runSeed, error: err.message, repetition: r, file: cell.system.file });
@@ -291,8 +299,8 @@ export async function main(argv: string[]): Promise<number> {
       pass,
       runs: results.map((r) =>
         'error' in r
-          ? { system: r.cell.system.name, nemesis: r.cell.nemesis, seed: r.seed, ops: 0, ok: 0, fail: 0, info: 0, valid: 'unknown', expected: r.cell.system.claims === 'linearizable', historyPath: null, reportPath: null }
-          : { system: r.system, nemesis: r.nemesis, seed: r.seed, ops: r.ops, ok: r.ok, fail: r.fail, info: r.info, valid: r.valid, expected: r.expected, historyPath: r.historyPath, reportPath: r.reportPath },
+          ? { system: r.cell.system.name, nemesis: r.cell.nemesis, seed: r.seed, ops: 0, ok: 0, fail: 0, info: 0, valid: 'unknown', expected: r.cell.system.claims === 'linearizable', unknownReason: `the run did not complete: ${r.error}`, error: r.error, historyPath: null, reportPath: null }
+          : { system: r.system, nemesis: r.nemesis, seed: r.seed, ops: r.ops, ok: r.ok, fail: r.fail, info: r.info, valid: r.valid, expected: r.expected, unknownReason: r.unknownReason, error: null, historyPath: r.historyPath, reportPath: r.reportPath },
       ),
     };
     process.stdout.write(JSON.stringify(doc) + '\n');
@@ -385,6 +393,15 @@ async function replay(args: TortureArgs): Promise<number> {
   else process.stdout.write(renderTable([row]));
   // As for any run: 0 when the verdict matches what the system claims.
   return res.matches ? 0 : 1;
+}
+
+/** What the run's line adds after its verdict: why it is unknown, and replies the harness could not use. */
+function runNotes(res: RunResult): string {
+  const notes: string[] = [];
+  if (res.unknownReason) notes.push(res.unknownReason);
+  const u = res.unusableReplies;
+  if (u.count > 0) notes.push(`${u.count} ${u.count === 1 ? 'reply' : 'replies'} the harness could not use (recorded as info), e.g. ${u.example}`);
+  return notes.length > 0 ? ` — ${notes.join('; ')}` : '';
 }
 
 function verdictWord(v: boolean | 'unknown'): string {

@@ -1,9 +1,15 @@
 // Hands a finished run to the report writer (harness/report). The report's
 // metadata is read back from results.json with the same function `npm run
-// inspect` uses, so a report written now and one rewritten later agree. A
-// report that cannot be written is a warning on stderr, never a lost verdict:
-// the history and results.json are already on disk.
+// inspect` uses, so a report written now and one rewritten later agree.
+//
+// A report the renderer cannot make is a warning on stderr, never a lost
+// verdict: the history and results.json are already on disk. A report the
+// disk cannot take (full, read-only) is different: the run's files are
+// incomplete, so the run must not pass; the torn file is removed and an
+// OutputError says where the verdict is.
+import { rmSync } from 'node:fs';
 import type { CheckResult, HistoryEvent } from '../../checkers/types.ts';
+import { fsReason, OutputError } from '../outputFiles.ts';
 import { metaFromResults } from '../report/cli.ts';
 import { writeReport } from '../report/index.ts';
 
@@ -13,6 +19,14 @@ export async function writeRunReport(input: { history: HistoryEvent[]; result: C
     await writeReport({ history: input.history, result: input.result, meta: { ...meta, historyPath: input.historyPath }, outPath: input.outPath });
     return true;
   } catch (err) {
+    if (typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).syscall === 'string') {
+      try {
+        rmSync(input.outPath, { force: true });
+      } catch {
+        /* a read-only disk keeps it; the error below names the file either way */
+      }
+      throw new OutputError(`cannot write ${input.outPath}: ${fsReason(err)}; the verdict is in ${input.resultsPath}`);
+    }
     process.stderr.write(`torture: could not write ${input.outPath}: ${(err as Error).message}\n`);
     return false;
   }

@@ -5,7 +5,7 @@
 // failing simulated run, schedule.json) into the run's folder. Real runs
 // stream the history to disk as it happens; simulated runs that pass keep no
 // files unless asked to.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProcessCluster } from '../cluster/cluster.ts';
 import { onInterrupt } from '../cluster/processes.ts';
@@ -16,6 +16,7 @@ import { parseNemesis } from '../nemeses/index.ts';
 import { HistoryRecorder } from '../recorder.ts';
 import { loadSimRoles } from '../sim/roles.ts';
 import { SimCluster } from '../sim/simCluster.ts';
+import { writeFileWhole } from '../outputFiles.ts';
 import type { SystemDefinition } from '../system/definition.ts';
 import { finalReads, runWorkload, type WorkloadStats } from '../workloads/register.ts';
 import { scheduleSource, writeScheduleFile, type RunSchedule } from './schedule.ts';
@@ -69,6 +70,8 @@ export interface RunResult {
   expected: boolean;
   matches: boolean;
   unknownReason: string | null;
+  /** Replies the harness could not use (recorded as info): how many, and the first one's reason. */
+  unusableReplies: { count: number; example: string | null };
   /** Seconds from the run's start to the completion of the first violation found; null if none. */
   firstViolationS: number | null;
   historyPath: string | null;
@@ -98,6 +101,9 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
   let cluster: Cluster | undefined;
   let recorder: HistoryRecorder | undefined;
   let unhook = () => {};
+  // A history that can no longer be written (disk full) ends the run as Ctrl-C would.
+  const recorderFailed = new AbortController();
+  const signal = cfg.signal ? AbortSignal.any([cfg.signal, recorderFailed.signal]) : recorderFailed.signal;
   let finalRead = { read: 0, of: cfg.keys };
   const healErrors: string[] = [];
   let cyclesStarted = 0;
@@ -106,9 +112,11 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
     if (engine === 'sim') {
       cluster = await SimCluster.start(cfg.system, { seed: cfg.seed, roles: await loadSimRoles(cfg.system) });
       recorder = new HistoryRecorder(streamed ? historyPath : null, cluster.clock);
+      recorder.failed.addEventListener('abort', () => recorderFailed.abort(), { once: true });
     } else {
       const clock = wallClock();
       recorder = new HistoryRecorder(historyPath, clock);
+      recorder.failed.addEventListener('abort', () => recorderFailed.abort(), { once: true });
       const rec = recorder;
       // On Ctrl-C the owner stops the processes; the history on disk is already complete up to here.
       unhook = onInterrupt((sig) => {
@@ -125,7 +133,7 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
     phase = 'running';
     const workStart = Date.now();
     const [, nemesisResult] = await Promise.all([
-      runWorkload({ schedule: source.streams, cluster: c, endpoints, recorder: rec, durationMs: cfg.timeLimitS * 1000, opTimeoutMs: cfg.opTimeoutMs, stats, nextProcess, signal: cfg.signal }),
+      runWorkload({ schedule: source.streams, cluster: c, endpoints, recorder: rec, durationMs: cfg.timeLimitS * 1000, opTimeoutMs: cfg.opTimeoutMs, stats, nextProcess, signal }),
       runNemesisCycles({
         nemeses,
         cluster: c,
@@ -133,7 +141,7 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
         plan: source.plan,
         // Faults end a little before the clients stop, so the last heal is observed by the workload too.
         durationMs: Math.max(0, cfg.timeLimitS * 1000 - cfg.opTimeoutMs),
-        signal: cfg.signal,
+        signal,
         onChange: (a) => (activeFaults = a),
       }),
     ]);
@@ -146,7 +154,8 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
       healErrors.push(err.message);
       rec.nemesis('heal-failed', { error: err.message, stillFaulty: c.activeNetworkFaults() });
     });
-    await c.clock.sleep(cfg.recoveryMs, cfg.signal);
+    await c.clock.sleep(cfg.recoveryMs, signal);
+    rec.throwIfFailed();
     phase = 'final reads';
     finalRead = await finalReads(cfg.keys, { cluster: c, endpoints, recorder: rec, opTimeoutMs: cfg.opTimeoutMs, stats, nextProcess });
   } finally {
@@ -157,6 +166,7 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
     recorder?.close();
     unhook();
   }
+  recorder.throwIfFailed();
   const events = recorder.events;
   const schedule = source.used(cyclesStarted);
   phase = 'checking';
@@ -185,6 +195,7 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
     expected,
     matches: verdict.valid === expected,
     unknownReason: verdict.unknownReason,
+    unusableReplies: { count: stats.unusable?.count ?? 0, example: stats.unusable?.example ?? null },
     firstViolationS: verdict.firstViolationNs === null ? null : verdict.firstViolationNs / 1e9,
     okDuringFaults: verdict.okDuringFaults,
     faultWindows: verdict.faultWindows,
@@ -213,16 +224,16 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
     if (!streamed) recorder.writeTo(historyPath);
     if (engine === 'sim') writeScheduleFile(schedulePath, { system: cfg.system.file, nemesis: cfg.nemesis, seed: cfg.seed, engine, workload: workloadOf(cfg), schedule });
     if (!cfg.historyOnly) {
-      writeFileSync(resultsPath, JSON.stringify(results, null, 2) + '\n');
+      writeFileWhole(resultsPath, JSON.stringify(results, null, 2) + '\n');
       wroteReport = verdict.check === null ? false : await writeRunReport({ history: events, result: verdict.check, resultsPath, historyPath, outPath: reportPath });
     }
   }
   phase = 'done';
   progress();
   // The run's summary: results.json's headline fields, plus what got written.
-  const { system, nemesis, seed, ops, ok, fail, info, valid, matches, unknownReason, firstViolationS } = results;
+  const { system, nemesis, seed, ops, ok, fail, info, valid, matches, unknownReason, unusableReplies, firstViolationS } = results;
   return {
-    system, nemesis, seed, ops, ok, fail, info, valid, expected, matches, unknownReason, firstViolationS,
+    system, nemesis, seed, ops, ok, fail, info, valid, expected, matches, unknownReason, unusableReplies, firstViolationS,
     historyPath: keep ? historyPath : null,
     resultsPath: keep && !cfg.historyOnly ? resultsPath : null,
     reportPath: wroteReport ? reportPath : null,

@@ -1,7 +1,8 @@
 // From a recorded history to a run's verdict. The checker decides whether the
 // history is linearizable; this file adds the harness's own honesty rule: a
-// run in which too little succeeded proves nothing, so it is `unknown`, never
-// a pass. A violation stands whatever the counts: one non-linearizable
+// run in which too little succeeded proves nothing (too few ok operations, no
+// write that succeeded, no read that saw one), so it is `unknown`, never a
+// pass. A violation stands whatever the counts: one non-linearizable
 // sub-history is proof enough.
 import { checkHistory } from '../../checkers/index.ts';
 import type { CheckResult, ClientEvent, HistoryEvent, Verdict } from '../../checkers/types.ts';
@@ -10,6 +11,15 @@ import type { CheckResult, ClientEvent, HistoryEvent, Verdict } from '../../chec
 export const MIN_OK_FRACTION = 0.1;
 /** And at least this many ok operations in all. */
 export const MIN_OK_OPS = 20;
+/**
+ * A history of reads alone tests nothing: a store that refuses every write and
+ * answers every read "not found" is trivially linearizable. So a pass needs
+ * state changes that succeeded (ok write or cas) and reads that saw them (ok
+ * reads returning a value some write or cas put there, not the initial null),
+ * a handful of each so that one lucky operation is not the whole test.
+ */
+export const MIN_OK_WRITES = 5;
+export const MIN_READS_OF_WRITES = 5;
 
 export interface FaultWindow {
   f: string;
@@ -58,6 +68,12 @@ export function tooLittleSuccess(events: HistoryEvent[], windows: FaultWindow[],
   if (ok < MIN_OK_FRACTION * invoked) {
     return `only ${ok} of ${invoked} operations succeeded (${((100 * ok) / invoked).toFixed(1)}%, need ${100 * MIN_OK_FRACTION}%)`;
   }
+  const writes = client.filter((e) => e.type === 'ok' && (e.f === 'write' || e.f === 'cas')).length;
+  if (writes < MIN_OK_WRITES) return `only ${writes} writes or cas succeeded (need ${MIN_OK_WRITES}): nothing was written, so the reads tested nothing`;
+  const readsOfWrites = readsOfWrittenValues(client);
+  if (readsOfWrites < MIN_READS_OF_WRITES) {
+    return `only ${readsOfWrites} successful reads returned a written value (need ${MIN_READS_OF_WRITES}): the writes were never observed`;
+  }
   // The faults are the point of the run: if nothing succeeded while any was active, the system was never tested under them.
   const meaningful = windows.filter((w) => w.endNs - w.startNs > 500e6);
   if (meaningful.length > 0 && meaningful.every((w) => w.ok === 0)) {
@@ -67,6 +83,19 @@ export function tooLittleSuccess(events: HistoryEvent[], windows: FaultWindow[],
     return `the final reads after healing answered only ${finalRead.read} of ${finalRead.of} keys: the system did not recover`;
   }
   return null;
+}
+
+/** ok reads whose value some write or cas on the same key wrote (so not the initial state). */
+function readsOfWrittenValues(client: ClientEvent[]): number {
+  const written = new Map<string, Set<unknown>>();
+  for (const e of client) {
+    if (e.type !== 'invoke' || e.f === 'read') continue;
+    const value = e.f === 'cas' && Array.isArray(e.value) ? e.value[1] : e.value;
+    const key = e.key ?? '';
+    if (!written.has(key)) written.set(key, new Set());
+    written.get(key)!.add(value);
+  }
+  return client.filter((e) => e.type === 'ok' && e.f === 'read' && e.value !== null && written.get(e.key ?? '')?.has(e.value) === true).length;
 }
 
 /** Fault windows from the nemesis events: each start-X up to its matching stop-X. */

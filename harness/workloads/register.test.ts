@@ -1,15 +1,16 @@
 import fc from 'fast-check';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkHistory } from '../../checkers/index.ts';
+import { checkHistory, isValue, parseHistory } from '../../checkers/index.ts';
+import type { Outcome } from '../client/wireConnection.ts';
 import { nemesisPlan } from '../nemeses/cycles.ts';
 import { HistoryRecorder } from '../recorder.ts';
 import { openWireClient } from '../client/wireClient.ts';
 import { wallClock } from '../engine/wallClock.ts';
-import { classify, finalReads, scheduleHead, type RegisterOp } from './register.ts';
+import { classify, finalReads, invoke, registerOpArbitrary, scheduleHead, type RegisterOp, type WorkloadStats } from './register.ts';
 
 const seedArb = fc.nat({ max: 0xffffffff });
 const opts = (seed: number) => ({ seed, concurrency: 4, keys: 3, rate: 50 });
@@ -97,6 +98,65 @@ describe('how outcomes are recorded', () => {
     expect(classify(write, { kind: 'closed', sent: true, reason: 'reset' }).type).toBe('info');
     expect(classify(write, { kind: 'closed', sent: false, reason: 'ECONNREFUSED' }).type).toBe('fail');
     expect(classify(write, { kind: 'reply', body: { type: 'cas_ok' } }).type).toBe('info');
+  });
+
+  // Issue 13, item 5: a read answered with an object was recorded as ok, so torture said
+  // "caught" and then `check` refused the history it had written.
+  it('a reply the checker could not use is info with the reason, marked unusable', () => {
+    expect(classify(read, { kind: 'reply', body: { type: 'read_ok', value: { a: 1 } } })).toEqual({
+      type: 'info',
+      error: 'read_ok with value {"a":1}, not a number, string or null',
+      unusable: true,
+    });
+    expect(classify(read, { kind: 'reply', body: { type: 'read_ok', value: [1, 2] } })).toMatchObject({ type: 'info', unusable: true });
+    expect(classify(read, { kind: 'reply', body: { type: 'read_ok', value: Infinity } })).toMatchObject({ type: 'info', unusable: true }); // what JSON.parse makes of 1e400
+    expect(classify(read, { kind: 'reply', body: { type: 'read_ok' } })).toMatchObject({ type: 'info', unusable: true });
+    expect(classify(write, reply({ code: '11' }))).toMatchObject({ type: 'info', unusable: true });
+    expect(classify(write, { kind: 'reply', body: { type: 'x'.repeat(10_000) } })).toMatchObject({ type: 'info', unusable: true });
+    expect((classify(write, { kind: 'reply', body: { type: 'x'.repeat(10_000) } }) as { error: string }).error.length).toBeLessThan(120);
+  });
+});
+
+describe('whatever a system replies, the recorded history is one the checker accepts', () => {
+  const anyJson = fc.oneof(fc.jsonValue(), fc.double(), fc.constant(undefined));
+  const replyBody = fc
+    .tuple(
+      fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
+      fc.record({
+        type: fc.oneof(fc.constantFrom('read_ok', 'write_ok', 'cas_ok', 'error'), fc.jsonValue({ maxDepth: 2 })),
+        value: anyJson,
+        code: fc.oneof(fc.constantFrom(0, 11, 13, 20, 22), anyJson),
+        text: anyJson,
+      }),
+    )
+    .map(([extra, known]) => ({ ...extra, ...known }) as Record<string, unknown> & { type: string });
+
+  it('parses with the checker\'s own parser, and usable read values are kept', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'splitbrain-replies-'));
+    try {
+      await fc.assert(
+        fc.asyncProperty(registerOpArbitrary(3, 0), replyBody, async (op, body) => {
+          const path = join(dir, 'history.jsonl');
+          const recorder = new HistoryRecorder(path);
+          // The wire client's own mapping, over a connection that answers `body` to anything.
+          const conn = { closed: false, close: () => undefined, invoke: async (o: RegisterOp) => classify(o, { kind: 'reply', body } satisfies Outcome) };
+          const stats: WorkloadStats = { invoked: 0, ok: 0, fail: 0, info: 0 };
+          const cluster = { clock: wallClock(), connect: async () => ({ error: 'unused' }) };
+          const done = await invoke({ id: 0, endpoint: 0, conn }, op, { cluster, endpoints: [], recorder, opTimeoutMs: 1000, stats });
+          recorder.close();
+          const events = parseHistory(readFileSync(path, 'utf8'), { file: path }).events;
+          expect(events).toHaveLength(2);
+          if (op.f === 'read' && body.type === 'read_ok' && isValue(body.value)) expect(events[1]).toMatchObject({ type: 'ok', value: body.value });
+          if (op.f === 'read' && body.type === 'read_ok' && !isValue(body.value)) {
+            expect(done.type).toBe('info');
+            expect(stats.unusable?.count).toBe(1);
+          }
+        }),
+        { ...params, numRuns: 500 },
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

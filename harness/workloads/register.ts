@@ -8,6 +8,7 @@
 // code) is recorded as `info`, and that process is retired for good: its slot
 // continues under a fresh process id, on a fresh connection.
 import fc from 'fast-check';
+import { isValue } from '../../checkers/index.ts';
 import type { OpFunction, Value } from '../../checkers/types.ts';
 import { describeError } from '../client/errorCodes.ts';
 import type { Outcome } from '../client/wireConnection.ts';
@@ -87,7 +88,7 @@ export function scheduleHead(opts: ScheduleOptions, n: number): RegisterOp[][] {
 export type Completion =
   | { type: 'ok'; value: Value | [Value, Value] }
   | { type: 'fail'; error: string }
-  | { type: 'info'; error: string };
+  | { type: 'info'; error: string; unusable?: boolean };
 
 export function requestBody(op: RegisterOp): Record<string, unknown> {
   switch (op.f) {
@@ -102,31 +103,47 @@ export function requestBody(op: RegisterOp): Record<string, unknown> {
   }
 }
 
-/** How an outcome is recorded: the heart of "never cry wolf" on the client side. */
+/**
+ * How an outcome is recorded: the heart of "never cry wolf" on the client side.
+ * A reply the harness cannot use (a read_ok whose value the checker would
+ * refuse, a reply of the wrong type, an error without a numeric code) is
+ * `info` with the reason, marked `unusable` so the run can count it: the
+ * history stays one the checker accepts, and a garbled answer is never taken
+ * for a value the system returned.
+ */
 export function classify(op: RegisterOp, out: Outcome): Completion {
   if (out.kind === 'timeout') return { type: 'info', error: 'timeout' };
   if (out.kind === 'closed') {
     return out.sent ? { type: 'info', error: `connection lost: ${out.reason}` } : { type: 'fail', error: `not sent: ${out.reason}` };
   }
   const body = out.body;
+  const unusable = (error: string): Completion => ({ type: 'info', error, unusable: true });
   const expected = `${op.f}_ok`;
   if (body.type === expected) {
     if (op.f === 'read') {
       const v = body.value;
-      if (v === undefined) return { type: 'info', error: 'read_ok without a value' };
-      return { type: 'ok', value: v as Value };
+      if (v === undefined) return unusable('read_ok without a value');
+      if (!isValue(v)) return unusable(`read_ok with value ${preview(v)}, not a number, string or null`);
+      return { type: 'ok', value: v };
     }
     return { type: 'ok', value: op.value };
   }
   if (body.type === 'error') {
-    const code = typeof body.code === 'number' ? body.code : -1;
+    if (typeof body.code !== 'number') return unusable(`error reply without a numeric code (code ${preview(body.code)})`);
+    const code = body.code;
     const err = describeError(code);
     // A read of a key that was never written sees the register's initial state.
     if (op.f === 'read' && code === 20) return { type: 'ok', value: null };
     if (err.definite) return { type: 'fail', error: err.name };
     return { type: 'info', error: err.name };
   }
-  return { type: 'info', error: `unexpected reply type ${JSON.stringify(body.type)}` };
+  return unusable(`unexpected reply type ${preview(body.type)} to ${op.f}`);
+}
+
+/** A reply's value as an error message quotes it: JSON (control bytes escaped), cut short. */
+function preview(v: unknown, max = 60): string {
+  const text = v === undefined ? 'undefined' : JSON.stringify(v);
+  return text.length > max ? `${text.slice(0, max)}...` : text;
 }
 
 // ---- runner ------------------------------------------------------------------
@@ -136,6 +153,8 @@ export interface WorkloadStats {
   ok: number;
   fail: number;
   info: number;
+  /** Replies the harness could not use (recorded as info, see classify), and the first one's reason. */
+  unusable?: { count: number; example: string };
 }
 
 export interface RunWorkloadOptions {
@@ -216,6 +235,7 @@ export async function invoke(proc: ProcessState, op: RegisterOp, opts: Pick<RunW
     recorder.client(proc.id, 'ok', op.f, op.key, done.value);
   } else {
     stats[done.type]++;
+    if (done.type === 'info' && done.unusable) stats.unusable = { count: (stats.unusable?.count ?? 0) + 1, example: stats.unusable?.example ?? done.error };
     recorder.client(proc.id, done.type, op.f, op.key, op.f === 'read' ? null : op.value, done.error);
   }
   return done;

@@ -37,6 +37,31 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** Listens on `port` in this process, as a peer that came up late; resolves with the first line a node sends it. */
+async function listenAsLatePeer(port: number): Promise<{ firstLine: Promise<string>; close: () => Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  let gotLine!: (line: string) => void;
+  const firstLine = new Promise<string>((r) => (gotLine = r));
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    let buffer = '';
+    socket.setEncoding('utf8');
+    socket.on('error', () => undefined);
+    socket.on('data', (d: string) => {
+      buffer += d;
+      if (buffer.includes('\n')) gotLine(buffer.slice(0, buffer.indexOf('\n')));
+    });
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  return {
+    firstLine,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
 async function connect(port: number): Promise<TestClient> {
   return waitFor(`port ${port}`, () => TestClient.connect(port).catch(() => undefined), 15_000);
 }
@@ -55,14 +80,24 @@ describe('node host (real process)', () => {
     expect(role.err()).toMatch(/unknown role 'dragon'; roles.ts has: replica, coordinator/);
   });
 
+  // The peer's start is not raced against anything: the test plays the late peer itself
+  // (an in-process listener, up at once) to see the queued message arrive, and then waits
+  // for the real replica's own "listening" line. Sending the write while a tsx process
+  // starts raced the coordinator's 1 s replica timeout and lost on a busy machine.
   it('takes its identity from the environment, dials a peer that starts late, and exits 0 on SIGTERM', async () => {
     const [cPort, rPort] = [await freePort(), await freePort()];
     const coordinator = node(['coordinator'], { SPLITBRAIN_ID: 'c1', SPLITBRAIN_LISTEN: `127.0.0.1:${cPort}`, SPLITBRAIN_PEERS: `r1=127.0.0.1:${rPort}` });
     const client = await connect(cPort);
     // r1 is not up yet: the write waits in c1's link queue and goes out once r1 listens.
     const write = client.request({ type: 'write', key: 'k', value: 1 }, 10_000);
+    const lateR1 = await listenAsLatePeer(rPort);
+    expect(JSON.parse(await lateR1.firstLine)).toMatchObject({ src: 'c1', dest: 'r1', body: { type: 'apply', op: { f: 'write', key: 'k', value: 1 } } });
+    await lateR1.close();
+    await write; // answered either way: the stand-in never replies, so c1 reports a timeout
     const replica = node(['replica', '--id', 'r1', '--listen', `127.0.0.1:${rPort}`]);
-    expect(await write).toMatchObject({ type: 'write_ok' });
+    await waitFor('r1 listening', () => /listening on/.test(replica.err()), 15_000);
+    // c1 redials r1 on its own schedule; until then a write may time out (indefinite), so try again.
+    await waitFor('a write through the redialled link', async () => (await client.request({ type: 'write', key: 'k', value: 1 }, 10_000))?.type === 'write_ok', 15_000, 0);
     expect(await client.request({ type: 'read', key: 'k' })).toMatchObject({ type: 'read_ok', value: 1 });
     expect(await client.request({ type: 'nonsense', key: 'k' })).toMatchObject({ type: 'error', code: 12 });
     client.close();
