@@ -139,6 +139,8 @@ describe('cluster wiring', () => {
     const def: SystemDefinition = {
       name: 'fixed-port',
       claims: 'linearizable',
+      available: [],
+      recoveryS: 5,
       nodes: [{ id: 'n1', role: 'server', connectsTo: [], command: ['{node}', '-e', script] }],
       clientNodes: ['n1'],
       file: join(dir, 'system.json'),
@@ -156,6 +158,8 @@ describe('cluster wiring', () => {
     const def: SystemDefinition = {
       name: 'listen-once',
       claims: 'linearizable',
+      available: [],
+      recoveryS: 5,
       nodes: [{ id: 'n1', role: 'server', connectsTo: [], command: ['{node}', join(here, 'testdata', 'listenOnce.js'), '{listen}', marker] }],
       clientNodes: ['n1'],
       file: join(dir, 'system.json'),

@@ -82,6 +82,8 @@ export interface Cluster {
   resume(id: string): Promise<void>;
   /** Who is primary now, per the definition's `primary` field; null if unknown or unanswered. */
   primary(): Promise<string | null>;
+  /** Which view-service replica leads now, when the system can say (a replicated view service); null otherwise. */
+  viewserverLeader?(): Promise<string | null>;
   /** Opens a client connection to a client node; an error string when nothing could be sent. */
   connect(node: string, timeoutMs: number): Promise<ClientConnection | { error: string }>;
   stop(): Promise<void>;

@@ -15,6 +15,7 @@ import type { Nemesis, NemesisFactory } from './nemesis.ts';
 import { partitionHalves } from './partitionHalves.ts';
 import { pause } from './pause.ts';
 import { primaryFromViewserver } from './primaryFromViewserver.ts';
+import { isolateViewserver, killViewserver, pauseViewserver } from './viewserverFaults.ts';
 
 export const nemesisRegistry: Record<string, NemesisFactory> = {
   partition: partitionHalves,
@@ -25,6 +26,9 @@ export const nemesisRegistry: Record<string, NemesisFactory> = {
   latency,
   kill,
   pause,
+  'kill-viewserver': killViewserver,
+  'pause-viewserver': pauseViewserver,
+  'isolate-viewserver': isolateViewserver,
   lose,
   duplicate,
   reorder,

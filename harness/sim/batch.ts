@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { workerBootCode } from '../../checkers/workers.ts';
 import type { SystemDefinition } from '../system/definition.ts';
 import type { Workload } from '../torture/matrix.ts';
-import { runOnce } from '../torture/run.ts';
+import { runOnce, type RunResult } from '../torture/run.ts';
 import type { RunSchedule } from '../torture/schedule.ts';
 
 export interface BatchJob {
@@ -28,6 +28,8 @@ export interface RunSummary {
   info: number;
   unknownReason: string | null;
   firstViolationS: number | null;
+  availability: RunResult['availability'];
+  availabilityFailure: string | null;
   /** Kept only for runs that found a violation or do not match (shrinking needs it). */
   schedule: RunSchedule | null;
 }
@@ -35,10 +37,11 @@ export interface RunSummary {
 /** One simulated run, in memory only. */
 export async function simRunSummary(job: BatchJob): Promise<RunSummary> {
   const r = await runOnce({ ...job.workload, system: job.system, nemesis: job.nemesis, seed: job.seed, runDir: '', command: '', engine: 'sim', keepFiles: 'never', explain: false });
-  const interesting = r.valid === false || !r.matches;
+  const interesting = r.valid === false || !r.matches || r.availabilityFailure !== null;
   return {
     seed: r.seed, valid: r.valid, expected: r.expected, matches: r.matches, ops: r.ops, ok: r.ok, fail: r.fail, info: r.info,
-    unknownReason: r.unknownReason, firstViolationS: r.firstViolationS, schedule: interesting ? r.schedule : null,
+    unknownReason: r.unknownReason, firstViolationS: r.firstViolationS, availability: r.availability, availabilityFailure: r.availabilityFailure,
+    schedule: interesting ? r.schedule : null,
   };
 }
 

@@ -53,7 +53,8 @@ export class SimCluster implements Cluster {
   private readonly faulty = new Set<string>();
   private readonly connections = new Map<string, SimConnection>();
   private nextEndpoint = 1;
-  private woken = false;
+  /** Starts true: whoever started the cluster is running, and time must not move before it waits. */
+  private woken = true;
   private stopped = false;
   private pumping: Promise<void> | null = null;
   private pumpError: Error | null = null;

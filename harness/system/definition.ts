@@ -30,6 +30,10 @@ export interface SystemDefinition {
    * given only as commands.
    */
   simulation?: { roles: string };
+  /** Nemesis runs (as written on the command line) under which the system claims to stay available. */
+  available: string[];
+  /** Under those, ok operations must resume within this many seconds of each fault starting (default 5). */
+  recoveryS: number;
   /** Absolute path of the definition file. */
   file: string;
   /** Commands run from here (the definition file's folder). */
@@ -101,7 +105,7 @@ export function parseSystem(raw: unknown, file: string): SystemDefinition {
   };
   if (!isObject(raw)) fail('the top level must be a JSON object');
   const obj = raw as Record<string, unknown>;
-  const known = ['name', 'claims', 'nodes', 'clientNodes', 'primary', 'nemeses', 'simulation', 'description', '$comment'];
+  const known = ['name', 'claims', 'nodes', 'clientNodes', 'primary', 'nemeses', 'simulation', 'available', 'recoveryS', 'description', '$comment'];
   for (const k of Object.keys(obj)) {
     if (!known.includes(k)) fail(`unknown field "${k}" (fields: ${known.slice(0, 6).join(', ')})`);
   }
@@ -191,9 +195,25 @@ export function parseSystem(raw: unknown, file: string): SystemDefinition {
     }
     simulation = { roles: resolve(dirname(resolve(file)), sim.roles as string) };
   }
+  let available: string[] = [];
+  if (obj.available !== undefined) {
+    if (!Array.isArray(obj.available) || !obj.available.every((n) => typeof n === 'string' && n.trim() !== '')) {
+      fail('"available" must be an array of nemesis runs under which the system claims to stay available, e.g. ["kill", "isolate-primary"]');
+    }
+    available = (obj.available as string[]).map((n) => n.trim());
+  }
+  let recoveryS = 5;
+  if (obj.recoveryS !== undefined) {
+    if (typeof obj.recoveryS !== 'number' || !Number.isFinite(obj.recoveryS) || obj.recoveryS <= 0) {
+      fail(`"recoveryS" must be a positive number of seconds, got ${JSON.stringify(obj.recoveryS)}`);
+    }
+    recoveryS = obj.recoveryS as number;
+  }
   return {
     name: name as string,
     claims: claims as Claim,
+    available,
+    recoveryS,
     nodes,
     clientNodes: clientNodes as string[],
     primary,

@@ -79,6 +79,23 @@ describe('torture: usage', () => {
 describe('torture: runs', () => {
   // One short run per test: two runs in one test were 24 s of fixed wall-clock time
   // inside its 30 s budget, which a busy machine's process starts and checks overran.
+  it('a one-node store, paused, is valid and unavailable during the pause; the gate fails it only where it claims otherwise', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'sb-cli-'));
+    const args = ['--nemesis', 'pause', '--time-limit', '9', '--seed', '3', '--json', '--out', out];
+    const honest = await torture(['--system', `${testdata}/oneNode.json`, ...args]);
+    const [run] = JSON.parse(honest.stdout).runs;
+    expect(run).toMatchObject({ valid: true, availabilityFailure: null });
+    expect(run.availability.duringFaults).toBe(0);
+    expect(run.availability.windows[0]).toMatchObject({ faults: 'pause', ok: 0 });
+    expect(honest.code).toBe(0);
+    const claims = await torture(['--system', `${testdata}/oneNodeClaimsPause.json`, ...args]);
+    const [claimed] = JSON.parse(claims.stdout).runs;
+    expect(claimed.valid).toBe(true);
+    expect(claimed.availabilityFailure).toMatch(/^nothing succeeded for \d+\.\d s after the pause fault at [\d.]+-[\d.]+ s started \(claimed: within 2 s\)$/);
+    expect(claims.stderr).toMatch(/claims to stay available, but nothing succeeded/);
+    expect(claims.code).toBe(1);
+  }, 60_000);
+
   it('passes the correct store and prints exactly the --json document', async () => {
     const out = mkdtempSync(join(tmpdir(), 'sb-cli-'));
     const { code, stdout, stderr } = await torture(['--system', 'examples/kvstore/system.json', '--nemesis', 'none', '--time-limit', '3', '--seed', '5', '--json', '--out', out]);
@@ -87,8 +104,11 @@ describe('torture: runs', () => {
     expect(Object.keys(doc)).toEqual(['pass', 'runs']);
     expect(doc.runs).toHaveLength(1);
     const [run] = doc.runs;
-    expect(Object.keys(run)).toEqual(['system', 'nemesis', 'seed', 'ops', 'ok', 'fail', 'info', 'valid', 'expected', 'unknownReason', 'error', 'historyPath', 'reportPath']);
-    expect(run).toMatchObject({ system: 'kvstore', valid: true, expected: true, unknownReason: null, error: null });
+    expect(Object.keys(run)).toEqual(['system', 'nemesis', 'seed', 'ops', 'ok', 'fail', 'info', 'valid', 'expected', 'unknownReason', 'error', 'availability', 'availabilityFailure', 'historyPath', 'reportPath']);
+    expect(run).toMatchObject({ system: 'kvstore', valid: true, expected: true, unknownReason: null, error: null, availabilityFailure: null });
+    // No faults: no fault windows, and the quiet time was served.
+    expect(run.availability).toMatchObject({ duringFaults: null, windows: [] });
+    expect(run.availability.quiet).toBeGreaterThan(0.9);
     expect(existsSync(run.historyPath)).toBe(true);
     expect(existsSync(run.reportPath)).toBe(true);
     const results = JSON.parse(readFileSync(join(dirname(run.historyPath), 'results.json'), 'utf8'));

@@ -14,7 +14,8 @@ import { runOnce, type Progress, type RunResult } from './run.ts';
 import { judge } from './gate.ts';
 import { readScheduleFile, ScheduleFileError } from './schedule.ts';
 import { simulateCell, type SimCellResult } from './simulate.ts';
-import { renderSimTable, renderTable, type TableRow } from './table.ts';
+import { availabilityCell } from './availability.ts';
+import { renderLectureTable, renderSimTable, renderTable, type TableRow } from './table.ts';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 
@@ -268,11 +269,12 @@ export async function main(argv: string[]): Promise<number> {
       repetition: r.repetition,
       expected: 'error' in r ? r.cell.system.claims === 'linearizable' : r.expected,
       valid: 'error' in r ? 'error' : r.valid,
+      availabilityFailure: 'error' in r ? null : r.availabilityFailure,
     })),
   );
   const rows: TableRow[] = results.map((r, i) =>
     'error' in r
-      ? { system: r.cell.system.name, nemesis: r.cell.nemesis, seed: r.seed, ops: 0, ok: 0, fail: 0, info: 0, verdict: 'error', expected: r.cell.system.claims === 'linearizable' ? 'valid' : 'caught', standing: standings[i], firstViolation: '', history: '' }
+      ? { system: r.cell.system.name, nemesis: r.cell.nemesis, seed: r.seed, ops: 0, ok: 0, fail: 0, info: 0, verdict: 'error', expected: r.cell.system.claims === 'linearizable' ? 'valid' : 'caught', standing: standings[i], firstViolation: '', availability: '-', history: '' }
       : {
           system: r.system,
           nemesis: r.nemesis,
@@ -285,22 +287,28 @@ export async function main(argv: string[]): Promise<number> {
           expected: r.expected ? 'valid' : 'caught',
           standing: standings[i],
           firstViolation: r.firstViolationS === null ? '' : `${r.firstViolationS.toFixed(1)}s`,
+          availability: availabilityCell(r.availability) + (r.availabilityFailure ? ' (claimed)' : ''),
           history: shownPath(r.historyPath),
         },
   );
+  const completed = results.filter((r): r is RunResult & { repetition: number; file: string } => !('error' in r));
+  const broken = completed.filter((r) => r.availabilityFailure !== null).map((r) => `  ${r.system} × ${r.nemesis} (seed ${r.seed}): claims to stay available, but ${r.availabilityFailure}`);
   const mismatches = standings.filter((s) => s === 'MISMATCH').length;
+  const lecture = planIsDefaultMatrix(args) ? `\n${renderLectureTable(completed)}` : '';
   const table =
     renderTable(rows) +
+    (broken.length > 0 ? `\navailability claims broken:\n${broken.join('\n')}\n` : '') +
+    lecture +
     `\n${pass ? 'PASS' : 'FAIL'}: ${pass ? 'every verdict matches' : `${mismatches} of ${rows.length} runs do not match`} what the systems claim ` +
-    `(a linearizable system must pass every run; a broken one must be caught by at least one of its runs) — seed ${seed}\n`;
+    `(a linearizable system must pass every run; a broken one must be caught by at least one of its runs; claimed availability must hold) — seed ${seed}\n`;
   if (args.json) {
     log(table);
     const doc = {
       pass,
       runs: results.map((r) =>
         'error' in r
-          ? { system: r.cell.system.name, nemesis: r.cell.nemesis, seed: r.seed, ops: 0, ok: 0, fail: 0, info: 0, valid: 'unknown', expected: r.cell.system.claims === 'linearizable', unknownReason: `the run did not complete: ${r.error}`, error: r.error, historyPath: null, reportPath: null }
-          : { system: r.system, nemesis: r.nemesis, seed: r.seed, ops: r.ops, ok: r.ok, fail: r.fail, info: r.info, valid: r.valid, expected: r.expected, unknownReason: r.unknownReason, error: null, historyPath: r.historyPath, reportPath: r.reportPath },
+          ? { system: r.cell.system.name, nemesis: r.cell.nemesis, seed: r.seed, ops: 0, ok: 0, fail: 0, info: 0, valid: 'unknown', expected: r.cell.system.claims === 'linearizable', unknownReason: `the run did not complete: ${r.error}`, error: r.error, availability: null, availabilityFailure: null, historyPath: null, reportPath: null }
+          : { system: r.system, nemesis: r.nemesis, seed: r.seed, ops: r.ops, ok: r.ok, fail: r.fail, info: r.info, valid: r.valid, expected: r.expected, unknownReason: r.unknownReason, error: null, availability: r.availability, availabilityFailure: r.availabilityFailure, historyPath: r.historyPath, reportPath: r.reportPath },
       ),
     };
     process.stdout.write(JSON.stringify(doc) + '\n');
@@ -341,7 +349,8 @@ async function simulate(cells: Cell[], args: TortureArgs, seed: number, outRoot:
   for (const [file, rs] of bySystem) {
     const claimsLinearizable = rs[0].cell.system.claims === 'linearizable';
     const all = rs.flatMap((r) => r.summaries);
-    systemPass.set(file, claimsLinearizable ? all.every((s) => s.valid === true) : all.some((s) => s.valid === false));
+    const safe = claimsLinearizable ? all.every((s) => s.valid === true) : all.some((s) => s.valid === false);
+    systemPass.set(file, safe && all.every((s) => s.availabilityFailure === null));
   }
   const pass = [...systemPass.values()].every(Boolean);
   const table =
@@ -355,7 +364,7 @@ async function simulate(cells: Cell[], args: TortureArgs, seed: number, outRoot:
         const kept = r.kept.get(s.seed)?.result;
         return {
           system: r.cell.system.name, nemesis: r.cell.nemesis, seed: s.seed, engine: 'sim', ops: s.ops, ok: s.ok, fail: s.fail, info: s.info,
-          valid: s.valid, expected: s.expected, unknownReason: s.unknownReason,
+          valid: s.valid, expected: s.expected, unknownReason: s.unknownReason, availability: s.availability, availabilityFailure: s.availabilityFailure,
           historyPath: kept?.historyPath ?? null, reportPath: kept?.reportPath ?? null, schedulePath: kept?.schedulePath ?? null,
         };
       }),
@@ -387,21 +396,28 @@ async function replay(args: TortureArgs): Promise<number> {
   line.done(`${system.name} × ${file.nemesis} (replay on ${engine}): ${verdictWord(res.valid)}${res.unknownReason ? ` — ${res.unknownReason}` : ''}  ${shownPath(res.historyPath)}`);
   const row: TableRow = {
     system: res.system, nemesis: res.nemesis, seed: res.seed, ops: res.ops, ok: res.ok, fail: res.fail, info: res.info, verdict: verdictWord(res.valid),
-    expected: res.expected ? 'valid' : 'caught', standing: res.matches ? 'ok' : 'MISMATCH', firstViolation: res.firstViolationS === null ? '' : `${res.firstViolationS.toFixed(1)}s`, history: shownPath(res.historyPath),
+    expected: res.expected ? 'valid' : 'caught', standing: res.matches ? 'ok' : 'MISMATCH', firstViolation: res.firstViolationS === null ? '' : `${res.firstViolationS.toFixed(1)}s`,
+    availability: availabilityCell(res.availability), history: shownPath(res.historyPath),
   };
-  if (args.json) process.stdout.write(JSON.stringify({ pass: res.matches, runs: [{ system: res.system, nemesis: res.nemesis, seed: res.seed, engine, ops: res.ops, ok: res.ok, fail: res.fail, info: res.info, valid: res.valid, expected: res.expected, unknownReason: res.unknownReason, historyPath: res.historyPath, reportPath: res.reportPath }] }) + '\n');
+  if (args.json) process.stdout.write(JSON.stringify({ pass: res.matches, runs: [{ system: res.system, nemesis: res.nemesis, seed: res.seed, engine, ops: res.ops, ok: res.ok, fail: res.fail, info: res.info, valid: res.valid, expected: res.expected, unknownReason: res.unknownReason, availability: res.availability, availabilityFailure: res.availabilityFailure, historyPath: res.historyPath, reportPath: res.reportPath }] }) + '\n');
   else process.stdout.write(renderTable([row]));
   // As for any run: 0 when the verdict matches what the system claims.
-  return res.matches ? 0 : 1;
+  return res.matches && res.availabilityFailure === null ? 0 : 1;
 }
 
 /** What the run's line adds after its verdict: why it is unknown, and replies the harness could not use. */
 function runNotes(res: RunResult): string {
   const notes: string[] = [];
   if (res.unknownReason) notes.push(res.unknownReason);
+  if (res.availabilityFailure) notes.push(`availability claim broken: ${res.availabilityFailure}`);
   const u = res.unusableReplies;
   if (u.count > 0) notes.push(`${u.count} ${u.count === 1 ? 'reply' : 'replies'} the harness could not use (recorded as info), e.g. ${u.example}`);
   return notes.length > 0 ? ` — ${notes.join('; ')}` : '';
+}
+
+/** `npm run torture` with no system or nemesis chosen: the lecture's whole sequence of designs. */
+function planIsDefaultMatrix(args: TortureArgs): boolean {
+  return args.systems === undefined && args.nemeses === undefined;
 }
 
 function verdictWord(v: boolean | 'unknown'): string {

@@ -20,6 +20,7 @@ import { writeFileWhole } from '../outputFiles.ts';
 import type { SystemDefinition } from '../system/definition.ts';
 import { finalReads, runWorkload, type WorkloadStats } from '../workloads/register.ts';
 import { scheduleSource, writeScheduleFile, type RunSchedule } from './schedule.ts';
+import { availabilityShortfall, FINAL_READS_MARK, measureAvailability, type Availability } from './availability.ts';
 import { checkRun, type RunVerdict } from './verdict.ts';
 import type { Workload } from './matrix.ts';
 import { writeRunReport } from './reportAdapter.ts';
@@ -70,6 +71,12 @@ export interface RunResult {
   expected: boolean;
   matches: boolean;
   unknownReason: string | null;
+  /** Measured whatever the system claims. */
+  availability: Availability;
+  /** Which fault window, if any, saw nothing succeed for longer than the definition's recoveryS. */
+  availabilityShortfall: string | null;
+  /** The shortfall, when the system claims availability under this run's nemesis: the gate fails on it. */
+  availabilityFailure: string | null;
   /** Replies the harness could not use (recorded as info): how many, and the first one's reason. */
   unusableReplies: { count: number; example: string | null };
   /** Seconds from the run's start to the completion of the first violation found; null if none. */
@@ -157,6 +164,7 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
     await c.clock.sleep(cfg.recoveryMs, signal);
     rec.throwIfFailed();
     phase = 'final reads';
+    rec.nemesis(FINAL_READS_MARK);
     finalRead = await finalReads(cfg.keys, { cluster: c, endpoints, recorder: rec, opTimeoutMs: cfg.opTimeoutMs, stats, nextProcess });
   } finally {
     clearInterval(ticker);
@@ -176,6 +184,9 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
   timings.checkMs = Date.now() - checkStart;
   timings.totalMs = Date.now() - started;
   const expected = cfg.system.claims === 'linearizable';
+  const availability = measureAvailability(events);
+  const claimedAvailable = cfg.system.available.includes(cfg.nemesis.trim());
+  const shortfall = availabilityShortfall(availability, cfg.system.recoveryS);
   const keep = streamed || (cfg.keepFiles === 'on-mismatch' && verdict.valid !== expected);
   const resultsPath = join(cfg.runDir, 'results.json');
   const reportPath = join(cfg.runDir, 'report.html');
@@ -197,8 +208,9 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
     unknownReason: verdict.unknownReason,
     unusableReplies: { count: stats.unusable?.count ?? 0, example: stats.unusable?.example ?? null },
     firstViolationS: verdict.firstViolationNs === null ? null : verdict.firstViolationNs / 1e9,
-    okDuringFaults: verdict.okDuringFaults,
-    faultWindows: verdict.faultWindows,
+    availability,
+    availabilityClaimed: claimedAvailable,
+    availabilityShortfall: shortfall,
     finalReads: finalRead,
     healErrors,
     checker: verdict.check === null ? null : { valid: verdict.check.valid, elapsedMs: verdict.check.elapsedMs, keys: verdict.check.keys, failures: verdict.check.failures.length },
@@ -234,6 +246,9 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
   const { system, nemesis, seed, ops, ok, fail, info, valid, matches, unknownReason, unusableReplies, firstViolationS } = results;
   return {
     system, nemesis, seed, ops, ok, fail, info, valid, expected, matches, unknownReason, unusableReplies, firstViolationS,
+    availability,
+    availabilityShortfall: shortfall,
+    availabilityFailure: claimedAvailable ? shortfall : null,
     historyPath: keep ? historyPath : null,
     resultsPath: keep && !cfg.historyOnly ? resultsPath : null,
     reportPath: wroteReport ? reportPath : null,

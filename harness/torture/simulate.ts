@@ -59,7 +59,7 @@ export async function simulateCell(cell: Cell, opts: SimulateOptions): Promise<S
     if (opts.signal?.aborted) break;
     if (s === firstViolation) kept.set(s.seed, await keepShrunk(cell, s, opts));
     // A broken design's runs that missed are not worth a folder; a correct design's failures all are.
-    else if (opts.keepAll || (s.expected && s.valid !== true)) kept.set(s.seed, { result: await keepRun(cell, s.seed, opts.runDir(cell, s.seed), opts) });
+    else if (opts.keepAll || (s.expected && s.valid !== true) || s.availabilityFailure !== null) kept.set(s.seed, { result: await keepRun(cell, s.seed, opts.runDir(cell, s.seed), opts) });
   }
   return { cell, summaries, kept };
 }

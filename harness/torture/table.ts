@@ -12,11 +12,13 @@ export interface TableRow extends Pick<RunResult, 'system' | 'nemesis' | 'seed' 
   standing: string;
   /** Time to the first violation, e.g. "3.2s"; empty when none. */
   firstViolation: string;
+  /** ok share during faults / quiet, e.g. "41% / 99%". */
+  availability: string;
   history: string;
 }
 
 export function renderTable(rows: TableRow[]): string {
-  const header = ['system', 'nemesis', 'seed', 'ops', 'ok/fail/info', 'verdict', 'expected', '', 'first violation', 'history'];
+  const header = ['system', 'nemesis', 'seed', 'ops', 'ok/fail/info', 'verdict', 'expected', '', 'first violation', 'ok in faults/quiet', 'history'];
   const body = rows.map((r) => [
     r.system,
     r.nemesis,
@@ -27,6 +29,7 @@ export function renderTable(rows: TableRow[]): string {
     r.expected,
     r.standing,
     r.firstViolation || '-',
+    r.availability,
     r.history || '-',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
@@ -69,4 +72,29 @@ export function renderSimTable(rows: Array<{ result: SimCellResult; systemPass: 
     }),
   );
   return lines.join('\n') + '\n' + (folders.length > 0 ? `\nrun folders:\n${folders.join('\n')}\n` : '');
+}
+
+/**
+ * The table the lecture builds up, one row per design: consistent or not
+ * (and under which fault it was caught), and available or not under each
+ * fault it was run with (ok operations resuming within the definition's
+ * recoveryS of every fault starting, whether or not the design claims it).
+ */
+export function renderLectureTable(runs: Array<Pick<RunResult, 'system' | 'nemesis' | 'valid' | 'availabilityShortfall'> & { file: string }>): string {
+  const systems = [...new Set(runs.map((r) => r.file))];
+  const lines = systems.map((file) => {
+    const rs = runs.filter((r) => r.file === file);
+    const caught = [...new Set(rs.filter((r) => r.valid === false).map((r) => r.nemesis))];
+    const consistency =
+      caught.length > 0 ? `NOT consistent (caught under ${caught.join(', ')})` : rs.every((r) => r.valid === true) ? 'consistent' : 'consistency unknown';
+    const available = [...new Set(rs.map((r) => r.nemesis))].map((n) => {
+      const under = rs.filter((r) => r.nemesis === n);
+      return `${n} ${under.every((r) => r.availabilityShortfall === null) ? 'yes' : 'NO'}`;
+    });
+    return [rs[0].system, consistency, available.join(', ')];
+  });
+  const header = ['design', 'single-copy consistency', 'available under'];
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return ['the lecture\'s table:', fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...lines.map(fmt)].join('\n') + '\n';
 }
