@@ -3,8 +3,11 @@
 // messages wait in one queue until the test delivers them (`deliver`,
 // `stabilize`), time is a virtual clock moved by `advance`, and faults are
 // `drop`, `cut`, `isolate`, `heal`, `crash`/`restart` and a message hook.
+// Each node has a disk (`Env.storage`, a MemoryStorage) that survives crash
+// and restart; `restart(id, { freshDisk: true })` starts it on an empty one.
 // Every random choice comes from one seeded PRNG, so a seed replays a run.
 import type { Body, Env, Node, NodeFactory, TimerId } from './env.ts';
+import { MemoryStorage } from './storage.ts';
 
 export interface Message {
   from: string;
@@ -33,6 +36,7 @@ interface SimNode {
   node: Node | null;
   timers: Map<TimerId, { at: number; seq: number; fn: () => void }>;
   incarnation: number;
+  disk: MemoryStorage;
 }
 
 export interface SimOptions {
@@ -70,7 +74,7 @@ export class SimNetwork {
   }
 
   add(id: string, peers: string[], factory: NodeFactory): void {
-    const sim: SimNode = { id, peers, factory, node: null, timers: new Map(), incarnation: 0 };
+    const sim: SimNode = { id, peers, factory, node: null, timers: new Map(), incarnation: 0, disk: new MemoryStorage() };
     this.nodes.set(id, sim);
     this.start(sim);
   }
@@ -95,6 +99,7 @@ export class SimNetwork {
         sim.timers.delete(id);
       },
       random: this.random,
+      storage: sim.disk,
       log: (m) => {
         const line = `${this.now.toFixed(0).padStart(6)}ms [${sim.id}] ${m}`;
         this.logs.push(line);
@@ -159,10 +164,14 @@ export class SimNetwork {
     sim.node = null;
     sim.timers.clear();
   }
-  /** Start a crashed (or running) node afresh: a new incarnation with empty state. */
-  restart(id: string): void {
+  /**
+   * Start a crashed (or running) node afresh: a new incarnation with empty
+   * memory and the disk it had (or an empty one, with `freshDisk`).
+   */
+  restart(id: string, options: { freshDisk?: boolean } = {}): void {
     const sim = this.mustGet(id);
     sim.timers.clear();
+    if (options.freshDisk) sim.disk = new MemoryStorage();
     this.paused.delete(id);
     this.start(sim);
   }
@@ -271,6 +280,16 @@ export class SimNetwork {
       this.settle();
     }
     this.now = target;
+  }
+
+  /** A node's disk, for tests that look at what it persisted. */
+  disk(id: string): MemoryStorage {
+    return this.mustGet(id).disk;
+  }
+
+  /** Is the node running (not crashed)? */
+  alive(id: string): boolean {
+    return this.mustGet(id).node !== null;
   }
 
   private mustGet(id: string): SimNode {
