@@ -221,7 +221,8 @@ export class Raft {
     this.tickFn = () => this.tickElection();
   }
 
-  private campaign(): void {
+  /** Starts an election now (etcd's MsgHup): what an election timeout does, on demand for tests. */
+  campaign(): void {
     this.term++;
     this.vote = this.id;
     this.role = 'candidate';
