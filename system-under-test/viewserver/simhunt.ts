@@ -3,20 +3,13 @@
 // linearizable, and reports how many runs that took, over several starting
 // seeds. A measurement tool, not a test:
 //   npx tsx system-under-test/viewserver/simhunt.ts [--starts 20] [--max 400] [bug ...]
-import { checkRecorded } from '../testing/verdict.ts';
-import { isPlantedBug, plant, planted, type PlantedBug } from './planted.ts';
-import { scheduleFor, simulate } from './simsafety.ts';
+import { isPlantedBug, PLANTED_BUGS, type PlantedBug } from './planted.ts';
+import { viewServerDesign } from './simcluster.ts';
+import { runsUntilCaught } from './simproperty.ts';
 
 const HELP = `usage: simhunt.ts [--starts N] [--max N] [bug ...]
-  runs until caught, for each planted bug (default: all of ${Object.keys(planted).join(', ')}),
+  runs until caught, for each planted bug (default: all of ${Object.keys(PLANTED_BUGS).join(', ')}),
   from N starting seeds (1000, 2000, ...); gives up on a start after --max runs.`;
-
-function runsUntilCaught(start: number, max: number): number | null {
-  for (let i = 0; i < max; i++) {
-    if (checkRecorded(simulate(scheduleFor(start + i)).history, { repliesBeforeRequests: true }).valid === false) return i + 1;
-  }
-  return null;
-}
 
 function main(argv: string[]): number {
   let starts = 20;
@@ -33,14 +26,13 @@ function main(argv: string[]): number {
     } else if (isPlantedBug(a)) bugs.push(a);
     else return (console.error(`unknown argument '${a}'\n${HELP}`), 2);
   }
-  for (const bug of bugs.length > 0 ? bugs : (Object.keys(planted) as PlantedBug[])) {
-    plant([bug]);
-    const found = Array.from({ length: starts }, (_, k) => runsUntilCaught(1000 * (k + 1), max));
+  for (const bug of bugs.length > 0 ? bugs : (Object.keys(PLANTED_BUGS) as PlantedBug[])) {
+    const design = viewServerDesign({ planted: [bug] });
+    const found = Array.from({ length: starts }, (_, k) => runsUntilCaught(1000 * (k + 1), max, design));
     const caught = found.filter((n): n is number => n !== null);
     const mean = caught.length === 0 ? NaN : caught.reduce((a, b) => a + b, 0) / caught.length;
     console.log(`${bug}: caught from ${caught.length}/${starts} starts; runs until caught: mean ${mean.toFixed(1)}, max ${Math.max(...caught)}; [${found.map((n) => n ?? `>${max}`).join(' ')}]`);
   }
-  plant([]);
   return 0;
 }
 

@@ -3,7 +3,7 @@
 // lab 2's test_test.go.
 import { describe, expect, it } from 'vitest';
 import { SimNetwork } from '../runtime/simnet.ts';
-import { DEAD_PINGS, PING_INTERVAL_MS, SHUN_TICKS, STARTUP_TICKS, type View } from './config.ts';
+import { DEAD_PINGS, NO_VIEW, PING_INTERVAL_MS, SHUN_TICKS, STARTUP_TICKS, type View } from './config.ts';
 import { ViewService } from './viewservice.ts';
 
 function start(): SimNetwork {
@@ -17,7 +17,7 @@ function ping(net: SimNetwork, server: string, viewnum: number, unreachable: str
   net.send(server, 'vs', { type: 'ping', msg_id: 1, viewnum, unreachable });
   net.stabilize();
   const reply = net.take(server).at(-1)!;
-  return { viewnum: reply.viewnum as number, primary: reply.primary as string | null, backup: reply.backup as string | null };
+  return { viewnum: reply.viewnum as number, primary: reply.primary as string | null, backups: reply.backups as string[] };
 }
 
 /**
@@ -29,7 +29,7 @@ const heldViews = new WeakMap<SimNetwork, Map<string, number>>();
 function run(net: SimNetwork, ticks: number, pings: Record<string, number | 'ack'>): View {
   const held = heldViews.get(net) ?? new Map<string, number>();
   heldViews.set(net, held);
-  let last: View = { viewnum: 0, primary: null, backup: null };
+  let last: View = NO_VIEW;
   for (let i = 0; i < ticks; i++) {
     for (const [server, how] of Object.entries(pings)) {
       const v = ping(net, server, how === 'ack' ? (held.get(server) ?? 0) : how);
@@ -41,7 +41,7 @@ function run(net: SimNetwork, ticks: number, pings: Record<string, number | 'ack
   return last;
 }
 
-const view = (viewnum: number, primary: string | null, backup: string | null): View => ({ viewnum, primary, backup });
+const view = (viewnum: number, primary: string | null, backup: string | null): View => ({ viewnum, primary, backups: backup === null ? [] : [backup] });
 
 /** A service at view 2 = (s1, s2), acknowledged. */
 function twoServers(): SimNetwork {
@@ -94,7 +94,7 @@ describe('view service', () => {
     const v = ping(net, 's2', 2);
     expect(v.viewnum).toBe(3);
     expect(v.primary).toBe('s2');
-    expect(v.backup).not.toBe('s2');
+    expect(v.backups).not.toContain('s2');
   });
 
   it('removes a dead backup when no idle server can replace it', () => {
@@ -153,7 +153,7 @@ describe('view service', () => {
     expect(ping(net, 's1', 2, ['s3'])).toEqual(view(4, 's1', null));
     expect(run(net, 5, { s1: 'ack', s2: 'ack', s3: 'ack' })).toEqual(view(4, 's1', null));
     // The shun ends: a backup is chosen again.
-    expect(run(net, SHUN_TICKS, { s1: 'ack', s2: 'ack', s3: 'ack' }).backup).not.toBeNull();
+    expect(run(net, SHUN_TICKS, { s1: 'ack', s2: 'ack', s3: 'ack' }).backups).toHaveLength(1);
   });
 
   it('ignores unreachable reports from anyone but the primary', () => {
@@ -167,7 +167,7 @@ describe('view service', () => {
     const net = twoServers();
     net.send('harness', 'vs', { type: 'primary', msg_id: 7 });
     net.stabilize();
-    expect(net.take('harness')).toEqual([{ type: 'primary_ok', in_reply_to: 7, primary: 's1', backup: 's2', view: 2 }]);
+    expect(net.take('harness')).toEqual([{ type: 'primary_ok', in_reply_to: 7, primary: 's1', backup: 's2', backups: ['s2'], view: 2 }]);
   });
 
   it('refuses to form views when it restarted under a live cluster', () => {
