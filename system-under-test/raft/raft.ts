@@ -384,3 +384,34 @@ export class Raft {
     this.msgs.push({ ...m, from: this.id, term: this.term } as RaftMessage);
   }
 }
+
+/** Checks the shape of a message that came over the wire (from and to are the transport's, not the sender's word). */
+export function parseRaftMessage(x: unknown, from: string, to: string): RaftMessage | null {
+  if (typeof x !== 'object' || x === null) return null;
+  const m = x as Record<string, unknown>;
+  const num = (k: string) => typeof m[k] === 'number' && Number.isInteger(m[k]) && (m[k] as number) >= 0;
+  if (!num('term')) return null;
+  const base = { from, to, term: m.term as number };
+  switch (m.type) {
+    case 'vote':
+      return num('lastIndex') && num('lastTerm') ? { ...base, type: 'vote', lastIndex: m.lastIndex as number, lastTerm: m.lastTerm as number } : null;
+    case 'voteResp':
+      return typeof m.granted === 'boolean' ? { ...base, type: 'voteResp', granted: m.granted } : null;
+    case 'app': {
+      if (!num('prevIndex') || !num('prevTerm') || !num('commit') || !Array.isArray(m.entries)) return null;
+      const prevIndex = m.prevIndex as number;
+      const entries = m.entries as unknown[];
+      const ok = entries.every((e, i) => {
+        const r = e as Record<string, unknown> | null;
+        return typeof r === 'object' && r !== null && r.index === prevIndex + 1 + i && typeof r.term === 'number';
+      });
+      if (!ok) return null;
+      const clean = (entries as Entry[]).map((e) => ({ index: e.index, term: e.term, data: e.data ?? null }));
+      return { ...base, type: 'app', prevIndex, prevTerm: m.prevTerm as number, entries: clean, commit: m.commit as number };
+    }
+    case 'appResp':
+      return typeof m.success === 'boolean' && num('index') ? { ...base, type: 'appResp', success: m.success, index: m.index as number } : null;
+    default:
+      return null;
+  }
+}

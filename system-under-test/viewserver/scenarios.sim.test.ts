@@ -6,22 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Body } from '../runtime/env.ts';
 import type { SimNetwork } from '../runtime/simnet.ts';
-import { simCluster } from './simcluster.ts';
+import { request, simCluster } from './simcluster.ts';
 import type { ViewService } from './viewservice.ts';
 import type { ViewServerReplica } from './server.ts';
 
-let nextMsg = 1;
-/** Sends `body` from `endpoint` to `to` and runs the clock until a reply comes back or `maxMs` pass. */
-function request(net: SimNetwork, endpoint: string, to: string, body: Omit<Body, 'msg_id'>, maxMs = 5000): Body | null {
-  const msgId = nextMsg++;
-  net.send(endpoint, to, { ...body, msg_id: msgId } as Body);
-  for (let t = 0; t <= maxMs; t += 10) {
-    const reply = net.take(endpoint).find((b) => b.in_reply_to === msgId);
-    if (reply !== undefined) return reply;
-    net.advance(10);
-  }
-  return null;
-}
 
 const view = (net: SimNetwork) => net.node<ViewService>('vs').view;
 

@@ -52,6 +52,19 @@ export function simCluster(seed: number, options: { linger?: number; reorder?: b
   return net;
 }
 
+let nextMsg = 1;
+/** Sends `body` from `endpoint` to `to` and runs the clock until a reply comes back or `maxMs` pass. */
+export function request(net: SimNetwork, endpoint: string, to: string, body: Omit<Body, 'msg_id'>, maxMs = 5000): Body | null {
+  const msgId = nextMsg++;
+  net.send(endpoint, to, { ...body, msg_id: msgId } as Body);
+  for (let t = 0; t <= maxMs; t += 10) {
+    const reply = net.take(endpoint).find((b) => b.in_reply_to === msgId);
+    if (reply !== undefined) return reply;
+    net.advance(10);
+  }
+  return null;
+}
+
 interface Outstanding {
   op: RecordedOp;
   msgId: number;

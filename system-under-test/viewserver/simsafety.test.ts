@@ -4,7 +4,7 @@
 // starting seeds (simhunt.ts); the bound here is several times that.
 // Also: schedules replay exactly, and shrinking keeps only what matters.
 import { describe, expect, it } from 'vitest';
-import { PLANTED_BUGS, type PlantedBug } from './planted.ts';
+import { plantableBugs } from './planted.ts';
 import { viewServerDesign } from './simcluster.ts';
 import { runsUntilCaught } from './simproperty.ts';
 import { scheduleFor, shrink, simulate, type Schedule } from './simsafety.ts';
@@ -12,7 +12,7 @@ import { scheduleFor, shrink, simulate, type Schedule } from './simsafety.ts';
 const CATCH_WITHIN = 60;
 
 describe('the targeted safety schedules', () => {
-  for (const bug of Object.keys(PLANTED_BUGS) as PlantedBug[]) {
+  for (const bug of plantableBugs(false)) {
     it(`catch the planted bug ${bug} within ${CATCH_WITHIN} runs`, { timeout: 60_000 }, () => {
       expect(runsUntilCaught(1000, CATCH_WITHIN, viewServerDesign({ planted: [bug] })), `${bug} not caught`).not.toBeNull();
     });
