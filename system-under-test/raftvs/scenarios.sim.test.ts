@@ -167,6 +167,60 @@ describe('raftvs: the replicated view service', () => {
     linearizable(history);
   });
 
+  /**
+   * View 3 is committed by the leader and one follower while the other lags; then that follower
+   * restarts and the leader dies. Only the restarted follower's disk still holds view 3.
+   */
+  function committedViewAtRisk(d: typeof design) {
+    const net = simCluster(1, { design: d, reorder: false });
+    net.advance(d.warmupMs);
+    const leader = d.viewServiceLeader(net)!;
+    const [f1, f2] = VIEW_SERVICE_REPLICAS.filter((id) => id !== leader);
+    net.cut(f2, leader);
+    net.cut(f2, f1);
+    net.crash('s1');
+    net.advance(1500);
+    expect(replica(net, f1).view).toMatchObject({ viewnum: 3, primary: 's2' });
+    expect(replica(net, f2).view.viewnum).toBe(2);
+    net.crash(f1);
+    net.restart(f1);
+    net.crash(leader);
+    net.heal();
+    net.advance(3000);
+    return { net, f1, f2 };
+  }
+
+  it('keeps a committed view through the restart of a replica that acknowledged it and the loss of the leader (its disk)', () => {
+    const { net, f1, f2 } = committedViewAtRisk(design);
+    expect(replica(net, f2).view).toMatchObject({ viewnum: 3, primary: 's2' });
+    expect([f1, f2]).toContain(leaderOf(net));
+    // And the two survivors still decide: s2 dies, s3 takes over.
+    net.crash('s2');
+    expect(firstWrite(net, 'c1', 9)).not.toBeNull();
+    expect(replica(net, f1).view).toMatchObject({ viewnum: 4, primary: 's3' });
+  });
+
+  it('(planted forgetfulDisk) without its disk the restarted replica lets the service lose that view', () => {
+    const forgetful = raftDesign({ planted: ['forgetfulDisk'] });
+    const { net, f2 } = committedViewAtRisk(forgetful);
+    // The service fell back to view 2, which servers holding view 3 expose: it wedges rather than reuse the number.
+    expect(replica(net, f2).view.viewnum).toBe(2);
+    expect(net.logs.some((l) => /holds view 3 but this service knows only 2/.test(l))).toBe(true);
+  });
+
+  it('with two backups per view, survives losing its leader and two servers at once', () => {
+    const two = raftDesign({ backups: 2 });
+    const net = simCluster(1, { design: two, reorder: false });
+    net.advance(two.warmupMs);
+    expect(two.currentView(net)).toMatchObject({ primary: 's1', backups: ['s2', 's3'] });
+    expect(request(net, 'client', 'c1', { type: 'write', key: 'a', value: 1 })?.type).toBe('write_ok');
+    net.crash(two.viewServiceLeader(net)!);
+    net.crash('s1');
+    net.crash('s2');
+    expect(firstWrite(net, 'c2', 2)).not.toBeNull();
+    expect(two.currentView(net)).toMatchObject({ primary: 's3', backups: [] });
+  });
+
   it('goes on with one replica lost for good: two replicas still form views', () => {
     const net = ready();
     const follower = VIEW_SERVICE_REPLICAS.find((id) => !replica(net, id).isLeader)!;
