@@ -213,7 +213,12 @@ export class Raft {
       this.vote = null;
     }
     if (this.role === 'leader') this.say(`term ${this.term}: no longer leader`);
-    this.role = 'follower';
+    this.waitForLeader('follower', lead);
+  }
+
+  /** A follower or candidate: counts down a fresh randomized election timeout. */
+  private waitForLeader(role: 'follower' | 'candidate', lead: string | null): void {
+    this.role = role;
     this.lead = lead;
     this.termStart = 0;
     this.electionElapsed = 0;
@@ -225,12 +230,7 @@ export class Raft {
   campaign(): void {
     this.term++;
     this.vote = this.id;
-    this.role = 'candidate';
-    this.lead = null;
-    this.termStart = 0;
-    this.electionElapsed = 0;
-    this.resetElectionTimeout();
-    this.tickFn = () => this.tickElection();
+    this.waitForLeader('candidate', null);
     this.votes = new Map([[this.id, true]]);
     this.say(`term ${this.term}: campaigning`);
     if (this.tally(this.id, true)) return;

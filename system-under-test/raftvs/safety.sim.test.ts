@@ -9,24 +9,14 @@
 // design's test (SIM_RUNS, SIM_SEED, SIM_REPLAY, SIM_SCHEDULE, SIM_PLANT,
 // SIM_SHRINK).
 import { describe, expect, it } from 'vitest';
-import { isPlantedBug } from '../viewserver/planted.ts';
-import { checkSafety } from '../viewserver/simproperty.ts';
-import type { Schedule } from '../viewserver/simsafety.ts';
+import { checkSafety, optionsFromEnv } from '../viewserver/simproperty.ts';
 import { raftDesign } from './simDesign.ts';
 
-const RUNS = Number(process.env.SIM_RUNS ?? 100);
+const options = optionsFromEnv({ runs: 100, seed: 20260311 });
 
 describe('raftvs design under targeted faults, view-service replicas included (in-memory network)', () => {
-  it('every history is linearizable', { timeout: Math.max(90_000, RUNS * 600) }, () => {
-    const { ok, total } = checkSafety({
-      design: raftDesign({ planted: (process.env.SIM_PLANT ?? '').split(',').filter(isPlantedBug) }),
-      replicatedViewService: true,
-      runs: RUNS,
-      seed: Number(process.env.SIM_SEED ?? 20260311),
-      schedule: process.env.SIM_SCHEDULE ? (JSON.parse(process.env.SIM_SCHEDULE) as Schedule) : undefined,
-      replaySeed: process.env.SIM_REPLAY ? Number(process.env.SIM_REPLAY) : undefined,
-      shrinking: process.env.SIM_SHRINK !== '0',
-    });
+  it('every history is linearizable', { timeout: Math.max(90_000, options.runs * 600) }, () => {
+    const { ok, total } = checkSafety({ ...options, design: raftDesign({ planted: options.planted }), replicatedViewService: true });
     // Not a liveness claim, only a guard against a test that checks nothing.
     expect(ok).toBeGreaterThan(total / 10);
   });

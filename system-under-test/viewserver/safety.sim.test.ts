@@ -13,24 +13,15 @@
 // SIM_PLANT=localReads,... turns on planted bugs (planted.ts) to measure how
 // fast the property catches them; SIM_SHRINK=0 skips shrinking.
 import { describe, expect, it } from 'vitest';
-import { isPlantedBug } from './planted.ts';
 import { viewServerDesign } from './simcluster.ts';
-import { checkSafety } from './simproperty.ts';
-import type { Schedule } from './simsafety.ts';
+import { checkSafety, optionsFromEnv } from './simproperty.ts';
 
-const RUNS = Number(process.env.SIM_RUNS ?? 150);
+const options = optionsFromEnv({ runs: 150, seed: 20261127 });
 
 describe('view-server design under targeted faults (in-memory network)', () => {
   // About 25 ms per run on one core; long runs (SIM_RUNS=2000) get the time they need.
-  it('every history is linearizable', { timeout: Math.max(60_000, RUNS * 250) }, () => {
-    const { ok, total } = checkSafety({
-      design: viewServerDesign({ planted: (process.env.SIM_PLANT ?? '').split(',').filter(isPlantedBug) }),
-      runs: RUNS,
-      seed: Number(process.env.SIM_SEED ?? 20261127),
-      schedule: process.env.SIM_SCHEDULE ? (JSON.parse(process.env.SIM_SCHEDULE) as Schedule) : undefined,
-      replaySeed: process.env.SIM_REPLAY ? Number(process.env.SIM_REPLAY) : undefined,
-      shrinking: process.env.SIM_SHRINK !== '0',
-    });
+  it('every history is linearizable', { timeout: Math.max(60_000, options.runs * 250) }, () => {
+    const { ok, total } = checkSafety({ ...options, design: viewServerDesign({ planted: options.planted }) });
     // Not a liveness claim, only a guard against a test that checks nothing.
     expect(ok).toBeGreaterThan(total / 10);
   });

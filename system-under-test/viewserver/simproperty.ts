@@ -4,6 +4,7 @@
 // failure say how to replay it, with a shrunk schedule. Test support only.
 import fc from 'fast-check';
 import { checkRecorded, type RecordedVerdict } from '../testing/verdict.ts';
+import { isPlantedBug, type PlantedBug } from './planted.ts';
 import type { SimDesign } from './simcluster.ts';
 import { describeSchedule, scheduleFor, shrink, simulate, type Schedule, type SimResult } from './simsafety.ts';
 
@@ -37,6 +38,24 @@ export interface PropertyOptions {
   schedule?: Schedule;
   replaySeed?: number;
   shrinking?: boolean;
+}
+
+/**
+ * What the safety tests read from the environment: SIM_RUNS, SIM_SEED (the
+ * random runs), SIM_SCHEDULE (a printed schedule) or SIM_REPLAY (a run's
+ * seed) to replay one run, SIM_SHRINK=0 to skip shrinking, SIM_PLANT=a,b to
+ * plant bugs (for `design`'s options).
+ */
+export function optionsFromEnv(defaults: { runs: number; seed: number }): Omit<PropertyOptions, 'design'> & { planted: PlantedBug[] } {
+  const env = process.env;
+  return {
+    runs: Number(env.SIM_RUNS ?? defaults.runs),
+    seed: Number(env.SIM_SEED ?? defaults.seed),
+    schedule: env.SIM_SCHEDULE ? (JSON.parse(env.SIM_SCHEDULE) as Schedule) : undefined,
+    replaySeed: env.SIM_REPLAY ? Number(env.SIM_REPLAY) : undefined,
+    shrinking: env.SIM_SHRINK !== '0',
+    planted: (env.SIM_PLANT ?? '').split(',').filter(isPlantedBug),
+  };
 }
 
 /**
