@@ -19,10 +19,12 @@
 //   primary or a backup of n, and a backup's state transfer (which the
 //   primary completes before acknowledging) is done before that backup can
 //   be promoted;
-// - primary dead or restarted: the first live backup becomes primary, the
-//   other live backups stay, and idle servers, if any, fill the backups in the
-//   same change; no live backup: no change (an uninitialised server never
-//   becomes primary);
+// - primary dead or restarted: the live backup heard from most recently
+//   becomes primary (with two backups lost at once with their primary, the
+//   other may not be judged dead yet, and a dead successor would hold the
+//   service in a view it can never leave), the other live backups stay, and
+//   idle servers, if any, fill the backups in the same change; no live
+//   backup: no change (an uninitialised server never becomes primary);
 // - backup dead or restarted: it is removed and replaced by an idle server or
 //   by none; fewer backups than wanted and an idle server: it becomes backup;
 // - (an extension of the lab) a primary that has not heard from a backup for
@@ -154,7 +156,7 @@ export class ServiceLeader {
     if (!this.alive(state, p)) {
       // Only the backups hold the state. If none is alive, nobody can take over, and staying in
       // this view lets the old primary carry on if it comes back.
-      const successor = view.backups.find((b) => this.alive(state, b));
+      const successor = view.backups.filter((b) => this.alive(state, b)).sort((a, b) => this.records.get(a)!.missedTicks - this.records.get(b)!.missedTicks)[0];
       return successor === undefined ? null : this.change(state, successor, keep.filter((b) => b !== successor));
     }
     if (keep.length < view.backups.length || view.backups.length < this.backups) {

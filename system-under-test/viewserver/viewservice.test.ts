@@ -6,9 +6,9 @@ import { SimNetwork } from '../runtime/simnet.ts';
 import { DEAD_PINGS, NO_VIEW, PING_INTERVAL_MS, SHUN_TICKS, STARTUP_TICKS, type View } from './config.ts';
 import { ViewService } from './viewservice.ts';
 
-function start(): SimNetwork {
+function start(backups = 1): SimNetwork {
   const net = new SimNetwork({ seed: 1 });
-  net.add('vs', [], (env) => new ViewService(env));
+  net.add('vs', [], (env) => new ViewService(env, { backups }));
   return net;
 }
 
@@ -161,6 +161,22 @@ describe('view service', () => {
     run(net, 2, { s1: 'ack', s2: 'ack', s3: 0 });
     expect(ping(net, 's3', 0, ['s2'])).toEqual(view(2, 's1', 's2'));
     expect(ping(net, 's2', 2, ['s2'])).toEqual(view(2, 's1', 's2'));
+  });
+
+  it('with two backups, fills both, and promotes the backup heard from last when the primary dies', () => {
+    const net = start(2);
+    run(net, STARTUP_TICKS + 1, { s1: 'ack' });
+    run(net, 4, { s1: 'ack', s2: 'ack', s3: 'ack' });
+    expect(ping(net, 's3', 3)).toEqual({ viewnum: 3, primary: 's1', backups: ['s2', 's3'] });
+    expect(net.node<ViewService>('vs').acked).toBe(true);
+    // s1 and s2 die together, but s2's last ping comes a tick after s1's: when s1 is judged dead,
+    // s2 still counts as alive. Promoting it would hold the service in a view no one acknowledges.
+    run(net, 1, { s2: 'ack', s3: 'ack' });
+    let next = ping(net, 's3', 3);
+    for (let i = 0; i < DEAD_PINGS + 2 && next.viewnum === 3; i++) next = run(net, 1, { s3: 'ack' });
+    expect(next).toEqual({ viewnum: 4, primary: 's3', backups: ['s2'] });
+    // s2 is judged dead a tick later, once s3 has acknowledged view 4: it goes.
+    expect(run(net, 3, { s3: 'ack' })).toEqual({ viewnum: 5, primary: 's3', backups: [] });
   });
 
   it('answers the harness with the primary (primary_ok)', () => {
