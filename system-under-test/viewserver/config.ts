@@ -1,6 +1,15 @@
 // Timing, views and view replies of the view-server design (MIT 6.824 lab 2,
 // 2015), shared by its consensus-replicated variant (raftvs/).
 import type { Body } from '../runtime/env.ts';
+import type { Planted } from './planted.ts';
+
+/** What a server or coordinator is built with (roles.ts). */
+export interface NodeOptions {
+  /** The view service's replicas (default: the one view server, VIEW_SERVER_ID). */
+  viewServers?: readonly string[];
+  /** Bugs planted on purpose, for measuring the tests (planted.ts). */
+  planted?: Planted;
+}
 
 /** Servers ping the view server this often, and the view server ticks this often. */
 export const PING_INTERVAL_MS = 100;

@@ -13,8 +13,7 @@ import { serveClient, type Answer } from '../runtime/service.ts';
 import { Errors, errorOutcome, type Op, type Outcome } from '../runtime/protocol.ts';
 import { plantedSet, type Planted } from './planted.ts';
 import { Locator } from './locator.ts';
-import type { NodeOptions } from './server.ts';
-import { ATTEMPT_INTERVAL_MS, isView, LOCATE_PATIENCE_MS, NO_VIEW, OPERATION_DEADLINE_MS, primaryAnswer, VIEW_SERVER_ID, type View } from './config.ts';
+import { ATTEMPT_INTERVAL_MS, isView, LOCATE_PATIENCE_MS, NO_VIEW, OPERATION_DEADLINE_MS, primaryAnswer, VIEW_SERVER_ID, type NodeOptions, type View } from './config.ts';
 
 const RETRY_MS = 50;
 const VIEW_QUERY_TIMEOUT_MS = 1000;

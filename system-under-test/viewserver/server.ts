@@ -44,15 +44,10 @@ import {
   RESEND_MS,
   UNREACHABLE_MS,
   VIEW_SERVER_ID,
+  type NodeOptions,
   type View,
 } from './config.ts';
 
-export interface NodeOptions {
-  /** The view service's replicas (default: the one view server, VIEW_SERVER_ID). */
-  viewServers?: readonly string[];
-  /** Bugs planted on purpose, for measuring the tests (planted.ts). */
-  planted?: Planted;
-}
 
 interface Requester {
   from: string;
