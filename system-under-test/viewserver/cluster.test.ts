@@ -89,7 +89,8 @@ describe('view-server design, real processes', () => {
     expect(verdict.valid, verdict.explanation).toBe(true);
   });
 
-  it('stays linearizable while random servers crash and restart under load', async () => {
+  // Five crash/restart rounds of a few seconds each, plus five process starts: more than the default 30 s on a busy machine.
+  it('stays linearizable while random servers crash and restart under load', { timeout: 120_000 }, async () => {
     const c = await start();
     await waitReady(c);
     const recorder = new Recorder();
