@@ -26,6 +26,7 @@ describe('node arguments', () => {
     expect(parseNodeArgs(base, { SPLITBRAIN_DATA: '/tmp/d1' }).data).toBe('/tmp/d1');
     expect(parseNodeArgs([...base, '--data=/tmp/d2'], { SPLITBRAIN_DATA: '/tmp/d1' }).data).toBe('/tmp/d2');
     expect(parseNodeArgs(['viewserver', '--backups', '2', ...base, '--data', '/tmp/d3'], {})).toMatchObject({ data: '/tmp/d3', rest: ['viewserver', '--backups', '2'] });
+    expect(() => parseNodeArgs([...base, '--data', '{dir}'], {})).toThrow(/'\{dir\}' holds a placeholder the launcher did not fill in/);
   });
 
   it('says what is wrong with bad input', () => {

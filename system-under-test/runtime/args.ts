@@ -66,5 +66,8 @@ export function parseNodeArgs(argv: string[], env: NodeJS.ProcessEnv): NodeArgs 
   if (address.host !== '127.0.0.1' && address.host !== 'localhost') {
     throw new UsageError(`--listen: nodes bind loopback only, got host '${address.host}'`);
   }
+  // A launcher that does not know {dir} passes it on as is: every node would share one directory
+  // named "{dir}", and with it one log. Refuse rather than run like that.
+  if (/\{[A-Za-z:]+\}/.test(data)) throw new UsageError(`--data: '${data}' holds a placeholder the launcher did not fill in`);
   return { id, listen: { host: '127.0.0.1', port: address.port }, peers: parsePeers(peers), data: data === '' ? null : data, rest };
 }
