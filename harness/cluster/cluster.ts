@@ -394,7 +394,8 @@ export class ProcessCluster implements Cluster {
   }
 
   /** Who is primary now, per the definition's `primary` field; null if unknown or unanswered. */
-  async primary(timeoutMs = 1000): Promise<string | null> {
+  /** A coordinator may ask its view service before it answers: give it time. */
+  async primary(timeoutMs = 2000): Promise<string | null> {
     const p = this.def.primary;
     if (!p) return null;
     if ('static' in p) return p.static;

@@ -4,7 +4,7 @@
 import { stateNodes, type NemesisFactory } from './nemesis.ts';
 
 export const kill: NemesisFactory = {
-  summary: 'SIGKILL a random state-holding node (not the view server), restart it on heal',
+  summary: 'SIGKILL a random state-holding node (not a lone view server), restart it on heal',
   partitionModes: false,
   create: () => ({
     kind: 'kill',

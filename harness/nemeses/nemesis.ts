@@ -60,14 +60,15 @@ export async function cutFault(ctx: NemesisContext, pairs: Array<[string, string
  * Nodes a process nemesis may target: the nodes that hold the system's state.
  * When the system has nodes besides its client-facing ones (stateless
  * coordinators in front of replicas), those are the targets; otherwise every
- * node is. `excludeViewserver` keeps the design's trusted coordinator out of
- * crash faults: the view-server design assumes it never crashes, as the
- * lecture does.
+ * node is. `excludeViewserver` keeps a lone view server out of crash faults:
+ * the 6.824 design assumes it never crashes, as the lecture does (the
+ * kill-viewserver nemesis asks for that fault by name). A view service of
+ * several replicas is meant to survive losing one, so its replicas stay in.
  */
 export function stateNodes(def: SystemDefinition, opts: { excludeViewserver: boolean }): string[] {
   let nodes = def.nodes.filter((n) => !def.clientNodes.includes(n.id));
   if (nodes.length === 0) nodes = def.nodes;
-  if (opts.excludeViewserver) {
+  if (opts.excludeViewserver && def.nodes.filter((n) => n.role === 'viewserver').length === 1) {
     const rest = nodes.filter((n) => n.role !== 'viewserver');
     if (rest.length > 0) nodes = rest;
   }

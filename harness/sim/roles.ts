@@ -15,15 +15,24 @@ export async function loadSimRoles(def: SystemDefinition): Promise<Record<string
   }
   const file = def.simulation.roles;
   if (!existsSync(file)) throw new DefinitionError(def.file, `"simulation.roles": no such file ${file}`);
-  let mod: { roles?: unknown };
+  let mod: { roles?: unknown; rolesFromArgs?: unknown };
   try {
     if (!loaded.has(file)) loaded.set(file, import(pathToFileURL(file).href) as Promise<{ roles?: unknown }>);
-    mod = await loaded.get(file)!;
+    mod = (await loaded.get(file)!) as typeof mod;
   } catch (err) {
     loaded.delete(file);
     throw new DefinitionError(def.file, `"simulation.roles": cannot load ${file}: ${(err as Error).message.split('\n')[0]}`);
   }
-  const roles = mod.roles;
+  const args = def.simulation.args;
+  if (args !== undefined && typeof mod.rolesFromArgs !== 'function') {
+    throw new DefinitionError(def.file, `"simulation.args" needs ${file} to export rolesFromArgs(args), which it does not`);
+  }
+  let roles: unknown;
+  try {
+    roles = args !== undefined ? (mod.rolesFromArgs as (a: string[]) => unknown)(args) : mod.roles;
+  } catch (err) {
+    throw new DefinitionError(def.file, `"simulation.args" ${JSON.stringify(args)}: ${(err as Error).message}`);
+  }
   if (typeof roles !== 'object' || roles === null || !Object.values(roles).every((f) => typeof f === 'function')) {
     throw new DefinitionError(def.file, `"simulation.roles": ${file} must export \`roles\`, an object of node factories (env) => node`);
   }

@@ -232,7 +232,7 @@ export class SimCluster implements Cluster {
     const conn = this.open(p.ask);
     if (conn === null) return null;
     try {
-      const out = await conn.request({ type: 'primary' }, 1000);
+      const out = await conn.request({ type: 'primary' }, 2000);
       if (out.kind !== 'reply' || out.body.type !== 'primary_ok') return null;
       const primary = out.body.primary;
       return typeof primary === 'string' && this.nodeIds().includes(primary) ? primary : null;

@@ -26,10 +26,11 @@ export interface SystemDefinition {
   nemeses?: string[];
   /**
    * How the nodes run in the simulator (`--sim`): a module exporting
-   * `roles`, node factories over Env keyed by role name. Absent for systems
-   * given only as commands.
+   * `roles`, node factories over Env keyed by role name (or, when `args` are
+   * given, `rolesFromArgs(args)`: the options the nodes' commands pass, such
+   * as `--backups 2`). Absent for systems given only as commands.
    */
-  simulation?: { roles: string };
+  simulation?: { roles: string; args?: string[] };
   /** Nemesis runs (as written on the command line) under which the system claims to stay available. */
   available: string[];
   /** Under those, ok operations must resume within this many seconds of each fault starting (default 5). */
@@ -190,10 +191,13 @@ export function parseSystem(raw: unknown, file: string): SystemDefinition {
   let simulation: SystemDefinition['simulation'];
   if (obj.simulation !== undefined) {
     const sim = obj.simulation as Record<string, unknown>;
-    if (!isObject(sim) || typeof sim.roles !== 'string' || sim.roles === '' || Object.keys(sim).some((k) => k !== 'roles')) {
-      fail('"simulation" must be {"roles": "FILE"}: a module (relative to this file) exporting `roles`, node factories over Env by role name');
+    if (!isObject(sim) || typeof sim.roles !== 'string' || sim.roles === '' || Object.keys(sim).some((k) => k !== 'roles' && k !== 'args')) {
+      fail('"simulation" must be {"roles": "FILE"} or {"roles": "FILE", "args": [...]}: a module (relative to this file) exporting `roles`, node factories over Env by role name (or `rolesFromArgs(args)`)');
     }
-    simulation = { roles: resolve(dirname(resolve(file)), sim.roles as string) };
+    if (sim.args !== undefined && (!Array.isArray(sim.args) || !sim.args.every((a) => typeof a === 'string'))) {
+      fail('"simulation.args" must be an array of strings, the options handed to the module\'s rolesFromArgs');
+    }
+    simulation = { roles: resolve(dirname(resolve(file)), sim.roles as string), ...(sim.args !== undefined ? { args: sim.args as string[] } : {}) };
   }
   let available: string[] = [];
   if (obj.available !== undefined) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../../checkers/types.ts';
-import { availabilityShortfall, FINAL_READS_MARK, measureAvailability } from './availability.ts';
+import { availabilityShortfall, WORKLOAD_END_MARK, measureAvailability } from './availability.ts';
 
 const S = 1e9;
 let index = 0;
@@ -71,7 +71,7 @@ describe('availability from a history', () => {
       ...op(1.5, 'info', 3),
       ev(5, 'nemesis', 'info', 'stop-pause'),
       ...op(5.5, 'fail'),
-      ev(6, 'nemesis', 'info', FINAL_READS_MARK),
+      ev(6, 'nemesis', 'info', WORKLOAD_END_MARK),
       ...op(7, 'ok'),
     ]);
     const a = measureAvailability(h);

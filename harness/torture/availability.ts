@@ -15,8 +15,11 @@ import type { ClientEvent, HistoryEvent } from '../../checkers/types.ts';
 /** The one refusal that is an answer: a cas whose precondition did not hold (the wire error name). */
 export const SERVED_REFUSAL = 'precondition-failed';
 
-/** The history's marker for the end of the workload: the final reads that follow are not part of availability. */
-export const FINAL_READS_MARK = 'final-reads';
+/**
+ * The history's marker for the end of the workload, written when the clients
+ * stop: the healing pause and final reads that follow are not availability.
+ */
+export const WORKLOAD_END_MARK = 'workload-end';
 
 export interface AvailabilityWindow {
   /** The faults active in the window, e.g. "isolate-primary" or "partition+kill". */
@@ -75,7 +78,7 @@ function faultIntervals(events: HistoryEvent[], endNs: number): Array<{ startNs:
 }
 
 export function measureAvailability(events: HistoryEvent[]): Availability {
-  const mark = events.find((e) => e.process === 'nemesis' && e.f === FINAL_READS_MARK);
+  const mark = events.find((e) => e.process === 'nemesis' && e.f === WORKLOAD_END_MARK);
   const last = events.length > 0 ? events[events.length - 1].time : 0;
   const workloadEnd = mark?.time ?? last;
   const ops: Op[] = [];

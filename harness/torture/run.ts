@@ -20,7 +20,7 @@ import { writeFileWhole } from '../outputFiles.ts';
 import type { SystemDefinition } from '../system/definition.ts';
 import { finalReads, runWorkload, type WorkloadStats } from '../workloads/register.ts';
 import { scheduleSource, writeScheduleFile, type RunSchedule } from './schedule.ts';
-import { availabilityShortfall, FINAL_READS_MARK, measureAvailability, type Availability } from './availability.ts';
+import { availabilityShortfall, WORKLOAD_END_MARK, measureAvailability, type Availability } from './availability.ts';
 import { checkRun, type RunVerdict } from './verdict.ts';
 import type { Workload } from './matrix.ts';
 import { writeRunReport } from './reportAdapter.ts';
@@ -152,6 +152,7 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
         onChange: (a) => (activeFaults = a),
       }),
     ]);
+    rec.nemesis(WORKLOAD_END_MARK);
     healErrors.push(...nemesisResult.healErrors);
     cyclesStarted = nemesisResult.cyclesStarted;
     timings.workloadMs = Date.now() - workStart;
@@ -164,7 +165,6 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
     await c.clock.sleep(cfg.recoveryMs, signal);
     rec.throwIfFailed();
     phase = 'final reads';
-    rec.nemesis(FINAL_READS_MARK);
     finalRead = await finalReads(cfg.keys, { cluster: c, endpoints, recorder: rec, opTimeoutMs: cfg.opTimeoutMs, stats, nextProcess });
   } finally {
     clearInterval(ticker);

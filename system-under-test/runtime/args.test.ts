@@ -20,6 +20,15 @@ describe('node arguments', () => {
     expect(parseNodeArgs([], { ...env, SPLITBRAIN_PEERS: '' }).peers.size).toBe(0);
   });
 
+  it('reads the data directory from --data or SPLITBRAIN_DATA (none: null)', () => {
+    const base = ['--id', 'vs1', '--listen', '127.0.0.1:1'];
+    expect(parseNodeArgs(base, {}).data).toBeNull();
+    expect(parseNodeArgs(base, { SPLITBRAIN_DATA: '/tmp/d1' }).data).toBe('/tmp/d1');
+    expect(parseNodeArgs([...base, '--data=/tmp/d2'], { SPLITBRAIN_DATA: '/tmp/d1' }).data).toBe('/tmp/d2');
+    expect(parseNodeArgs(['viewserver', '--backups', '2', ...base, '--data', '/tmp/d3'], {})).toMatchObject({ data: '/tmp/d3', rest: ['viewserver', '--backups', '2'] });
+    expect(() => parseNodeArgs([...base, '--data', '{dir}'], {})).toThrow(/'\{dir\}' holds a placeholder the launcher did not fill in/);
+  });
+
   it('says what is wrong with bad input', () => {
     expect(() => parseNodeArgs(['--listen', '127.0.0.1:1'], {})).toThrow(new UsageError('missing --id (or SPLITBRAIN_ID)'));
     expect(() => parseNodeArgs(['--id', 'a'], {})).toThrow(/missing --listen/);

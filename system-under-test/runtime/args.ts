@@ -1,5 +1,6 @@
-// Where a node learns who it is: `--id --listen --peers` on the command line,
-// or SPLITBRAIN_ID / SPLITBRAIN_LISTEN / SPLITBRAIN_PEERS in the environment
+// Where a node learns who it is: `--id --listen --peers` (and, for a node that
+// keeps durable state, `--data DIR`) on the command line, or SPLITBRAIN_ID /
+// SPLITBRAIN_LISTEN / SPLITBRAIN_PEERS / SPLITBRAIN_DATA in the environment
 // (README, "System definitions"). Flags win over the environment.
 
 export interface Address {
@@ -12,7 +13,9 @@ export interface NodeArgs {
   listen: Address;
   /** Peer id -> the address to dial (a proxy's, under the harness). */
   peers: Map<string, Address>;
-  /** Everything that was not one of the three flags (e.g. a role). */
+  /** The node's data directory (Env's `storage`); null: none given. */
+  data: string | null;
+  /** Everything that was not one of the host's flags (e.g. a role). */
   rest: string[];
 }
 
@@ -45,7 +48,7 @@ export function parseNodeArgs(argv: string[], env: NodeJS.ProcessEnv): NodeArgs 
     const a = argv[i];
     const eq = a.indexOf('=');
     const name = a.startsWith('--') ? (eq > 0 ? a.slice(2, eq) : a.slice(2)) : '';
-    if (name === 'id' || name === 'listen' || name === 'peers') {
+    if (name === 'id' || name === 'listen' || name === 'peers' || name === 'data') {
       if (eq > 0) flags.set(name, a.slice(eq + 1));
       else {
         if (i + 1 >= argv.length) throw new UsageError(`--${name} needs a value`);
@@ -56,11 +59,15 @@ export function parseNodeArgs(argv: string[], env: NodeJS.ProcessEnv): NodeArgs 
   const id = flags.get('id') ?? env.SPLITBRAIN_ID;
   const listen = flags.get('listen') ?? env.SPLITBRAIN_LISTEN;
   const peers = flags.get('peers') ?? env.SPLITBRAIN_PEERS ?? '';
+  const data = flags.get('data') ?? env.SPLITBRAIN_DATA ?? '';
   if (id === undefined || id === '') throw new UsageError('missing --id (or SPLITBRAIN_ID)');
   if (listen === undefined || listen === '') throw new UsageError('missing --listen (or SPLITBRAIN_LISTEN)');
   const address = parseAddress(listen, '--listen');
   if (address.host !== '127.0.0.1' && address.host !== 'localhost') {
     throw new UsageError(`--listen: nodes bind loopback only, got host '${address.host}'`);
   }
-  return { id, listen: { host: '127.0.0.1', port: address.port }, peers: parsePeers(peers), rest };
+  // A launcher that does not know {dir} passes it on as is: every node would share one directory
+  // named "{dir}", and with it one log. Refuse rather than run like that.
+  if (/\{[A-Za-z:]+\}/.test(data)) throw new UsageError(`--data: '${data}' holds a placeholder the launcher did not fill in`);
+  return { id, listen: { host: '127.0.0.1', port: address.port }, peers: parsePeers(peers), data: data === '' ? null : data, rest };
 }

@@ -1,6 +1,11 @@
 // The real host as a process: usage errors, the environment, start-up in any
-// order (a link that comes up late), clean exit on SIGTERM.
+// order (a link that comes up late), clean exit on SIGTERM, role options, and
+// a node that keeps durable state (a view-service replica of raftvs) with and
+// without a data directory.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,14 +13,15 @@ import { TestClient } from '../testing/client.ts';
 import { waitFor } from '../testing/wait.ts';
 
 const naiveDir = fileURLToPath(new URL('../naive/', import.meta.url));
+const raftvsDir = fileURLToPath(new URL('../raftvs/', import.meta.url));
 const started: ChildProcess[] = [];
 afterAll(() => {
   for (const c of started) if (c.exitCode === null && c.signalCode === null && c.pid) process.kill(-c.pid, 'SIGKILL');
 });
 
-function node(args: string[], env: Record<string, string> = {}) {
+function node(args: string[], env: Record<string, string> = {}, cwd = naiveDir) {
   const child = spawn(process.execPath, ['--import', 'tsx', '../runtime/main.ts', ...args], {
-    cwd: naiveDir,
+    cwd,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
@@ -135,5 +141,36 @@ describe('node host (real process)', () => {
     expect(p.err()).not.toMatch(/usage:/);
     expect(p.err()).toMatch(/cannot listen on 127\.0\.0\.1:\d+: address already in use/);
     blocker.close();
+  });
+
+  it('refuses arguments a design does not take, and bad role options, as usage errors', async () => {
+    const extra = node(['replica', '--backups', '2', '--id', 'r1', '--listen', '127.0.0.1:0']);
+    expect(await extra.exited).toBe(2);
+    expect(extra.err()).toMatch(/^unexpected arguments: --backups 2/);
+    const bad = node(['viewserver', '--backups', 'two', '--id', 'vs1', '--listen', '127.0.0.1:0'], {}, raftvsDir);
+    expect(await bad.exited).toBe(2);
+    expect(bad.err()).toMatch(/^--backups needs a whole number >= 1, got 'two'/);
+  });
+
+  it('a node with durable state refuses to start without --data, and creates a missing data directory', async () => {
+    const without = node(['viewserver', '--id', 'vs1', '--listen', '127.0.0.1:0'], {}, raftvsDir);
+    expect(await without.exited).toBe(1);
+    expect(without.err()).toMatch(/\[vs1\] cannot start: vs1 keeps durable state but has no data directory: start it with --data DIR \(or SPLITBRAIN_DATA\)/);
+    const root = mkdtempSync(join(tmpdir(), 'splitbrain-host-'));
+    try {
+      const dir = join(root, 'not', 'yet', 'there');
+      // Alone (no peers given), vs1 campaigns: its term and vote reach the disk before its vote requests leave.
+      const port = await freePort();
+      const alone = node(['viewserver', '--id', 'vs1', '--listen', `127.0.0.1:${port}`], { SPLITBRAIN_DATA: dir }, raftvsDir);
+      await waitFor('a term on disk', () => existsSync(join(dir, 'raft.wal')) && readFileSync(join(dir, 'raft.wal'), 'utf8').includes('"hs"'), 15_000);
+      alone.child.kill('SIGTERM');
+      expect(await alone.exited).toBe(0);
+      const again = node(['viewserver', '--id', 'vs1', '--listen', `127.0.0.1:${port}`, '--data', dir], {}, raftvsDir);
+      await waitFor('the reload', () => /restored term \d+, vote vs1/.test(again.err()), 15_000);
+      again.child.kill('SIGTERM');
+      expect(await again.exited).toBe(0);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -13,6 +13,7 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Body, Env, Node, NodeFactory, TimerId } from './env.ts';
 import type { Address, NodeArgs } from './args.ts';
+import { noStorage, openDiskStorage } from './storage.ts';
 
 const RECONNECT_MS = 100;
 /**
@@ -201,6 +202,7 @@ export function startHost(args: NodeArgs, factory: NodeFactory): Promise<Running
     },
     random: () => Math.random(),
     log,
+    storage: args.data === null ? noStorage(args.id) : openDiskStorage(args.data),
   };
 
   const server = net.createServer((socket) => {
@@ -222,7 +224,15 @@ export function startHost(args: NodeArgs, factory: NodeFactory): Promise<Running
       server.off('error', reject);
       const address = server.address();
       const port = typeof address === 'object' && address !== null ? address.port : args.listen.port;
-      node = factory(env);
+      try {
+        node = factory(env);
+      } catch (err) {
+        // A node that cannot start (e.g. no disk for its durable state) must not half-run.
+        for (const t of timers.values()) clearTimeout(t);
+        server.close();
+        reject(err);
+        return;
+      }
       for (const [peer, address] of args.peers) links.set(peer, new Link(peer, address, (line, s) => onLine(line, s, null), log));
       log(`listening on 127.0.0.1:${port}, peers ${[...args.peers.keys()].join(',') || '(none)'}`);
       resolve({

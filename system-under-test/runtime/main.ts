@@ -1,18 +1,20 @@
 // The process entry every design's system.json starts:
-//   node --import tsx ../runtime/main.ts ROLE --id ID --listen 127.0.0.1:PORT --peers id=HOST:PORT,...
-// run from the design's folder, which holds roles.ts (role name -> node factory).
+//   node --import tsx ../runtime/main.ts ROLE [ROLE OPTIONS] --id ID --listen 127.0.0.1:PORT --peers id=HOST:PORT,... [--data DIR]
+// run from the design's folder, which holds roles.ts (a RolesModule, env.ts).
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import type { NodeFactory } from './env.ts';
+import type { RolesModule } from './env.ts';
 import { parseNodeArgs, UsageError } from './args.ts';
-import { startHost } from './host.ts';
+import { startHost, type RunningHost } from './host.ts';
 
 /** The node cannot start for a reason outside its arguments (exit 1, no usage text). */
 class StartError extends Error {}
 
-const usage = `usage: node --import tsx ../runtime/main.ts ROLE [--roles FILE] --id ID --listen 127.0.0.1:PORT [--peers ID=HOST:PORT,...]
-  (or SPLITBRAIN_ID, SPLITBRAIN_LISTEN, SPLITBRAIN_PEERS in the environment)
-  ROLE is one of the roles exported by FILE (default ./roles.ts in the working directory).
+const usage = `usage: node --import tsx ../runtime/main.ts ROLE [ROLE OPTIONS] [--roles FILE] --id ID --listen 127.0.0.1:PORT [--peers ID=HOST:PORT,...] [--data DIR]
+  (or SPLITBRAIN_ID, SPLITBRAIN_LISTEN, SPLITBRAIN_PEERS, SPLITBRAIN_DATA in the environment)
+  ROLE is one of the roles exported by FILE (default ./roles.ts in the working directory);
+  ROLE OPTIONS are the design's settings, if it has any (e.g. --backups 2).
+  --data DIR: where a node that keeps durable state keeps it (created if missing).
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -28,18 +30,24 @@ async function main(argv: string[]): Promise<number> {
     rolesFile = rest[r + 1] ?? '';
     rest.splice(r, 2);
   }
-  const role = rest[0];
-  const mod = (await import(pathToFileURL(resolve(rolesFile)).href)) as { roles: Record<string, NodeFactory> };
-  const factory = role === undefined ? undefined : mod.roles[role];
+  const [role, ...options] = rest;
+  const mod = (await import(pathToFileURL(resolve(rolesFile)).href)) as RolesModule;
+  if (options.length > 0 && mod.rolesFromArgs === undefined) throw new UsageError(`unexpected arguments: ${options.join(' ')}`);
+  const roles = mod.rolesFromArgs === undefined ? mod.roles : mod.rolesFromArgs(options);
+  const factory = role === undefined ? undefined : roles[role];
   if (factory === undefined) {
-    throw new UsageError(`unknown role '${role ?? ''}'; ${rolesFile} has: ${Object.keys(mod.roles).join(', ')}`);
+    throw new UsageError(`unknown role '${role ?? ''}'; ${rolesFile} has: ${Object.keys(roles).join(', ')}`);
   }
-  const host = await startHost(args, factory).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
-      throw new StartError(`[${args.id}] cannot listen on 127.0.0.1:${args.listen.port}: ${err.code === 'EADDRINUSE' ? 'address already in use' : 'permission denied'}`);
+  let host: RunningHost;
+  try {
+    host = await startHost(args, factory);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      throw new StartError(`[${args.id}] cannot listen on 127.0.0.1:${args.listen.port}: ${code === 'EADDRINUSE' ? 'address already in use' : 'permission denied'}`);
     }
-    throw err;
-  });
+    throw new StartError(`[${args.id}] cannot start: ${err instanceof Error ? err.message : String(err)}`);
+  }
   const stop = () => {
     host.stop().finally(() => process.exit(0));
     // A wedged close must not keep a SIGTERMed node alive.

@@ -3,8 +3,11 @@
 // messages wait in one queue until the test delivers them (`deliver`,
 // `stabilize`), time is a virtual clock moved by `advance`, and faults are
 // `drop`, `cut`, `isolate`, `heal`, `crash`/`restart` and a message hook.
+// Each node has a disk (`Env.storage`, a MemoryStorage) that survives crash
+// and restart; `restart(id, { freshDisk: true })` starts it on an empty one.
 // Every random choice comes from one seeded PRNG, so a seed replays a run.
 import type { Body, Env, Node, NodeFactory, TimerId } from './env.ts';
+import { MemoryStorage } from './storage.ts';
 
 export interface Message {
   from: string;
@@ -51,6 +54,7 @@ interface SimNode {
   /** Heap entries that came due while the node was paused: they fire after resume. */
   parked: HeapEntry[];
   incarnation: number;
+  disk: MemoryStorage;
 }
 
 /** A timer's place in the time-ordered heap; stale once its owner's map no longer holds it. */
@@ -187,7 +191,7 @@ export class SimNetwork {
   }
 
   add(id: string, peers: string[], factory: NodeFactory): void {
-    const sim: SimNode = { id, peers, factory, node: null, timers: new Map(), parked: [], incarnation: 0 };
+    const sim: SimNode = { id, peers, factory, node: null, timers: new Map(), parked: [], incarnation: 0, disk: new MemoryStorage() };
     this.nodes.set(id, sim);
     this.start(sim);
   }
@@ -216,6 +220,7 @@ export class SimNetwork {
         sim.timers.delete(id);
       },
       random: this.options.independentStreams ? seededRandom(streamSeed(this.options.seed, `node ${sim.id} ${incarnation}`)) : this.random,
+      storage: sim.disk,
       log: (m) => {
         const line = `${this.now.toFixed(0).padStart(6)}ms [${sim.id}] ${m}`;
         this.logs.push(line);
@@ -374,11 +379,15 @@ export class SimNetwork {
     sim.node = null;
     sim.timers.clear();
   }
-  /** Start a crashed (or running) node afresh: a new incarnation with empty state. */
-  restart(id: string): void {
+  /**
+   * Start a crashed (or running) node afresh: a new incarnation with empty
+   * memory and the disk it had (or an empty one, with `freshDisk`).
+   */
+  restart(id: string, options: { freshDisk?: boolean } = {}): void {
     const sim = this.mustGet(id);
     sim.timers.clear();
     sim.parked.length = 0;
+    if (options.freshDisk) sim.disk = new MemoryStorage();
     this.paused.delete(id);
     this.start(sim);
   }
@@ -486,6 +495,16 @@ export class SimNetwork {
       this.settle();
     }
     this.now = target;
+  }
+
+  /** A node's disk, for tests that look at what it persisted. */
+  disk(id: string): MemoryStorage {
+    return this.mustGet(id).disk;
+  }
+
+  /** Is the node running (not crashed)? */
+  alive(id: string): boolean {
+    return this.mustGet(id).node !== null;
   }
 
   private mustGet(id: string): SimNode {

@@ -1,5 +1,6 @@
 // A coordinator of the view-server design: the clerk of 6.824 lab 2. It asks
-// the view server for the view, caches it, and sends each client operation to
+// the view service for the view (with a replicated service, the replica its
+// locator names), caches it, and sends each client operation to
 // the cached primary tagged with (client id, sequence number). It resends the
 // operation under that same identity to whoever is primary until it gets an
 // answer or a deadline passes; the servers' duplicate table makes the resends
@@ -10,8 +11,9 @@ import type { Body, Env, Node, TimerId } from '../runtime/env.ts';
 import { Rpc } from '../runtime/rpc.ts';
 import { serveClient, type Answer } from '../runtime/service.ts';
 import { Errors, errorOutcome, type Op, type Outcome } from '../runtime/protocol.ts';
-import { planted } from './planted.ts';
-import { ATTEMPT_INTERVAL_MS, NO_VIEW, OPERATION_DEADLINE_MS, VIEW_SERVER_ID, type View } from './config.ts';
+import { plantedSet, type Planted } from './planted.ts';
+import { Locator } from './locator.ts';
+import { ATTEMPT_INTERVAL_MS, isView, LOCATE_PATIENCE_MS, NO_VIEW, OPERATION_DEADLINE_MS, primaryAnswer, VIEW_SERVER_ID, type NodeOptions, type View } from './config.ts';
 
 const RETRY_MS = 50;
 const VIEW_QUERY_TIMEOUT_MS = 1000;
@@ -23,9 +25,16 @@ export class ViewServerCoordinator implements Node {
   private seq = 0;
   private refreshing: (() => void)[] | null = null;
   private readonly rpc: Rpc;
+  private readonly locator: Locator;
+  private readonly planted: Planted;
 
-  constructor(private readonly env: Env) {
+  constructor(
+    private readonly env: Env,
+    options: NodeOptions = {},
+  ) {
     this.rpc = new Rpc(env);
+    this.locator = new Locator(options.viewServers ?? [VIEW_SERVER_ID], () => env.now(), LOCATE_PATIENCE_MS);
+    this.planted = options.planted ?? plantedSet();
     this.clientId = `${env.id}-${Math.floor(env.random() * 2 ** 32).toString(36)}`;
     this.refresh();
   }
@@ -33,24 +42,26 @@ export class ViewServerCoordinator implements Node {
   receive(from: string, body: Body): void {
     if (this.rpc.handleReply(body)) return;
     if (body.type === 'primary') {
-      // Let a harness asking a coordinator learn the cached view too.
-      this.env.send(from, { type: 'primary_ok', in_reply_to: body.msg_id, primary: this.view.primary, backup: this.view.backup, view: this.view.viewnum });
+      // A harness may ask a coordinator (it stays reachable whichever view-service replica is
+      // lost): answer with a fresh view when the service answers in time, the cached one otherwise.
+      this.refresh(() => this.env.send(from, primaryAnswer(body, this.view)));
       return;
     }
     serveClient(this.env, from, body, (op, answer) => this.run(op, answer));
   }
 
-  /** Asks the view server for the view; `then` runs once the answer (or silence) is in. */
+  /** Asks the view service for the view; `then` runs once the answer (or silence) is in. */
   refresh(then?: () => void): void {
     if (this.refreshing !== null) {
       if (then) this.refreshing.push(then);
       return;
     }
     this.refreshing = then ? [then] : [];
-    this.rpc.call(VIEW_SERVER_ID, { type: 'primary' }, VIEW_QUERY_TIMEOUT_MS, (reply) => {
-      if (reply?.type === 'primary_ok' && typeof reply.view === 'number' && reply.view >= this.view.viewnum) {
-        this.view = { viewnum: reply.view, primary: (reply.primary as string | null) ?? null, backup: (reply.backup as string | null) ?? null };
-      }
+    const to = this.locator.target();
+    this.rpc.call(to, { type: 'primary' }, VIEW_QUERY_TIMEOUT_MS, (reply) => {
+      if (reply !== null) this.locator.heard(to, reply.leader);
+      const view = reply?.type === 'primary_ok' ? { viewnum: reply.view, primary: reply.primary, backups: reply.backups } : null;
+      if (isView(view) && view.viewnum >= this.view.viewnum) this.view = view;
       const waiting = this.refreshing ?? [];
       this.refreshing = null;
       for (const w of waiting) w();
@@ -100,7 +111,7 @@ export class ViewServerCoordinator implements Node {
       if (finished) return;
       const primary = this.view.primary;
       if (primary === null) return schedule(RETRY_MS + Math.floor(this.env.random() * RETRY_MS), true);
-      if (planted.retryNewIdentity && attempts.length > 0) seq = ++this.seq;
+      if (this.planted.retryNewIdentity && attempts.length > 0) seq = ++this.seq;
       const record = { mayHaveHappened: true };
       attempts.push(record);
       this.rpc.call(primary, { type: 'kv', op, client: this.clientId, seq }, OPERATION_DEADLINE_MS, (reply) => {

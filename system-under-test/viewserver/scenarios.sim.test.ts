@@ -6,22 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Body } from '../runtime/env.ts';
 import type { SimNetwork } from '../runtime/simnet.ts';
-import { simCluster } from './simcluster.ts';
+import { request, simCluster } from './simcluster.ts';
 import type { ViewService } from './viewservice.ts';
 import type { ViewServerReplica } from './server.ts';
 
-let nextMsg = 1;
-/** Sends `body` from `endpoint` to `to` and runs the clock until a reply comes back or `maxMs` pass. */
-function request(net: SimNetwork, endpoint: string, to: string, body: Omit<Body, 'msg_id'>, maxMs = 5000): Body | null {
-  const msgId = nextMsg++;
-  net.send(endpoint, to, { ...body, msg_id: msgId } as Body);
-  for (let t = 0; t <= maxMs; t += 10) {
-    const reply = net.take(endpoint).find((b) => b.in_reply_to === msgId);
-    if (reply !== undefined) return reply;
-    net.advance(10);
-  }
-  return null;
-}
 
 const view = (net: SimNetwork) => net.node<ViewService>('vs').view;
 
@@ -29,7 +17,7 @@ const view = (net: SimNetwork) => net.node<ViewService>('vs').view;
 function ready(seed = 1): SimNetwork {
   const net = simCluster(seed, { reorder: false });
   net.advance(1500);
-  expect(view(net)).toMatchObject({ primary: 's1', backup: 's2' });
+  expect(view(net)).toMatchObject({ primary: 's1', backups: ['s2'] });
   expect(request(net, 'client', 'c1', { type: 'write', key: 'a', value: 1 })?.type).toBe('write_ok');
   return net;
 }
@@ -116,7 +104,7 @@ describe('view-server scenarios', () => {
     net.cut('s2', 'vs');
     net.cut('s3', 'vs');
     net.advance(1500);
-    expect(view(net)).toMatchObject({ viewnum: 1, primary: 's1', backup: null });
+    expect(view(net)).toMatchObject({ viewnum: 1, primary: 's1', backups: [] });
     return net;
   }
 
@@ -178,7 +166,7 @@ describe('view-server scenarios', () => {
     net.heal();
     net.advance(2000);
     expect(net.take('client').find((b) => b.in_reply_to === 900)).toMatchObject({ type: 'cas_ok' });
-    expect(view(net).backup).toBe('s2'); // not long enough to be reported unreachable
+    expect(view(net).backups).toEqual(['s2']); // not long enough to be reported unreachable
     expect(request(net, 'client', 'c2', { type: 'read', key: 'a' })).toMatchObject({ type: 'read_ok', value: 2 });
     expect(request(net, 'client', 'c2', { type: 'cas', key: 'a', from: 1, to: 3 })).toMatchObject({ type: 'error', code: 22 });
   });
@@ -189,12 +177,12 @@ describe('view-server scenarios', () => {
     const reply = request(net, 'client', 'c1', { type: 'write', key: 'a', value: 2 }, 6000);
     expect(reply === null || reply.type === 'write_ok' || reply.code === 0).toBe(true);
     net.advance(2000);
-    expect(view(net)).toMatchObject({ primary: 's1', backup: 's3' });
+    expect(view(net)).toMatchObject({ primary: 's1', backups: ['s3'] });
     expect(request(net, 'client', 'c1', { type: 'write', key: 'a', value: 3 })).toMatchObject({ type: 'write_ok' });
     expect(request(net, 'client', 'c2', { type: 'read', key: 'a' })).toMatchObject({ type: 'read_ok', value: 3 });
     // s2 stays out while shunned, and the pair s1/s3 keeps serving.
     net.advance(1000);
-    expect(view(net).backup).toBe('s3');
+    expect(view(net).backups).toEqual(['s3']);
   });
 
   it('skips an unacknowledged view when the new backup is unreachable too, keeping its primary', () => {
@@ -202,7 +190,7 @@ describe('view-server scenarios', () => {
     net.isolate('s1', ['s2', 's3']); // s1 reaches the view server and the coordinators only
     // Traffic shows s1 that its backup is gone; the write itself completes once s1 serves alone.
     expect(request(net, 'client', 'c1', { type: 'write', key: 'a', value: 2 })).toMatchObject({ type: 'write_ok' });
-    expect(view(net)).toMatchObject({ primary: 's1', backup: null });
+    expect(view(net)).toMatchObject({ primary: 's1', backups: [] });
     expect(request(net, 'client', 'c1', { type: 'read', key: 'a' })).toMatchObject({ type: 'read_ok', value: 2 });
     expect(request(net, 'client', 'c2', { type: 'write', key: 'a', value: 4 })).toMatchObject({ type: 'write_ok' });
   });

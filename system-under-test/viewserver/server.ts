@@ -1,10 +1,12 @@
 // A primary/backup key-value server of 6.824 lab 2 (2015), with reads, writes
-// and cas.
+// and cas. A view has one backup by default; with more (the view service's
+// `backups` setting) every statement about "the backup" below holds for each
+// of them, and the primary waits for all.
 //
 // Why it is linearizable (the invariants the code keeps):
-// 1. A primary applies an operation, reads included, only after the backup of
-//    the same view has applied it; until then nothing changes locally. So an
-//    operation committed by the primary of view n is in the backup of n.
+// 1. A primary applies an operation, reads included, only after every backup
+//    of the same view has applied it; until then nothing changes locally. So
+//    an operation committed by the primary of view n is in every backup of n.
 // 2. A backup applies a forward only if it carries the backup's current view
 //    number, comes from that view's primary, and the backup holds that
 //    primary's transferred state for that view. Once it has seen view n+1 it
@@ -30,9 +32,11 @@
 import type { Body, Env, Node } from '../runtime/env.ts';
 import { Rpc } from '../runtime/rpc.ts';
 import { applyOp, Errors, errorOutcome, type Op, type Outcome, type Value } from '../runtime/protocol.ts';
-import { planted } from './planted.ts';
+import { Locator } from './locator.ts';
+import { plantedSet, type Planted } from './planted.ts';
 import {
   isView,
+  LOCATE_PATIENCE_MS,
   NO_VIEW,
   PING_INTERVAL_MS,
   REPLY_PATIENCE_MS,
@@ -40,8 +44,10 @@ import {
   RESEND_MS,
   UNREACHABLE_MS,
   VIEW_SERVER_ID,
+  type NodeOptions,
   type View,
 } from './config.ts';
+
 
 interface Requester {
   from: string;
@@ -71,17 +77,24 @@ export class ViewServerReplica implements Node {
   currentThrough = 0;
   /** The view in which this server is the primary with a complete state (ready or still transferring); 0: none. */
   leading = 0;
-  /** Since when a forward or transfer to the backup has gone unanswered (null: the backup answers). */
-  private backupSilentSince: number | null = null;
+  /** Per backup: since when a forward or transfer to it has gone unanswered (absent: it answers). */
+  private readonly backupSilentSince = new Map<string, number>();
   private readonly queues = new Map<string, PendingOp[]>();
   private readonly byOpId = new Map<string, PendingOp>();
   private readonly rpc: Rpc;
+  private readonly locator: Locator;
+  private readonly planted: Planted;
 
   /** Tells the view service this process from an earlier one of the same server (a restart). */
   private readonly incarnation: string;
 
-  constructor(private readonly env: Env) {
+  constructor(
+    private readonly env: Env,
+    options: NodeOptions = {},
+  ) {
     this.rpc = new Rpc(env);
+    this.locator = new Locator(options.viewServers ?? [VIEW_SERVER_ID], () => env.now(), LOCATE_PATIENCE_MS);
+    this.planted = options.planted ?? plantedSet();
     this.incarnation = Math.floor(env.random() * 2 ** 32).toString(36);
     const ping = () => {
       this.ping();
@@ -101,18 +114,23 @@ export class ViewServerReplica implements Node {
     return 0; // uninitialised: the service must treat this primary as restarted
   }
 
-  /** The backups this primary cannot reach (at most its own), for the view service. */
+  /** The backups this primary cannot reach (only its own), for the view service. */
   private unreachable(): string[] {
-    const since = this.backupSilentSince;
-    const backup = this.view.backup;
-    if (this.view.primary !== this.env.id || backup === null || since === null) return [];
-    return this.env.now() - since >= UNREACHABLE_MS ? [backup] : [];
+    if (this.view.primary !== this.env.id) return [];
+    const now = this.env.now();
+    return this.view.backups.filter((b) => {
+      const since = this.backupSilentSince.get(b);
+      return since !== undefined && now - since >= UNREACHABLE_MS;
+    });
   }
 
   private ping(): void {
     const body = { type: 'ping', viewnum: this.pingViewnum(), unreachable: this.unreachable(), incarnation: this.incarnation };
-    this.rpc.call(VIEW_SERVER_ID, body, REPLY_PATIENCE_MS, (reply) => {
-      const view = reply === null ? null : { viewnum: reply.viewnum, primary: reply.primary, backup: reply.backup };
+    const to = this.locator.target();
+    this.rpc.call(to, body, REPLY_PATIENCE_MS, (reply) => {
+      if (reply === null) return;
+      this.locator.heard(to, reply.leader);
+      const view = { viewnum: reply.viewnum, primary: reply.primary, backups: reply.backups };
       if (isView(view) && view.viewnum > this.view.viewnum) this.adopt(view);
     });
   }
@@ -133,20 +151,20 @@ export class ViewServerReplica implements Node {
 
   private adopt(next: View): void {
     const me = this.env.id;
-    this.env.log(`view ${next.viewnum}: primary ${next.primary ?? '-'}, backup ${next.backup ?? '-'}`);
+    this.env.log(`view ${next.viewnum}: primary ${next.primary ?? '-'}, backup${next.backups.length > 1 ? 's' : ''} ${next.backups.join(',') || '-'}`);
     this.abandonAll(`view changed to ${next.viewnum}`);
     // Decide leadership against the state as of the previous view, before anything moves.
     const mayLead = next.primary === me && this.mayLead(next);
     this.view = next;
     this.readyView = 0;
     this.leading = mayLead ? next.viewnum : 0;
-    this.backupSilentSince = null;
+    this.backupSilentSince.clear();
     if (next.primary !== me) return;
     if (!mayLead) {
       this.env.log(`named primary of view ${next.viewnum} but my state is not current (through view ${this.currentThrough}); refusing`);
       return;
     }
-    if (next.backup === null) this.becomeReady(next.viewnum);
+    if (next.backups.length === 0) this.becomeReady(next.viewnum);
     else this.transfer(next);
   }
 
@@ -158,22 +176,21 @@ export class ViewServerReplica implements Node {
   }
 
   private transfer(v: View): void {
-    // The primary serves nothing until the transfer is acknowledged, so every copy carries the same state.
-    const body = {
-      type: 'transfer',
-      viewnum: v.viewnum,
-      backup: v.backup,
-      data: [...this.data.entries()],
-      dups: [...this.dups.entries()],
-    };
-    this.resendUntil(
-      () => this.view.viewnum !== v.viewnum || this.readyView === v.viewnum,
-      v.backup!,
-      body,
-      (reply) => {
-        if (reply.type === 'transfer_ok') this.becomeReady(v.viewnum);
-      },
-    );
+    // The primary serves nothing until every backup acknowledged the transfer, so every copy carries the same state.
+    const state = { data: [...this.data.entries()], dups: [...this.dups.entries()] };
+    const waiting = new Set(v.backups);
+    for (const backup of v.backups) {
+      this.resendUntil(
+        () => this.view.viewnum !== v.viewnum || this.readyView === v.viewnum || !waiting.has(backup),
+        backup,
+        { type: 'transfer', viewnum: v.viewnum, backup, backups: v.backups, ...state },
+        (reply) => {
+          if (reply.type !== 'transfer_ok') return;
+          waiting.delete(backup);
+          if (waiting.size === 0) this.becomeReady(v.viewnum);
+        },
+      );
+    }
   }
 
   /**
@@ -184,9 +201,9 @@ export class ViewServerReplica implements Node {
     let wait = RESEND_MS;
     const sendCopy = () => {
       if (settled()) return;
-      if (to === this.view.backup && this.backupSilentSince === null) this.backupSilentSince = this.env.now();
+      if (this.view.backups.includes(to) && !this.backupSilentSince.has(to)) this.backupSilentSince.set(to, this.env.now());
       this.rpc.call(to, body, REPLY_PATIENCE_MS, (reply) => {
-        if (reply !== null && to === this.view.backup) this.backupSilentSince = null; // it answers
+        if (reply !== null && this.view.backups.includes(to)) this.backupSilentSince.delete(to); // it answers
         if (reply !== null && !settled()) onReply(reply);
       });
       this.env.setTimer(wait, sendCopy);
@@ -228,12 +245,14 @@ export class ViewServerReplica implements Node {
     const reject = (why: string) => this.env.send(from, { type: 'transfer_reject', in_reply_to: body.msg_id, text: why, viewnum: this.view.viewnum });
     if (typeof viewnum !== 'number' || body.backup !== this.env.id) return reject('not the backup named');
     if (viewnum < this.view.viewnum) return reject(`stale view ${viewnum}, I am in ${this.view.viewnum}`);
+    const backups = Array.isArray(body.backups) && body.backups.every((b) => typeof b === 'string') ? (body.backups as string[]) : null;
+    if (backups === null || !backups.includes(this.env.id)) return reject('not among the backups named');
     if (viewnum === this.view.viewnum) {
-      if (this.view.primary !== from || this.view.backup !== this.env.id) return reject(`view ${viewnum} has a different primary or backup`);
+      if (this.view.primary !== from || !this.view.backups.includes(this.env.id)) return reject(`view ${viewnum} has a different primary or backups`);
       // A resent or delayed copy: installing it again would roll back forwards applied since.
       if (this.syncedView === viewnum) return this.env.send(from, { type: 'transfer_ok', in_reply_to: body.msg_id });
     } else {
-      this.adopt({ viewnum, primary: from, backup: this.env.id });
+      this.adopt({ viewnum, primary: from, backups });
     }
     this.data.clear();
     for (const [k, v] of body.data as [string, Value][]) this.data.set(k, v);
@@ -248,9 +267,9 @@ export class ViewServerReplica implements Node {
   private onForward(from: string, body: Body): void {
     const v = this.view;
     const me = this.env.id;
-    const accepted = planted.backupAnyView
+    const accepted = this.planted.backupAnyView
       ? this.syncedView > 0
-      : body.viewnum === v.viewnum && v.primary === from && v.backup === me && this.syncedView === v.viewnum;
+      : body.viewnum === v.viewnum && v.primary === from && v.backups.includes(me) && this.syncedView === v.viewnum;
     if (!accepted) {
       this.env.send(from, { type: 'forward_reject', in_reply_to: body.msg_id, viewnum: v.viewnum, synced: this.syncedView });
       return;
@@ -280,7 +299,7 @@ export class ViewServerReplica implements Node {
       const why = this.view.primary === this.env.id ? 'primary not ready' : `not primary (view ${this.view.viewnum}: primary ${this.view.primary ?? '-'})`;
       return this.answer(requester, errorOutcome(Errors.temporarilyUnavailable, why));
     }
-    if (planted.localReads && op.f === 'read') return this.answer(requester, applyOp(this.data, op));
+    if (this.planted.localReads && op.f === 'read') return this.answer(requester, applyOp(this.data, op));
     const opId = op.f === 'read' ? null : `${String(body.client)}:${String(body.seq)}`;
     if (opId !== null) {
       const seen = this.dups.get(opId);
@@ -303,32 +322,43 @@ export class ViewServerReplica implements Node {
     const head = this.queues.get(key)?.[0];
     if (head === undefined || head.started) return;
     head.started = true;
-    if (this.view.backup === null) this.complete(head, this.execute(head.op, head.opId));
+    if (this.view.backups.length === 0) this.complete(head, this.execute(head.op, head.opId));
     else this.forward(head);
   }
 
   private forward(p: PendingOp): void {
     p.forwarded = true;
     const body = { type: 'forward', viewnum: p.viewnum, op: p.op, opId: p.opId };
-    // Resend the same operation until it is acknowledged or the view changes: giving up and
-    // moving on to the next operation on this key would let primary and backup diverge.
-    this.resendUntil(
-      () => p.done || p.viewnum !== this.view.viewnum,
-      this.view.backup!,
-      body,
-      (reply) => {
-        if (reply.type === 'forward_ok') {
-          const outcome = this.execute(p.op, p.opId);
-          if (JSON.stringify(outcome) !== JSON.stringify(reply.outcome)) {
-            this.env.log(`BUG: backup computed ${JSON.stringify(reply.outcome)} for ${JSON.stringify(p.op)}, I computed ${JSON.stringify(outcome)}`);
+    /** Backups that have not applied it yet, and what the others computed. */
+    const waiting = new Set(this.view.backups);
+    const theirs: { backup: string; outcome: unknown }[] = [];
+    // Resend the same operation until each backup acknowledged it or the view changes: giving up
+    // and moving on to the next operation on this key would let primary and backups diverge.
+    for (const backup of this.view.backups) {
+      this.resendUntil(
+        () => p.done || p.viewnum !== this.view.viewnum || !waiting.has(backup),
+        backup,
+        body,
+        (reply) => {
+          if (reply.type === 'forward_ok') {
+            waiting.delete(backup);
+            theirs.push({ backup, outcome: reply.outcome });
+            if (waiting.size > 0) return;
+            const outcome = this.execute(p.op, p.opId);
+            for (const t of theirs) {
+              if (JSON.stringify(outcome) !== JSON.stringify(t.outcome)) {
+                this.env.log(`BUG: backup ${t.backup} computed ${JSON.stringify(t.outcome)} for ${JSON.stringify(p.op)}, I computed ${JSON.stringify(outcome)}`);
+              }
+            }
+            this.complete(p, outcome);
+          } else if (reply.type === 'forward_reject' && typeof reply.viewnum === 'number' && reply.viewnum > this.view.viewnum) {
+            this.deposed(reply.viewnum);
           }
-          this.complete(p, outcome);
-        } else if (reply.type === 'forward_reject' && typeof reply.viewnum === 'number' && reply.viewnum > this.view.viewnum) {
-          this.deposed(reply.viewnum);
-        }
-      },
-    );
+        },
+      );
+    }
   }
+
 
   /**
    * My backup is in a newer view: I am no longer primary, though I cannot yet

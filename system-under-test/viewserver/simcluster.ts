@@ -1,22 +1,68 @@
-// The whole view-server design (view server, three servers, two coordinators)
-// on the in-memory network, driven by simulated clients that record a
-// history. Shared by the randomized safety test and by scenario tests.
+// A view-server design (a view service, three servers, two coordinators) on
+// the in-memory network, driven by simulated clients that record a history.
+// Shared by the randomized safety test and by scenario tests, of this design
+// and of its consensus-replicated variant (raftvs/), which differ only in the
+// view service: a `SimDesign` says which nodes it is made of, how to build
+// every node, and how a nemesis reads the view the service decided.
 import { SimNetwork } from '../runtime/simnet.ts';
-import type { Body } from '../runtime/env.ts';
+import type { Body, NodeFactory } from '../runtime/env.ts';
 import { errorRegistry, type Value } from '../runtime/protocol.ts';
 import type { RecordedOp } from '../testing/recorder.ts';
-import { roles } from './roles.ts';
+import { VIEW_SERVER_ID, type View } from './config.ts';
+import { makeRoles, type DesignOptions } from './roles.ts';
+import type { ViewService } from './viewservice.ts';
 
 export const SERVERS = ['s1', 's2', 's3'];
 export const COORDINATORS = ['c1', 'c2'];
-export const NODES = ['vs', ...SERVERS, ...COORDINATORS];
 
-export function simCluster(seed: number, options: { linger?: number; reorder?: boolean } = {}): SimNetwork {
+export interface SimDesign {
+  /** The view service's nodes (they run role `viewserver`). */
+  viewServers: readonly string[];
+  roles: Record<string, NodeFactory>;
+  /** The view the service has decided, as a role-targeting nemesis would ask for it. */
+  currentView(net: SimNetwork): View;
+  /** The replica that leads the view service now, if any (the one view server, when not replicated). */
+  viewServiceLeader(net: SimNetwork): string | null;
+  /** Virtual time for the first views to form after a cold start. */
+  warmupMs: number;
+}
+
+/** The single-view-server design, with options (planted bugs, backups). */
+export function viewServerDesign(options: DesignOptions = {}): SimDesign {
+  return {
+    viewServers: [VIEW_SERVER_ID],
+    roles: makeRoles(options),
+    currentView: (net) => net.node<ViewService>(VIEW_SERVER_ID).view,
+    viewServiceLeader: () => VIEW_SERVER_ID,
+    warmupMs: 1000,
+  };
+}
+
+export function nodesOf(design: SimDesign): string[] {
+  return [...design.viewServers, ...SERVERS, ...COORDINATORS];
+}
+
+export function simCluster(seed: number, options: { linger?: number; reorder?: boolean; design?: SimDesign } = {}): SimNetwork {
+  const design = options.design ?? viewServerDesign();
+  const vs = design.viewServers;
   const net = new SimNetwork({ seed, reorder: options.reorder ?? true, linger: options.linger ?? 0 });
-  net.add('vs', [], roles.viewserver);
-  for (const s of SERVERS) net.add(s, ['vs', ...SERVERS.filter((o) => o !== s)], roles.server);
-  for (const c of COORDINATORS) net.add(c, ['vs', ...SERVERS], roles.coordinator);
+  for (const v of vs) net.add(v, vs.filter((o) => o !== v), design.roles.viewserver);
+  for (const s of SERVERS) net.add(s, [...vs, ...SERVERS.filter((o) => o !== s)], design.roles.server);
+  for (const c of COORDINATORS) net.add(c, [...vs, ...SERVERS], design.roles.coordinator);
   return net;
+}
+
+let nextMsg = 1;
+/** Sends `body` from `endpoint` to `to` and runs the clock until a reply comes back or `maxMs` pass. */
+export function request(net: SimNetwork, endpoint: string, to: string, body: Omit<Body, 'msg_id'>, maxMs = 5000): Body | null {
+  const msgId = nextMsg++;
+  net.send(endpoint, to, { ...body, msg_id: msgId } as Body);
+  for (let t = 0; t <= maxMs; t += 10) {
+    const reply = net.take(endpoint).find((b) => b.in_reply_to === msgId);
+    if (reply !== undefined) return reply;
+    net.advance(10);
+  }
+  return null;
 }
 
 interface Outstanding {

@@ -2,29 +2,31 @@
 // plays the schedules of consecutive seeds until one history is not
 // linearizable, and reports how many runs that took, over several starting
 // seeds. A measurement tool, not a test:
-//   npx tsx system-under-test/viewserver/simhunt.ts [--starts 20] [--max 400] [bug ...]
-import { checkRecorded } from '../testing/verdict.ts';
-import { isPlantedBug, plant, planted, type PlantedBug } from './planted.ts';
-import { scheduleFor, simulate } from './simsafety.ts';
+//   npx tsx system-under-test/viewserver/simhunt.ts [--design raftvs] [--starts 20] [--max 400] [bug ...]
+import { raftDesign } from '../raftvs/simDesign.ts';
+import { isPlantedBug, plantableBugs, type PlantedBug } from './planted.ts';
+import { viewServerDesign } from './simcluster.ts';
+import { runsUntilCaught } from './simproperty.ts';
 
-const HELP = `usage: simhunt.ts [--starts N] [--max N] [bug ...]
-  runs until caught, for each planted bug (default: all of ${Object.keys(planted).join(', ')}),
+const HELP = `usage: simhunt.ts [--design viewserver|raftvs] [--starts N] [--max N] [bug ...]
+  runs until caught, for each planted bug (default: every bug the design can have:
+  ${plantableBugs(false).join(', ')}; raftvs also ${plantableBugs(true).filter((b) => !plantableBugs(false).includes(b)).join(', ')}),
   from N starting seeds (1000, 2000, ...); gives up on a start after --max runs.`;
-
-function runsUntilCaught(start: number, max: number): number | null {
-  for (let i = 0; i < max; i++) {
-    if (checkRecorded(simulate(scheduleFor(start + i)).history, { repliesBeforeRequests: true }).valid === false) return i + 1;
-  }
-  return null;
-}
 
 function main(argv: string[]): number {
   let starts = 20;
   let max = 400;
   const bugs: PlantedBug[] = [];
+  let replicated = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--help' || a === '-h') return (console.log(HELP), 0);
+    if (a === '--design') {
+      const d = argv[++i];
+      if (d !== 'viewserver' && d !== 'raftvs') return (console.error(`--design takes viewserver or raftvs\n${HELP}`), 2);
+      replicated = d === 'raftvs';
+      continue;
+    }
     if (a === '--starts' || a === '--max') {
       const n = Number(argv[++i]);
       if (!Number.isInteger(n) || n < 1) return (console.error(`${a} needs a positive integer\n${HELP}`), 2);
@@ -33,14 +35,13 @@ function main(argv: string[]): number {
     } else if (isPlantedBug(a)) bugs.push(a);
     else return (console.error(`unknown argument '${a}'\n${HELP}`), 2);
   }
-  for (const bug of bugs.length > 0 ? bugs : (Object.keys(planted) as PlantedBug[])) {
-    plant([bug]);
-    const found = Array.from({ length: starts }, (_, k) => runsUntilCaught(1000 * (k + 1), max));
+  for (const bug of bugs.length > 0 ? bugs : plantableBugs(replicated)) {
+    const design = replicated ? raftDesign({ planted: [bug] }) : viewServerDesign({ planted: [bug] });
+    const found = Array.from({ length: starts }, (_, k) => runsUntilCaught(1000 * (k + 1), max, design, replicated));
     const caught = found.filter((n): n is number => n !== null);
     const mean = caught.length === 0 ? NaN : caught.reduce((a, b) => a + b, 0) / caught.length;
     console.log(`${bug}: caught from ${caught.length}/${starts} starts; runs until caught: mean ${mean.toFixed(1)}, max ${Math.max(...caught)}; [${found.map((n) => n ?? `>${max}`).join(' ')}]`);
   }
-  plant([]);
   return 0;
 }
 

@@ -3,30 +3,24 @@
 // a small number of runs: measured means are 3 to 8 runs, at most 17 over 20
 // starting seeds (simhunt.ts); the bound here is several times that.
 // Also: schedules replay exactly, and shrinking keeps only what matters.
-import { afterEach, describe, expect, it } from 'vitest';
-import { checkRecorded } from '../testing/verdict.ts';
-import { plant, type PlantedBug } from './planted.ts';
+import { describe, expect, it } from 'vitest';
+import { plantableBugs } from './planted.ts';
+import { viewServerDesign } from './simcluster.ts';
+import { runsUntilCaught } from './simproperty.ts';
 import { scheduleFor, shrink, simulate, type Schedule } from './simsafety.ts';
 
 const CATCH_WITHIN = 60;
 
-function firstFailingRun(from: number): number | null {
-  for (let i = 0; i < CATCH_WITHIN; i++) {
-    const { history } = simulate(scheduleFor(from + i));
-    if (checkRecorded(history, { repliesBeforeRequests: true }).valid === false) return i + 1;
-  }
-  return null;
-}
-
 describe('the targeted safety schedules', () => {
-  afterEach(() => plant([]));
-
-  for (const bug of ['localReads', 'backupAnyView', 'retryNewIdentity'] as PlantedBug[]) {
+  for (const bug of plantableBugs(false)) {
     it(`catch the planted bug ${bug} within ${CATCH_WITHIN} runs`, { timeout: 60_000 }, () => {
-      plant([bug]);
-      expect(firstFailingRun(1000), `${bug} not caught`).not.toBeNull();
+      expect(runsUntilCaught(1000, CATCH_WITHIN, viewServerDesign({ planted: [bug] })), `${bug} not caught`).not.toBeNull();
     });
   }
+
+  it('plant nothing unless asked: the design as written passes the same runs', { timeout: 60_000 }, () => {
+    expect(runsUntilCaught(1000, 20, viewServerDesign())).toBeNull();
+  });
 
   it('replay exactly from a seed', () => {
     const a = simulate(scheduleFor(42));

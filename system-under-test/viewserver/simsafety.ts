@@ -1,5 +1,5 @@
-// The randomized safety run of the view-server design on the in-memory
-// network, as data: a seed expands into a *schedule* (workload shape plus a
+// The randomized safety run of a view-server design (this one, or raftvs/'s
+// with its replicated view service) on the in-memory network, as data: a seed expands into a *schedule* (workload shape plus a
 // list of timed nemesis episodes), and `simulate` plays a schedule against the
 // real node code. Because the schedule is explicit, a failing one can be
 // printed, replayed (SIM_SCHEDULE) and shrunk by dropping episodes.
@@ -25,17 +25,36 @@
 // - lonely start (a schedule option): only one server reaches the view server
 //   at first, so the first view, which trusts its primary without a state
 //   transfer, lasts while clients write and episodes strike its primary.
+// - with a replicated view service only (its claims; a single view server
+//   does not survive these): crash-vs (a replica, the leader more often than
+//   not, killed and restarted with its disk), isolate-vs (a replica cut from
+//   every node), pause-vs, and split-vs (the leader, the primary and one
+//   coordinator on one side; the other replicas, servers and coordinator on
+//   the other: the majority side must carry on, the minority serve nothing
+//   stale).
 // The workload is shaped to make stale or duplicated effects visible: one to
 // three keys, unique written values, cas from the last value the workload saw.
 import { seededRandom, type SimNetwork } from '../runtime/simnet.ts';
 import type { RecordedOp } from '../testing/recorder.ts';
-import { COORDINATORS, NODES, SERVERS, SimClients, simCluster } from './simcluster.ts';
-import type { ViewService } from './viewservice.ts';
+import { COORDINATORS, nodesOf, SERVERS, SimClients, simCluster, viewServerDesign, type SimDesign } from './simcluster.ts';
 
-export type NemesisKind = 'depose' | 'pause' | 'split' | 'lose-replies' | 'crash-server' | 'crash-coordinator' | 'cut-backup' | 'slow' | 'noise';
+export type NemesisKind =
+  | 'depose'
+  | 'pause'
+  | 'split'
+  | 'lose-replies'
+  | 'crash-server'
+  | 'crash-coordinator'
+  | 'cut-backup'
+  | 'slow'
+  | 'noise'
+  | 'crash-vs'
+  | 'isolate-vs'
+  | 'pause-vs'
+  | 'split-vs';
 
 export interface Episode {
-  /** Virtual ms after the warm-up (WARMUP_MS, when the first views have formed). */
+  /** Virtual ms after the warm-up (the design's `warmupMs`, when the first views have formed). */
   at: number;
   /** How long the fault lasts before it is undone. */
   ms: number;
@@ -72,14 +91,29 @@ const WEIGHTS: [NemesisKind, number][] = [
   ['slow', 1],
   ['noise', 2],
 ];
+/** Drawn as well when the view service is replicated. */
+const REPLICATED_VS_WEIGHTS: [NemesisKind, number][] = [
+  ['crash-vs', 3],
+  ['isolate-vs', 2],
+  ['pause-vs', 2],
+  ['split-vs', 3],
+];
+
+export interface ScheduleOptions {
+  durationMs?: number;
+  /** Draw the episodes a replicated view service claims to survive (crash-vs ...). */
+  replicatedViewService?: boolean;
+}
 
 /** Expands a seed into a schedule (its own PRNG stream, so the schedule does not depend on the run). */
-export function scheduleFor(seed: number, durationMs = 6000): Schedule {
+export function scheduleFor(seed: number, options: ScheduleOptions = {}): Schedule {
+  const durationMs = options.durationMs ?? 6000;
+  const weights = options.replicatedViewService ? [...WEIGHTS, ...REPLICATED_VS_WEIGHTS] : WEIGHTS;
   const r = seededRandom(seed ^ 0x5eed5eed);
-  const total = WEIGHTS.reduce((s, [, w]) => s + w, 0);
+  const total = weights.reduce((s, [, w]) => s + w, 0);
   const kind = (): NemesisKind => {
     let x = r() * total;
-    for (const [k, w] of WEIGHTS) if ((x -= w) < 0) return k;
+    for (const [k, w] of weights) if ((x -= w) < 0) return k;
     return 'noise';
   };
   const episodes: Episode[] = [];
@@ -98,15 +132,19 @@ export function scheduleFor(seed: number, durationMs = 6000): Schedule {
   return { seed, durationMs, keys: 1 + Math.floor(r() * 3), clients: 3 + Math.floor(r() * 4), reads: 0.25 + r() * 0.5, lonelyStartMs, episodes };
 }
 
-/** The primary the view server names now (the nemesis may look: it targets roles, as Jepsen's do). */
-function currentPrimary(net: SimNetwork): string {
-  return net.node<ViewService>('vs').view.primary ?? SERVERS[0];
-}
-
 /** Starts an episode's fault; returns how to undo it and a line for the fault log. */
-function start(net: SimNetwork, e: Episode, clientIds: string[]): { undo: () => void; what: string } {
-  const p = currentPrimary(net);
+function start(net: SimNetwork, design: SimDesign, e: Episode, clientIds: string[]): { undo: () => void; what: string } {
+  // The nemesis may look at the view: it targets roles, as Jepsen's do.
+  const view = design.currentView(net);
+  const p = view.primary ?? SERVERS[0];
   const others = SERVERS.filter((s) => s !== p);
+  const vs = design.viewServers;
+  const nodes = nodesOf(design);
+  // A replica to strike: the leader when e.arg says so (and there is one), another otherwise.
+  const vsVictim = () => {
+    const leader = design.viewServiceLeader(net);
+    return leader !== null && e.arg < 0.6 ? leader : vs[Math.floor(e.arg * 1000) % vs.length];
+  };
   const cutAll = (pairs: [string, string][]) => {
     for (const [a, b] of pairs) net.cut(a, b);
     return () => {
@@ -116,7 +154,7 @@ function start(net: SimNetwork, e: Episode, clientIds: string[]): { undo: () => 
   switch (e.kind) {
     case 'depose': {
       const fromPeers = e.arg < 0.4;
-      const pairs: [string, string][] = [[p, 'vs'], ...(fromPeers ? others.map((o): [string, string] => [p, o]) : [])];
+      const pairs: [string, string][] = [...vs.map((v): [string, string] => [p, v]), ...(fromPeers ? others.map((o): [string, string] => [p, o]) : [])];
       const undoCut = cutAll(pairs);
       if (e.arg < 0.7) return { undo: undoCut, what: `depose ${p} (cut from vs${fromPeers ? ' and servers' : ''}, not from coordinators)` };
       // Coordinators only look for a new primary when the old one fails them. If it still
@@ -132,7 +170,7 @@ function start(net: SimNetwork, e: Episode, clientIds: string[]): { undo: () => 
     case 'split': {
       const [near, far] = e.arg < 0.5 ? COORDINATORS : [...COORDINATORS].reverse();
       const sideA = [p, near];
-      const sideB = ['vs', ...others, far];
+      const sideB = [...vs, ...others, far];
       const pairs = sideA.flatMap((a) => sideB.map((b): [string, string] => [a, b]));
       return { undo: cutAll(pairs), what: `split {${sideA}} | {${sideB}}` };
     }
@@ -152,19 +190,19 @@ function start(net: SimNetwork, e: Episode, clientIds: string[]): { undo: () => 
       return { undo: () => net.restart(victim), what: `crash ${victim}` };
     }
     case 'cut-backup': {
-      const b = net.node<ViewService>('vs').view.backup ?? others[0];
+      const b = view.backups[0] ?? others[0];
       return { undo: cutAll([[p, b]]), what: `cut primary ${p} from backup ${b}` };
     }
     case 'slow': {
       const ms = 20 + Math.floor(e.arg * 400);
-      const links = NODES.filter((n) => n !== p).flatMap((n): [string, string][] => [[p, n], [n, p]]);
+      const links = nodes.filter((n) => n !== p).flatMap((n): [string, string][] => [[p, n], [n, p]]);
       for (const [a, b] of links) net.latency(a, b, ms, ms);
       return { undo: () => links.forEach(([a, b]) => net.latency(a, b, 0)), what: `latency ${ms}±${ms} ms on ${p}'s links` };
     }
     case 'noise': {
       // One fault of the old uniform generator's kinds, on any node or link, clients included.
-      const all = [...NODES, ...clientIds];
-      const a = NODES[Math.floor(e.arg * NODES.length)];
+      const all = [...nodes, ...clientIds];
+      const a = nodes[Math.floor(e.arg * nodes.length)];
       const b = all.filter((n) => n !== a)[Math.floor(net.random() * (all.length - 1))];
       const dice = net.random();
       if (dice < 0.25) {
@@ -174,6 +212,28 @@ function start(net: SimNetwork, e: Episode, clientIds: string[]): { undo: () => 
       if (dice < 0.6) return { undo: cutAll([[a, b]]), what: `cut ${a} ${b}` };
       net.drop(a, b, 0.5);
       return { undo: () => net.drop(a, b, 0), what: `drop 50% ${a}->${b}` };
+    }
+    case 'crash-vs': {
+      const victim = vsVictim();
+      net.crash(victim);
+      return { undo: () => net.restart(victim), what: `crash view-service replica ${victim} (restarts with its disk)` };
+    }
+    case 'isolate-vs': {
+      const victim = vsVictim();
+      return { undo: cutAll(nodes.filter((n) => n !== victim).map((n): [string, string] => [victim, n])), what: `isolate view-service replica ${victim}` };
+    }
+    case 'pause-vs': {
+      const victim = vsVictim();
+      net.pause(victim);
+      return { undo: () => net.resume(victim), what: `pause view-service replica ${victim}` };
+    }
+    case 'split-vs': {
+      const minority = vsVictim();
+      const near = COORDINATORS[Math.floor(e.arg * 10) % COORDINATORS.length];
+      const sideA = [minority, ...(e.arg < 0.8 ? [p] : []), near];
+      const sideB = nodes.filter((n) => !sideA.includes(n));
+      const pairs = sideA.flatMap((a) => sideB.map((b): [string, string] => [a, b]));
+      return { undo: cutAll(pairs), what: `split {${sideA}} | {${sideB}}` };
     }
   }
 }
@@ -186,11 +246,10 @@ export interface SimResult {
 }
 
 const STEP_MS = 10;
-/** Virtual time given to the first views to form before the schedule starts. */
-export const WARMUP_MS = 1000;
 
-export function simulate(schedule: Schedule): SimResult {
-  const net = simCluster(schedule.seed, { linger: 0.15 });
+export function simulate(schedule: Schedule, design: SimDesign = viewServerDesign()): SimResult {
+  const net = simCluster(schedule.seed, { linger: 0.15, design });
+  const warmupMs = design.warmupMs;
   const clientIds = Array.from({ length: schedule.clients }, (_, i) => `p${i}`);
   const keys = ['a', 'b', 'c'].slice(0, schedule.keys);
   const clients = new SimClients(net, clientIds, keys, 5000, { reads: schedule.reads });
@@ -199,11 +258,12 @@ export function simulate(schedule: Schedule): SimResult {
   const lonely = schedule.lonelyStartMs ?? 0;
   if (lonely > 0) {
     const [first, ...rest] = SERVERS; // all ping at once at start; the service crowns the first
-    for (const s of rest) net.cut(s, 'vs');
-    faults.push(`     0ms start (${WARMUP_MS + lonely} ms) lonely start: only ${first} reaches vs`);
-    undo.push({ at: WARMUP_MS + lonely, run: () => (rest.forEach((s) => (net.drop(s, 'vs', 0), net.drop('vs', s, 0))), faults.push(`${String(net.now).padStart(6)}ms end lonely start`)) });
+    const pairs = rest.flatMap((s) => design.viewServers.map((v): [string, string] => [s, v]));
+    for (const [s, v] of pairs) net.cut(s, v);
+    faults.push(`     0ms start (${warmupMs + lonely} ms) lonely start: only ${first} reaches the view service`);
+    undo.push({ at: warmupMs + lonely, run: () => (pairs.forEach(([s, v]) => (net.drop(s, v, 0), net.drop(v, s, 0))), faults.push(`${String(net.now).padStart(6)}ms end lonely start`)) });
   }
-  net.advance(WARMUP_MS);
+  net.advance(warmupMs);
   const t0 = net.now;
   const pending = [...schedule.episodes].sort((x, y) => x.at - y.at);
   const end = t0 + schedule.durationMs;
@@ -211,7 +271,7 @@ export function simulate(schedule: Schedule): SimResult {
     clients.step(true);
     while (pending.length > 0 && pending[0].at + t0 <= net.now) {
       const e = pending.shift()!;
-      const { undo: run, what } = start(net, e, clientIds);
+      const { undo: run, what } = start(net, design, e, clientIds);
       faults.push(`${String(net.now).padStart(6)}ms start (${e.ms} ms) ${what}`);
       undo.push({ at: net.now + e.ms, run: () => (run(), faults.push(`${String(net.now).padStart(6)}ms end ${what}`)) });
     }
@@ -264,5 +324,5 @@ export function shrink(schedule: Schedule, fails: (s: Schedule) => boolean, budg
 export function describeSchedule(s: Schedule): string {
   const lines = s.episodes.map((e) => `  at ${e.at} ms for ${e.ms} ms: ${e.kind} (arg ${e.arg.toFixed(3)})`);
   const lonely = s.lonelyStartMs ? `, lonely start for ${s.lonelyStartMs} ms` : '';
-  return `seed ${s.seed}, ${s.durationMs} ms after a ${WARMUP_MS} ms warm-up${lonely}, ${s.keys} key(s), ${s.clients} clients, ${Math.round(s.reads * 100)}% reads\n${lines.join('\n')}`;
+  return `seed ${s.seed}, ${s.durationMs} ms after the warm-up${lonely}, ${s.keys} key(s), ${s.clients} clients, ${Math.round(s.reads * 100)}% reads\n${lines.join('\n')}`;
 }

@@ -12,6 +12,7 @@ export const SYSTEM_JSON = join(fileURLToPath(new URL('.', import.meta.url)), 's
 export interface ViewInfo {
   primary: string | null;
   backup: string | null;
+  backups: string[];
   view: number;
 }
 
@@ -20,7 +21,7 @@ export async function askView(cluster: Cluster): Promise<ViewInfo> {
   const reply = await vs.request({ type: 'primary' }, 1000);
   vs.close();
   if (reply === null) throw new Error('the view server did not answer');
-  return { primary: reply.primary as string | null, backup: reply.backup as string | null, view: reply.view as number };
+  return { primary: reply.primary as string | null, backup: reply.backup as string | null, backups: reply.backups as string[], view: reply.view as number };
 }
 
 export async function dump(cluster: Cluster, id: string): Promise<Body | null> {

@@ -3,12 +3,12 @@
 // lab 2's test_test.go.
 import { describe, expect, it } from 'vitest';
 import { SimNetwork } from '../runtime/simnet.ts';
-import { DEAD_PINGS, PING_INTERVAL_MS, SHUN_TICKS, STARTUP_TICKS, type View } from './config.ts';
+import { DEAD_PINGS, NO_VIEW, PING_INTERVAL_MS, SHUN_TICKS, STARTUP_TICKS, type View } from './config.ts';
 import { ViewService } from './viewservice.ts';
 
-function start(): SimNetwork {
+function start(backups = 1): SimNetwork {
   const net = new SimNetwork({ seed: 1 });
-  net.add('vs', [], (env) => new ViewService(env));
+  net.add('vs', [], (env) => new ViewService(env, { backups }));
   return net;
 }
 
@@ -17,7 +17,7 @@ function ping(net: SimNetwork, server: string, viewnum: number, unreachable: str
   net.send(server, 'vs', { type: 'ping', msg_id: 1, viewnum, unreachable });
   net.stabilize();
   const reply = net.take(server).at(-1)!;
-  return { viewnum: reply.viewnum as number, primary: reply.primary as string | null, backup: reply.backup as string | null };
+  return { viewnum: reply.viewnum as number, primary: reply.primary as string | null, backups: reply.backups as string[] };
 }
 
 /**
@@ -29,7 +29,7 @@ const heldViews = new WeakMap<SimNetwork, Map<string, number>>();
 function run(net: SimNetwork, ticks: number, pings: Record<string, number | 'ack'>): View {
   const held = heldViews.get(net) ?? new Map<string, number>();
   heldViews.set(net, held);
-  let last: View = { viewnum: 0, primary: null, backup: null };
+  let last: View = NO_VIEW;
   for (let i = 0; i < ticks; i++) {
     for (const [server, how] of Object.entries(pings)) {
       const v = ping(net, server, how === 'ack' ? (held.get(server) ?? 0) : how);
@@ -41,7 +41,7 @@ function run(net: SimNetwork, ticks: number, pings: Record<string, number | 'ack
   return last;
 }
 
-const view = (viewnum: number, primary: string | null, backup: string | null): View => ({ viewnum, primary, backup });
+const view = (viewnum: number, primary: string | null, backup: string | null): View => ({ viewnum, primary, backups: backup === null ? [] : [backup] });
 
 /** A service at view 2 = (s1, s2), acknowledged. */
 function twoServers(): SimNetwork {
@@ -94,7 +94,7 @@ describe('view service', () => {
     const v = ping(net, 's2', 2);
     expect(v.viewnum).toBe(3);
     expect(v.primary).toBe('s2');
-    expect(v.backup).not.toBe('s2');
+    expect(v.backups).not.toContain('s2');
   });
 
   it('removes a dead backup when no idle server can replace it', () => {
@@ -153,7 +153,7 @@ describe('view service', () => {
     expect(ping(net, 's1', 2, ['s3'])).toEqual(view(4, 's1', null));
     expect(run(net, 5, { s1: 'ack', s2: 'ack', s3: 'ack' })).toEqual(view(4, 's1', null));
     // The shun ends: a backup is chosen again.
-    expect(run(net, SHUN_TICKS, { s1: 'ack', s2: 'ack', s3: 'ack' }).backup).not.toBeNull();
+    expect(run(net, SHUN_TICKS, { s1: 'ack', s2: 'ack', s3: 'ack' }).backups).toHaveLength(1);
   });
 
   it('ignores unreachable reports from anyone but the primary', () => {
@@ -163,11 +163,27 @@ describe('view service', () => {
     expect(ping(net, 's2', 2, ['s2'])).toEqual(view(2, 's1', 's2'));
   });
 
+  it('with two backups, fills both, and promotes the backup heard from last when the primary dies', () => {
+    const net = start(2);
+    run(net, STARTUP_TICKS + 1, { s1: 'ack' });
+    run(net, 4, { s1: 'ack', s2: 'ack', s3: 'ack' });
+    expect(ping(net, 's3', 3)).toEqual({ viewnum: 3, primary: 's1', backups: ['s2', 's3'] });
+    expect(net.node<ViewService>('vs').acked).toBe(true);
+    // s1 and s2 die together, but s2's last ping comes a tick after s1's: when s1 is judged dead,
+    // s2 still counts as alive. Promoting it would hold the service in a view no one acknowledges.
+    run(net, 1, { s2: 'ack', s3: 'ack' });
+    let next = ping(net, 's3', 3);
+    for (let i = 0; i < DEAD_PINGS + 2 && next.viewnum === 3; i++) next = run(net, 1, { s3: 'ack' });
+    expect(next).toEqual({ viewnum: 4, primary: 's3', backups: ['s2'] });
+    // s2 is judged dead a tick later, once s3 has acknowledged view 4: it goes.
+    expect(run(net, 3, { s3: 'ack' })).toEqual({ viewnum: 5, primary: 's3', backups: [] });
+  });
+
   it('answers the harness with the primary (primary_ok)', () => {
     const net = twoServers();
     net.send('harness', 'vs', { type: 'primary', msg_id: 7 });
     net.stabilize();
-    expect(net.take('harness')).toEqual([{ type: 'primary_ok', in_reply_to: 7, primary: 's1', backup: 's2', view: 2 }]);
+    expect(net.take('harness')).toEqual([{ type: 'primary_ok', in_reply_to: 7, primary: 's1', backup: 's2', backups: ['s2'], view: 2 }]);
   });
 
   it('refuses to form views when it restarted under a live cluster', () => {

@@ -1,7 +1,7 @@
-// Datadriven view-service tests (etcd raft's interaction tests): each file in
-// ../testdata is a sequence of commands, each followed by `----` and the
-// transcript it must produce. One handler file per command. Run with
-// SPLITBRAIN_REWRITE=1 to regenerate the transcripts after a deliberate change.
+// The scene of the view service's datadriven tests (../testdata, format in
+// ../../datadriven/transcript.ts): one view service on the in-memory network,
+// with servers played by the commands. One handler file per command.
+import type { Handler as TranscriptHandler } from '../../datadriven/transcript.ts';
 import { SimNetwork } from '../../runtime/simnet.ts';
 import { ViewService } from '../viewservice.ts';
 
@@ -17,45 +17,4 @@ export function newScene(): Scene {
   return { net, held: new Map() };
 }
 
-export type Handler = (scene: Scene, args: string[]) => string;
-
-export interface Case {
-  line: number;
-  command: string;
-  expected: string;
-}
-
-/** Splits a testdata file into commands and their expected transcripts. */
-export function parseCases(text: string): Case[] {
-  const lines = text.split('\n');
-  const cases: Case[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (line === '' || line.startsWith('#')) continue;
-    if (lines[i + 1]?.trim() !== '----') throw new Error(`line ${i + 2}: expected ---- after the command '${line}'`);
-    const out: string[] = [];
-    let j = i + 2;
-    while (j < lines.length && lines[j].trim() !== '') out.push(lines[j++]);
-    cases.push({ line: i + 1, command: line, expected: out.join('\n') });
-    i = j;
-  }
-  return cases;
-}
-
-/** Writes cases back with new transcripts, keeping comments before each command. */
-export function rewrite(text: string, actual: Map<number, string>): string {
-  const lines = text.split('\n');
-  const out: string[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const got = actual.get(i + 1);
-    if (got === undefined) {
-      out.push(lines[i]);
-      continue;
-    }
-    out.push(lines[i], '----', ...(got === '' ? [] : got.split('\n')));
-    let j = i + 2;
-    while (j < lines.length && lines[j].trim() !== '') j++;
-    i = j - 1;
-  }
-  return out.join('\n');
-}
+export type Handler = TranscriptHandler<Scene>;

@@ -9,7 +9,7 @@ export const ping: Handler = (scene, [server, how]) => {
   net.send(server, 'vs', { type: 'ping', msg_id: 1, viewnum });
   net.stabilize();
   const reply = net.take(server).at(-1)!;
-  const v = { viewnum: reply.viewnum as number, primary: reply.primary as string | null, backup: reply.backup as string | null };
+  const v = { viewnum: reply.viewnum as number, primary: reply.primary as string | null, backups: reply.backups as string[] };
   held.set(server, v.viewnum);
   return showView(v);
 };

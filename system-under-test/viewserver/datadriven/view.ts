@@ -2,7 +2,8 @@ import type { View } from '../config.ts';
 import type { Handler } from './harness.ts';
 import type { ViewService } from '../viewservice.ts';
 
-export const showView = (v: View) => `view ${v.viewnum} primary=${v.primary ?? '-'} backup=${v.backup ?? '-'}`;
+export const showView = (v: View) =>
+  `view ${v.viewnum} primary=${v.primary ?? '-'} ${v.backups.length > 1 ? `backups=${v.backups.join(',')}` : `backup=${v.backups[0] ?? '-'}`}`;
 
 /** `view`: the service's current view and whether its primary acknowledged it. */
 export const view: Handler = ({ net }) => {
