@@ -154,7 +154,7 @@ interface Server {
   echo?: Proxy;
   sink?: Proxy;
   noopSink?: Proxy;
-  figures: { added: number[]; p99: number[]; bulk: number[]; noopBulk: number[]; cpuPerGiB: number[] };
+  figures: { added: number[]; p99: number[]; bulk: number[]; noopBulk: number[]; cpuPerGiB: number[]; noopCpuPerGiB: number[] };
 }
 
 async function prepare(s: Server, echoPort: number, sinkPort: number): Promise<void> {
@@ -187,7 +187,7 @@ export async function run(): Promise<void> {
   });
   const echoPort = await listen(echoServer);
   const sink = await sinkServer();
-  const blank = () => ({ added: [], p99: [], bulk: [], noopBulk: [], cpuPerGiB: [] });
+  const blank = () => ({ added: [], p99: [], bulk: [], noopBulk: [], cpuPerGiB: [], noopCpuPerGiB: [] });
   const ours = await spawnToxiproxyServer();
   const inProcess = await startToxiproxyServer({ port: 0 });
   const servers: Server[] = [{ label: 'ours', url: ours.url, pid: ours.pid, figures: blank() }];
@@ -218,12 +218,22 @@ export async function run(): Promise<void> {
         s.figures.added.push(pct(times, 50) - d);
         s.figures.p99.push(pct(times, 99));
       }
-      for (const s of [...order, local]) {
+      /** MB/s through `port`, and the CPU seconds per GiB the proxy spent meanwhile. */
+      const measured = async (s: Server, port: number): Promise<[number, number]> => {
         const cpu0 = cpuSeconds(s.pid);
-        s.figures.bulk.push(await bulk(portOf(s.sink!.listen), sink));
-        s.figures.cpuPerGiB.push((cpuSeconds(s.pid) - cpu0) / (BULK_BYTES / 2 ** 30));
+        const rate = await bulk(port, sink);
+        return [rate, (cpuSeconds(s.pid) - cpu0) / (BULK_BYTES / 2 ** 30)];
+      };
+      for (const s of [...order, local]) {
+        const [rate, cpu] = await measured(s, portOf(s.sink!.listen));
+        s.figures.bulk.push(rate);
+        s.figures.cpuPerGiB.push(cpu);
       }
-      for (const s of [...order, local]) s.figures.noopBulk.push(await bulk(portOf(s.noopSink!.listen), sink));
+      for (const s of [...order, local]) {
+        const [rate, cpu] = await measured(s, portOf(s.noopSink!.listen));
+        s.figures.noopBulk.push(rate);
+        s.figures.noopCpuPerGiB.push(cpu);
+      }
       const cells = [...servers, local].map(
         (s) => `${s.label} +${s.figures.added[r]!.toFixed(0)} µs ${s.figures.bulk[r]!.toFixed(0)} MB/s (noop ${s.figures.noopBulk[r]!.toFixed(0)})`,
       );
@@ -235,6 +245,7 @@ export async function run(): Promise<void> {
       ['bulk (MB/s)', (s) => summary(s.figures.bulk)],
       ['bulk, noop toxic each way (MB/s)', (s) => summary(s.figures.noopBulk)],
       ['proxy CPU per GiB of bulk (s)', (s) => summary(s.figures.cpuPerGiB, 2)],
+      ['  with the noop toxics (s)', (s) => summary(s.figures.noopCpuPerGiB, 2)],
     ];
     const all = [...servers, local];
     const width = 34;
