@@ -6,9 +6,11 @@
 // added p50 latency) and bulk throughput to a discarding sink, plain and with
 // a noop toxic on each direction (the toxic chain instead of the direct path).
 // Our proxy in this process (as the harness runs it) is measured too. Other
-// work shares the machine, so rounds are interleaved (the order of the servers
-// alternates) and each figure is given as median [min-max] over the rounds,
-// beside the proxy's CPU time per GiB moved, which contention moves less.
+// work shares the machine, so the servers take turns: the order alternates
+// from round to round, and each round's bulk figure is taken in slices, one
+// server after the other, so that all meet the same load. Figures are
+// median [min-max] over the rounds, beside the proxy's CPU time per GiB
+// moved, which contention moves less than MB/s.
 import { existsSync, readFileSync } from 'node:fs';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -23,6 +25,8 @@ import { SocketReader } from '../harness/toxiproxy/socketReader.ts';
 const ROUNDS = Number(process.env.BENCH_PROXY_ROUNDS ?? 5);
 const ECHOES = Number(process.env.BENCH_PROXY_ECHOES ?? 5000);
 const BULK_BYTES = Number(process.env.BENCH_PROXY_BULK_MB ?? 512) * 2 ** 20;
+/** Each round's bulk figure is taken in this many slices, the servers taking turns, so all see the same load. */
+const SLICES = 8;
 const REAL_SERVER = join(repoRoot, '..', 'shared', 'anchors', 'bin', 'toxiproxy-server');
 
 async function listen(server: net.Server): Promise<number> {
@@ -95,8 +99,8 @@ async function sinkServer() {
   };
 }
 
-/** Sends BULK_BYTES through `port` (one 1 MiB block written again and again); MB/s as the sink counts them. */
-async function bulk(port: number, sink: Awaited<ReturnType<typeof sinkServer>>): Promise<number> {
+/** Sends `bytes` through `port` (one 1 MiB block written again and again); milliseconds until the sink has them all. */
+async function bulk(port: number, sink: Awaited<ReturnType<typeof sinkServer>>, bytes: number): Promise<number> {
   const received = sink.next();
   const s = await connect(port);
   const block = Buffer.alloc(1 << 20, 'b');
@@ -104,7 +108,7 @@ async function bulk(port: number, sink: Awaited<ReturnType<typeof sinkServer>>):
   let sent = 0;
   await new Promise<void>((resolve) => {
     const pump = () => {
-      while (sent < BULK_BYTES) {
+      while (sent < bytes) {
         sent += block.length;
         if (!s.write(block)) return void s.once('drain', pump);
       }
@@ -115,8 +119,8 @@ async function bulk(port: number, sink: Awaited<ReturnType<typeof sinkServer>>):
   const n = await received;
   const ms = performance.now() - t0;
   s.destroy();
-  if (n !== BULK_BYTES) throw new Error(`bulk: the sink got ${n} of ${BULK_BYTES} bytes`);
-  return BULK_BYTES / 1e6 / (ms / 1000);
+  if (n !== bytes) throw new Error(`bulk: the sink got ${n} of ${bytes} bytes`);
+  return ms;
 }
 
 /** CPU seconds (user + system) a process has used so far, or NaN where /proc cannot tell. */
@@ -203,7 +207,7 @@ export async function run(): Promise<void> {
   try {
     for (const s of [...servers, local]) await prepare(s, echoPort, sink.port);
     process.stdout.write(
-      `proxy hop, ${ROUNDS} interleaved rounds; ${ECHOES} 64-byte echoes and ${BULK_BYTES / 2 ** 20} MiB bulk per figure; MB = 10^6 bytes\n${realLine}\n\n`,
+      `proxy hop, ${ROUNDS} rounds; per figure ${ECHOES} 64-byte echoes, and ${BULK_BYTES / 2 ** 20} MiB bulk in ${SLICES} slices, the servers taking turns; MB = 10^6 bytes\n${realLine}\n\n`,
     );
     const directP50: number[] = [];
     const directBulk: number[] = [];
@@ -212,27 +216,29 @@ export async function run(): Promise<void> {
       const order = r % 2 === 0 ? servers : [...servers].reverse();
       const d = pct(await echoTimes(echoPort, ECHOES), 50);
       directP50.push(d);
-      directBulk.push(await bulk(sink.port, sink));
       for (const s of [...order, local]) {
         const times = await echoTimes(portOf(s.echo!.listen), ECHOES);
         s.figures.added.push(pct(times, 50) - d);
         s.figures.p99.push(pct(times, 99));
       }
-      /** MB/s through `port`, and the CPU seconds per GiB the proxy spent meanwhile. */
-      const measured = async (s: Server, port: number): Promise<[number, number]> => {
-        const cpu0 = cpuSeconds(s.pid);
-        const rate = await bulk(port, sink);
-        return [rate, (cpuSeconds(s.pid) - cpu0) / (BULK_BYTES / 2 ** 30)];
+      /** MB/s through each server's `proxy`, and the CPU seconds per GiB it spent (idle while the others take their turns). */
+      const bulkTurns = async (servers: Server[], proxy: (s: Server) => Proxy): Promise<[number, number][]> => {
+        const ms = servers.map(() => 0);
+        const cpu0 = servers.map((s) => cpuSeconds(s.pid));
+        for (let k = 0; k < SLICES; k++) {
+          for (const [i, s] of servers.entries()) ms[i]! += await bulk(portOf(proxy(s).listen), sink, BULK_BYTES / SLICES);
+        }
+        return servers.map((s, i) => [BULK_BYTES / 1e6 / (ms[i]! / 1000), (cpuSeconds(s.pid) - cpu0[i]!) / (BULK_BYTES / 2 ** 30)]);
       };
-      for (const s of [...order, local]) {
-        const [rate, cpu] = await measured(s, portOf(s.sink!.listen));
-        s.figures.bulk.push(rate);
-        s.figures.cpuPerGiB.push(cpu);
+      const turns = [...order, local];
+      directBulk.push(BULK_BYTES / 1e6 / ((await bulk(sink.port, sink, BULK_BYTES)) / 1000));
+      for (const [i, [rate, cpu]] of (await bulkTurns(turns, (s) => s.sink!)).entries()) {
+        turns[i]!.figures.bulk.push(rate);
+        turns[i]!.figures.cpuPerGiB.push(cpu);
       }
-      for (const s of [...order, local]) {
-        const [rate, cpu] = await measured(s, portOf(s.noopSink!.listen));
-        s.figures.noopBulk.push(rate);
-        s.figures.noopCpuPerGiB.push(cpu);
+      for (const [i, [rate, cpu]] of (await bulkTurns(turns, (s) => s.noopSink!)).entries()) {
+        turns[i]!.figures.noopBulk.push(rate);
+        turns[i]!.figures.noopCpuPerGiB.push(cpu);
       }
       const cells = [...servers, local].map(
         (s) => `${s.label} +${s.figures.added[r]!.toFixed(0)} µs ${s.figures.bulk[r]!.toFixed(0)} MB/s (noop ${s.figures.noopBulk[r]!.toFixed(0)})`,
