@@ -126,6 +126,23 @@ describe('proxies', () => {
     expect(missing.text.endsWith('\n')).toBe(true);
   });
 
+  it('addresses any proxy or toxic name, "/" included, by its percent-encoded path segment', async () => {
+    // Toxiproxy 2.12 creates "a/b" too, but then answers 404 to /proxies/a%2Fb.
+    expect((await req('POST', '/proxies', { name: 'a/b', listen: '127.0.0.1:0', upstream })).status).toBe(201);
+    const path = `/proxies/${encodeURIComponent('a/b')}`;
+    expect((await req('GET', path)).json()).toMatchObject({ name: 'a/b', upstream });
+    expect((await req('POST', `${path}/toxics`, { type: 'noop', name: 't/1?#%' })).status).toBe(200);
+    const toxic = `${path}/toxics/${encodeURIComponent('t/1?#%')}`;
+    expect((await req('GET', toxic)).json()).toMatchObject({ name: 't/1?#%', type: 'noop' });
+    expect((await req('PATCH', toxic, { toxicity: 0.5 })).json()).toMatchObject({ toxicity: 0.5 });
+    expect((await req('DELETE', toxic)).status).toBe(204);
+    expect((await req('PATCH', path, { enabled: false })).json()).toMatchObject({ enabled: false });
+    // Unencoded, the slash separates segments: no route has that shape.
+    expect((await req('GET', '/proxies/a/b')).status).toBe(404);
+    expect((await req('DELETE', path)).status).toBe(204);
+    expect(await f.client.getAll()).toEqual({});
+  });
+
   it('updates partially with POST and PATCH; disabling refuses and enabling rebinds the same port', async () => {
     const p = await f.client.createProxy({ name: 'p', listen: '127.0.0.1:0', upstream });
     const port = portOf(p.listen);

@@ -162,35 +162,55 @@ export const routes: Route[] = [
 ];
 
 interface CompiledRoute extends Route {
-  pattern: RegExp;
-  keys: string[];
+  /** Literal segments as strings, parameters as their names in braces. */
+  segments: string[];
 }
 
-const compiled: CompiledRoute[] = routes.map((r) => {
-  const keys: string[] = [];
-  const source = r.path.replace(/\{(\w+)\}/g, (_, k: string) => {
-    keys.push(k);
-    return '([^/]+)';
-  });
-  return { ...r, pattern: new RegExp(`^${source}$`), keys };
-});
+const compiled: CompiledRoute[] = routes.map((r) => ({ ...r, segments: r.path.split('/') }));
+
+/**
+ * The decoded segments of a request target's path, or undefined when one is
+ * not valid percent-encoding. Each segment is decoded on its own, so a name
+ * holding "/" is addressed as %2F (Toxiproxy decodes the whole path first,
+ * which leaves such a proxy unreachable), and no "." or ".." is resolved.
+ */
+export function pathSegments(target: string): string[] | undefined {
+  // An absolute-form target (http://host/path) names the path after the authority.
+  const path = target.replace(/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/, '').replace(/[?#].*$/s, '');
+  try {
+    return (path.startsWith('/') ? path : `/${path}`).split('/').map(decodeURIComponent);
+  } catch {
+    return undefined;
+  }
+}
 
 export type Match =
   | { kind: 'found'; route: Route; params: Record<string, string> }
   | { kind: 'method-not-allowed' }
   | { kind: 'not-found' };
 
-/** Finds the route for a decoded path; like gorilla/mux, a known path with another method is 405. */
-export function match(method: string, path: string): Match {
+function paramsOf(route: CompiledRoute, segments: string[]): Record<string, string> | undefined {
+  if (route.segments.length !== segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < segments.length; i++) {
+    const want = route.segments[i]!;
+    const got = segments[i]!;
+    if (want.startsWith('{')) {
+      if (got === '') return undefined;
+      params[want.slice(1, -1)] = got;
+    } else if (want !== got) return undefined;
+  }
+  return params;
+}
+
+/** Finds the route for a path's decoded segments; like gorilla/mux, a known path with another method is 405. */
+export function match(method: string, segments: string[]): Match {
   let pathKnown = false;
   for (const r of compiled) {
-    const m = r.pattern.exec(path);
-    if (m === null) continue;
+    const params = paramsOf(r, segments);
+    if (params === undefined) continue;
     pathKnown = true;
-    if (r.method !== method) continue;
-    const params: Record<string, string> = {};
-    r.keys.forEach((k, i) => (params[k] = m[i + 1]!));
-    return { kind: 'found', route: r, params };
+    if (r.method === method) return { kind: 'found', route: r, params };
   }
   return pathKnown ? { kind: 'method-not-allowed' } : { kind: 'not-found' };
 }

@@ -1,30 +1,98 @@
 // A ToxicLink on in-memory streams with a fake clock: the fast path, toxics
 // added, updated and removed while data flows, and a property that no
 // sequence of such changes loses or reorders a byte.
-import { PassThrough } from 'node:stream';
+import { Duplex, PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FakeClock, seededRandom, settle } from './clock.ts';
 import { ToxicLink } from './link.ts';
+import { SocketReader } from './socketReader.ts';
 import { parseNewToxic, parseToxicUpdate, type ToxicWrapper } from './toxic.ts';
 
-function setup(initial: object[] = []) {
-  const clock = new FakeClock();
-  const source = new PassThrough();
-  const dest = new PassThrough();
-  let received = '';
-  let destEnded = false;
-  dest.on('data', (b: Buffer) => (received += b.toString()));
-  dest.on('end', () => (destEnded = true));
-  let resets = 0;
-  const link = new ToxicLink('downstream', source, dest, {
-    clock,
-    random: seededRandom(1),
-    reset: () => resets++,
-    fail: (err) => {
-      throw err;
+/**
+ * Plays a socket reading through `reader`: each chunk written to `source` is
+ * copied into the reader's buffer and handed over; the buffer is scribbled
+ * over, as a next read may do, at once if the receiver left the source
+ * flowing, else when the next read comes.
+ */
+function readLikeASocket(source: PassThrough, reader: SocketReader): void {
+  let lent: Buffer | undefined;
+  source.on('data', (chunk: Buffer) => {
+    lent?.fill('#');
+    lent = undefined;
+    const buf = reader.options.buffer();
+    const n = chunk.copy(buf);
+    reader.options.callback(n, buf);
+    if (n < chunk.length) source.unshift(chunk.subarray(n));
+    if (source.isPaused()) lent = buf;
+    else buf.fill('#');
+  });
+}
+
+/**
+ * A destination that takes its bytes (reads the memory it was given) only
+ * when a write completes: at once, or a few microtasks later, by a seeded roll.
+ */
+function slowDest(received: (text: string) => void, seed: number): Duplex {
+  const random = seededRandom(seed);
+  return new Duplex({
+    read() {},
+    write(chunk: Buffer, _enc, done) {
+      const take = () => {
+        received(chunk.toString());
+        done();
+      };
+      if (random() < 0.5) take();
+      else void Promise.resolve().then(() => Promise.resolve()).then(take);
     },
   });
+}
+
+/** Where two long strings part, with some context; undefined when equal. */
+function firstDifference(got: string, want: string): string | undefined {
+  if (got === want) return undefined;
+  let i = 0;
+  while (i < got.length && got[i] === want[i]) i++;
+  return `at ${i} of ${want.length} (got ${got.length}): got ${JSON.stringify(got.slice(i, i + 40))}, want ${JSON.stringify(want.slice(i, i + 40))}`;
+}
+
+interface SetupOptions {
+  /** The source reads through a SocketReader into reused memory, and the destination completes writes late. */
+  borrowed?: { seed: number };
+}
+
+function setup(initial: object[] = [], options: SetupOptions = {}) {
+  const clock = new FakeClock();
+  const source = new PassThrough();
+  let received = '';
+  let destEnded = false;
+  let dest: Duplex;
+  let reader: SocketReader | undefined;
+  if (options.borrowed !== undefined) {
+    reader = new SocketReader();
+    readLikeASocket(source, reader);
+    dest = slowDest((text) => (received += text), options.borrowed.seed);
+    dest.on('finish', () => (destEnded = true));
+  } else {
+    dest = new PassThrough();
+    dest.on('data', (b: Buffer) => (received += b.toString()));
+    dest.on('end', () => (destEnded = true));
+  }
+  let resets = 0;
+  const link = new ToxicLink(
+    'downstream',
+    source,
+    dest,
+    {
+      clock,
+      random: seededRandom(1),
+      reset: () => resets++,
+      fail: (err) => {
+        throw err;
+      },
+    },
+    reader,
+  );
   const chain: ToxicWrapper[] = [];
   const add = (body: object) => {
     const t = parseNewToxic(body, (n) => chain.some((c) => c.name === n), new Error('exists'));
@@ -77,6 +145,32 @@ describe('ToxicLink', () => {
     expect(t.received()).toBe('hello');
     expect(t.destEnded()).toBe(true);
   });
+
+  it('reading into reused memory, keeps the source paused while a write still holds it (property)', async () => {
+    const seed = Number(process.env.FC_SEED ?? Date.now() % 1_000_000);
+    // Bursts of chunks written at once (several reads in one tick), then a pause.
+    const burstsArb = fc.array(fc.array(fc.integer({ min: 1, max: 40_000 }), { minLength: 1, maxLength: 8 }), { maxLength: 20 });
+    await fc.assert(
+      fc.asyncProperty(burstsArb, fc.nat(), async (bursts, destSeed) => {
+        const t = setup([], { borrowed: { seed: destSeed } });
+        let sent = '';
+        let n = 0;
+        for (const burst of bursts) {
+          for (const size of burst) {
+            const text = `${n++}:`.padEnd(size, String.fromCharCode(97 + (n % 26)));
+            sent += text;
+            t.source.write(text);
+          }
+          await settle();
+        }
+        t.source.end();
+        for (let i = 0; i < 100 && !t.destEnded(); i++) await settle();
+        expect(firstDifference(t.received(), sent)).toBe(undefined);
+        expect(t.destEnded()).toBe(true);
+      }),
+      { seed, numRuns: 100, verbose: 1 },
+    );
+  }, 30_000);
 
   it('applies a toxic added while open to later bytes only', async () => {
     const t = setup();
@@ -150,9 +244,10 @@ describe('ToxicLink', () => {
 
   it('never loses or reorders a byte across live add/update/remove (property)', async () => {
     const seed = Number(process.env.FC_SEED ?? Date.now() % 1_000_000);
+    const readsArb = fc.option(fc.record({ seed: fc.nat() }), { nil: undefined });
     await fc.assert(
-      fc.asyncProperty(fc.array(stepArb, { maxLength: 30 }), async (steps) => {
-        const t = setup();
+      fc.asyncProperty(fc.array(stepArb, { maxLength: 30 }), readsArb, async (steps, borrowed) => {
+        const t = setup([], { borrowed });
         let sent = '';
         let n = 0;
         for (const step of steps) {

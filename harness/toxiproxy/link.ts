@@ -6,8 +6,15 @@
 // the connection is open are spliced into the running chain without losing
 // or reordering bytes. Sockets are typed as plain Duplex streams so the
 // link can be tested on in-memory streams.
+//
+// A source socket either emits 'data' chunks the link may keep, or (the
+// proxy's sockets) reads through a SocketReader into memory it reuses: such
+// a read is written straight from that memory, and while a write of it is
+// still pending the source stays paused, as socketReader.ts requires. Toxics
+// get a copy, since they hold chunks for as long as they like.
 import type { Duplex } from 'node:stream';
 import type { Clock, Random } from './clock.ts';
+import type { SocketReader } from './socketReader.ts';
 import { ToxicStub, type Chunk, type StubHost, type Target } from './stub.ts';
 import type { ToxicWrapper } from './toxic.ts';
 
@@ -38,7 +45,10 @@ export class ToxicLink implements StubHost {
   /** The destination has been told end of stream. */
   finished = false;
   private sourceEnded = false;
-  private paused = false;
+  /** The source is paused while a toxic or the destination is above its high-water mark... */
+  private waitingDrain = false;
+  /** ...and while a write to the destination still holds a borrowed read. */
+  private lending = false;
   private readonly sink: Target;
 
   constructor(
@@ -46,9 +56,11 @@ export class ToxicLink implements StubHost {
     private readonly source: Duplex,
     private readonly dest: Duplex,
     private readonly owner: LinkOwner,
+    /** The source's reader, when it reads into reused memory rather than emitting 'data'. */
+    private readonly reader?: Pick<SocketReader, 'onRead'>,
   ) {
     this.sink = {
-      write: (chunk: Chunk) => (this.finished ? true : this.dest.write(chunk.data)),
+      write: (chunk: Chunk) => (this.finished ? true : this.dest.write(chunk.data, this.written)),
       end: () => this.finish(),
       whenDrained: () => (this.dest.writableNeedDrain ? onceAny(this.dest, ['drain', 'close']) : Promise.resolve()),
     };
@@ -72,9 +84,11 @@ export class ToxicLink implements StubHost {
     for (const toxic of chain) this.stubs.push(this.newStub(toxic, this.sink));
     for (let i = 0; i + 1 < this.stubs.length; i++) this.stubs[i]!.output = this.stubs[i + 1]!;
     chain.forEach((toxic, i) => this.stubs[i]!.run(toxic));
-    this.source.on('data', this.onData);
+    if (this.reader !== undefined) this.reader.onRead = this.onBorrowed;
+    else this.source.on('data', this.onData);
     this.source.once('end', this.onEnd);
     this.source.once('close', this.onEnd);
+    this.source.resume();
   }
 
   private newStub(toxic: ToxicWrapper, output: Target): ToxicStub {
@@ -93,6 +107,32 @@ export class ToxicLink implements StubHost {
     if (!first.write({ data, timestamp: this.owner.clock.now() })) this.pauseUntil(first.whenDrained());
   };
 
+  /** A read in memory the source reuses once this returns, unless the source is paused. */
+  private readonly onBorrowed = (view: Buffer): void => {
+    if (this.stubs.length > 0) {
+      // allocUnsafe + copy: Buffer.from(view) costs several times more.
+      const copy = Buffer.allocUnsafe(view.length);
+      view.copy(copy);
+      return this.onData(copy);
+    }
+    if (this.finished) return;
+    this.dest.write(view, this.written);
+    // Not all taken at once: the pending write still points into the
+    // reader's memory, so no read may land there until it completes.
+    if (this.dest.writableLength > 0 && !this.lending) {
+      this.lending = true;
+      this.source.pause();
+    }
+  };
+
+  /** Every write to the destination calls back here once done. */
+  private readonly written = (): void => {
+    if (this.lending && this.dest.writableLength === 0) {
+      this.lending = false;
+      this.resumeUnlessWaiting();
+    }
+  };
+
   private readonly onEnd = (): void => {
     if (this.sourceEnded) return;
     this.sourceEnded = true;
@@ -101,13 +141,17 @@ export class ToxicLink implements StubHost {
   };
 
   private pauseUntil(ready: Promise<void>): void {
-    if (this.paused) return;
-    this.paused = true;
+    if (this.waitingDrain) return;
+    this.waitingDrain = true;
     this.source.pause();
     void ready.then(() => {
-      this.paused = false;
-      if (!this.sourceEnded) this.source.resume();
+      this.waitingDrain = false;
+      this.resumeUnlessWaiting();
     });
+  }
+
+  private resumeUnlessWaiting(): void {
+    if (!this.waitingDrain && !this.lending && !this.sourceEnded) this.source.resume();
   }
 
   /** End of stream reached the destination: close it once written (Toxiproxy closes, it does not half-close). */

@@ -7,6 +7,7 @@ import type { Clock, Random } from './clock.ts';
 import { ApiError } from './errors.ts';
 import { ToxicLink, type LinkOwner } from './link.ts';
 import { Mutex } from './mutex.ts';
+import { SocketReader } from './socketReader.ts';
 import { ToxicCollection } from './toxicCollection.ts';
 import { toxicJson, type ToxicJson } from './toxic.ts';
 
@@ -53,6 +54,7 @@ class Connection implements LinkOwner {
   constructor(
     readonly client: Socket,
     readonly upstream: Socket,
+    private readonly readers: { client: SocketReader; upstream: SocketReader },
     private readonly proxy: Proxy,
   ) {}
 
@@ -73,8 +75,8 @@ class Connection implements LinkOwner {
     this.client.once('close', onClose);
     this.upstream.once('close', onClose);
     const toxics = this.proxy.toxics;
-    const up = new ToxicLink('upstream', this.client, this.upstream, this);
-    const down = new ToxicLink('downstream', this.upstream, this.client, this);
+    const up = new ToxicLink('upstream', this.client, this.upstream, this, this.readers.client);
+    const down = new ToxicLink('downstream', this.upstream, this.client, this, this.readers.upstream);
     this.links.push(up, down);
     for (const link of this.links) {
       toxics.links.add(link);
@@ -180,15 +182,20 @@ export class Proxy {
     }
   }
 
-  private accept(client: Socket): void {
-    client.on('error', () => {});
+  private accept(accepted: Socket): void {
+    accepted.on('error', () => {});
     const target = splitHostPort(this.upstream);
     if (target === undefined || !this.enabled) {
-      client.destroy();
+      accepted.destroy();
       return;
     }
+    // Both sockets stay paused until their links are wired (ToxicLink.start resumes them).
+    const readers = { client: new SocketReader(), upstream: new SocketReader() };
+    const client = readers.client.adopt(accepted);
+    client.on('error', () => {});
     this.dialing.add(client);
-    const upstream = net.connect({ host: target.host, port: target.port, allowHalfOpen: true, noDelay: true });
+    const upstream = readers.upstream.connect({ host: target.host, port: target.port, allowHalfOpen: true, noDelay: true });
+    upstream.pause();
     upstream.on('error', () => {});
     const abandon = () => {
       this.dialing.delete(client);
@@ -208,10 +215,9 @@ export class Proxy {
         upstream.destroy();
         return;
       }
-      const conn = new Connection(client, upstream, this);
+      const conn = new Connection(client, upstream, readers, this);
       this.connections.add(conn);
       conn.start();
-      client.resume();
     });
   }
 }

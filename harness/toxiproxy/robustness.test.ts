@@ -10,9 +10,11 @@ import { connect, fixture, portOf, raw, roundTrip, sleep, tcpHandles, watch, typ
 
 let f: Fixture;
 let errors: unknown[];
+let logs: string[];
 beforeEach(async () => {
   errors = [];
-  f = await fixture({ onError: (e) => errors.push(e) });
+  logs = [];
+  f = await fixture({ onError: (e) => errors.push(e), log: (line) => logs.push(line) });
 });
 afterEach(async () => {
   await f.close();
@@ -65,6 +67,39 @@ describe('bad requests', () => {
       await Promise.race([w.closed, sleep(200)]);
       s.destroy();
     }
+    await stillAnswers();
+  });
+
+  it('takes a client hanging up mid-body as an operational event, not an internal error', async () => {
+    const s = await connect(Number(new URL(f.server.url).port));
+    const w = watch(s);
+    // Expect: 100-continue makes the server say when it has the headers and is reading the body.
+    s.write('POST /proxies HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n');
+    await w.waitBytes('HTTP/1.1 100 Continue\r\n\r\n'.length);
+    s.write('{"name": "p", "ups');
+    s.destroy();
+    await until(() => logs.length + errors.length > 0);
+    expect(errors).toEqual([]);
+    expect(logs).toEqual(['api: POST /proxies: the client closed the connection before sending the whole body']);
+    expect(f.server.proxies.list()).toHaveLength(0);
+    await stillAnswers();
+  });
+
+  it('answers CONNECT as Toxiproxy does: 301 to the authority, 405 for a path of a route', async () => {
+    const port = Number(new URL(f.server.url).port);
+    const answer = async (request: string) => {
+      const s = await connect(port);
+      const w = watch(s);
+      s.write(request);
+      await w.closed;
+      return w.text();
+    };
+    expect(await answer('CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n')).toMatch(
+      /^HTTP\/1\.1 301 Moved Permanently\r\n(.*\r\n)*Location: \/\/127\.0\.0\.1:1\/\r\n/,
+    );
+    expect(await answer('CONNECT /proxies HTTP/1.1\r\nHost: x\r\n\r\n')).toMatch(/^HTTP\/1\.1 405 Method Not Allowed\r\n/);
+    expect(await answer('CONNECT /nope HTTP/1.1\r\nHost: x\r\n\r\n')).toMatch(/^HTTP\/1\.1 404 Not Found\r\n/);
+    expect(errors).toEqual([]);
     await stillAnswers();
   });
 

@@ -2,11 +2,14 @@
 // browser guard, error rendering, and shutdown that leaves no socket behind.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { match, type Reply } from './api.ts';
+import { match, pathSegments, type Reply } from './api.ts';
 import { realClock, type Clock, type Random } from './clock.ts';
 import { ProxyCollection } from './collection.ts';
 import { ApiError, ErrBadRequestBody } from './errors.ts';
 import type { ProxyEnv } from './proxy.ts';
+
+/** The body of Go's 404 page. */
+const NOT_FOUND = '404 page not found\n';
 
 /** Request bodies above this are refused: no API call needs more. */
 export const MAX_BODY_BYTES = 1 << 20;
@@ -58,7 +61,8 @@ function sendError(res: ServerResponse, err: ApiError): void {
   res.end(`${JSON.stringify(err.toJSON())}\n`);
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+/** The body, or why there is none: over the limit, or the client went away before sending all of it. */
+function readBody(req: IncomingMessage): Promise<Buffer | 'too-large' | 'aborted'> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > MAX_BODY_BYTES) return resolve('too-large');
@@ -75,7 +79,12 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
       parts.push(b);
     });
     req.on('end', () => resolve(Buffer.concat(parts)));
-    req.on('error', reject);
+    // Node reports a client gone mid-body as an 'aborted' error (ECONNRESET):
+    // the client's doing, not the server's, so it is no internal error.
+    req.on('error', () => resolve('aborted'));
+    req.on('close', () => {
+      if (!req.complete) resolve('aborted');
+    });
   });
 }
 
@@ -110,20 +119,18 @@ export async function startToxiproxyServer(options: ToxiproxyServerOptions = {})
       req.resume();
       return;
     }
-    let path: string;
-    try {
-      path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    } catch {
+    const segments = pathSegments(req.url ?? '/');
+    if (segments === undefined) {
       res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
       res.end('400 Bad Request');
       return;
     }
-    const found = match(req.method ?? 'GET', path);
+    const found = match(req.method ?? 'GET', segments);
     if (found.kind !== 'found') {
       req.resume();
       if (found.kind === 'not-found') {
         res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
-        res.end('404 page not found\n');
+        res.end(NOT_FOUND);
       } else {
         res.writeHead(405);
         res.end();
@@ -131,6 +138,11 @@ export async function startToxiproxyServer(options: ToxiproxyServerOptions = {})
       return;
     }
     const raw = await readBody(req);
+    if (raw === 'aborted') {
+      env.log(`api: ${req.method} ${req.url}: the client closed the connection before sending the whole body`);
+      res.destroy();
+      return;
+    }
     if (raw === 'too-large') {
       // Stop reading: answer and drop the connection rather than swallow the rest.
       res.writeHead(413, { 'Content-Type': 'application/json', Connection: 'close' });
@@ -165,6 +177,26 @@ export async function startToxiproxyServer(options: ToxiproxyServerOptions = {})
   server.on('connection', (s: Socket) => {
     sockets.add(s);
     s.once('close', () => sockets.delete(s));
+  });
+  server.on('connect', (req: IncomingMessage, socket: Socket) => {
+    // Node's parser hands CONNECT over as a raw socket; answer it as
+    // Toxiproxy's router does (a host:port target has the empty path, which
+    // it redirects to "/"), then close, since the parser has let go of it.
+    socket.on('error', () => {});
+    const target = req.url ?? '';
+    let status: string;
+    let body = '';
+    if (!target.startsWith('/')) status = `301 Moved Permanently\r\nLocation: //${target}/`;
+    else {
+      const segments = pathSegments(target);
+      const found = segments === undefined ? undefined : match('CONNECT', segments).kind;
+      if (found === undefined) status = '400 Bad Request';
+      else if (found === 'not-found') {
+        status = '404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff';
+        body = NOT_FOUND;
+      } else status = '405 Method Not Allowed';
+    }
+    socket.end(`HTTP/${req.httpVersion} ${status}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
   });
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');

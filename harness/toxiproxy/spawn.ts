@@ -4,7 +4,8 @@
 // callers that want it isolated from their event loop. The returned handle
 // owns the process: `close()` stops it (SIGTERM, then SIGKILL), and an
 // unexpected exit is reported through `onExit` and the `exited` promise, so
-// a crashed proxy never goes unnoticed.
+// a crashed proxy never goes unnoticed; if the owner exits without closing
+// it, the process is killed on the way out.
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,8 +39,13 @@ export async function spawnToxiproxyServer(options: SpawnOptions = {}): Promise<
     stderr = (stderr + b.toString()).slice(-10_000);
   });
   let closing = false;
+  // If the owner exits without close() (process.exit, a signal handler's
+  // exit), the proxy must not outlive it: kill it synchronously on the way out.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const exited = new Promise<number | string>((resolve) =>
     child.once('exit', (code, signal) => {
+      process.off('exit', killOnExit);
       const how = code ?? signal ?? 'unknown';
       if (!closing) options.onExit?.(how, stderr);
       resolve(how);
