@@ -18,7 +18,7 @@ import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
 import { repoRoot } from '../checkers/corpus-path.ts';
 import { freePort } from '../harness/cluster/ports.ts';
 import { ProcessOwner } from '../harness/cluster/processes.ts';
-import { sleep } from '../harness/sleep.ts';
+import { abortableSleep as sleep } from '../harness/engine/wallClock.ts';
 import { spawnToxiproxyServer, startToxiproxyServer } from '../harness/toxiproxy/index.ts';
 import { SocketReader } from '../harness/toxiproxy/socketReader.ts';
 
