@@ -12,7 +12,8 @@ import { runNemesisCycles, nemesisPlan } from '../nemeses/cycles.ts';
 import { parseNemesis } from '../nemeses/index.ts';
 import { HistoryRecorder } from '../recorder.ts';
 import type { SystemDefinition } from '../system/definition.ts';
-import { finalReads, registerSchedule, runWorkload, type WorkloadStats } from '../workloads/register.ts';
+import { finalReads, registerSchedule, runWorkload, type KeyStyle, type WorkloadStats } from '../workloads/register.ts';
+import type { MaelstromStats } from '../maelstrom/network.ts';
 import { checkRun, type RunVerdict } from './verdict.ts';
 import type { Workload } from './matrix.ts';
 import { writeRunReport } from './reportAdapter.ts';
@@ -76,11 +77,14 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
   const ticker = setInterval(progress, 500);
   const timings: Record<string, number> = {};
   let cluster: Cluster | undefined;
+  let maelstrom: MaelstromStats | null = null;
   let finalRead = { read: 0, of: cfg.keys };
+  // Maelstrom's lin-kv sends integer keys, and many Maelstrom nodes assume them.
+  const keyStyle: KeyStyle = cfg.system.protocol === 'maelstrom' ? 'integer' : 'string';
   const healErrors: string[] = [];
   try {
     progress();
-    cluster = await ProcessCluster.start(cfg.system, { toxiproxyUrl: cfg.toxiproxyUrl, logDir: join(cfg.runDir, 'nodes'), dataDir: join(cfg.runDir, 'data'), clock });
+    cluster = await ProcessCluster.start(cfg.system, { toxiproxyUrl: cfg.toxiproxyUrl, logDir: join(cfg.runDir, 'nodes'), dataDir: join(cfg.runDir, 'data'), clock, seed: cfg.seed });
     timings.setupMs = Date.now() - started;
     const endpoints = cfg.system.clientNodes;
     const schedule = registerSchedule({
@@ -88,6 +92,7 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
       concurrency: cfg.concurrency,
       keys: cfg.keys,
       rate: cfg.rate,
+      keyStyle,
     });
     const plan = nemesisPlan(cfg.seed, cfg.timing);
     const nextProcess = { value: cfg.concurrency };
@@ -116,12 +121,13 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
     });
     await clock.sleep(cfg.recoveryMs, cfg.signal);
     phase = 'final reads';
-    finalRead = await finalReads(cfg.keys, { cluster, endpoints, recorder, opTimeoutMs: cfg.opTimeoutMs, stats, nextProcess });
+    finalRead = await finalReads(cfg.keys, { cluster, endpoints, recorder, opTimeoutMs: cfg.opTimeoutMs, stats, nextProcess, keyStyle });
   } finally {
     clearInterval(ticker);
     phase = 'stopping';
     progress();
     await cluster?.stop();
+    if (cluster instanceof ProcessCluster) maelstrom = cluster.maelstromStats();
     recorder.close();
     unhook();
   }
@@ -136,7 +142,8 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
   const reportPath = join(cfg.runDir, 'report.html');
   const results = {
     system: cfg.system.name,
-    definition: cfg.system.file,
+    definition: cfg.system.bin ? null : cfg.system.file,
+    ...(cfg.system.bin ? { bin: cfg.system.bin } : {}),
     claims: cfg.system.claims,
     nemesis: cfg.nemesis,
     seed: cfg.seed,
@@ -153,6 +160,8 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
     faultWindows: verdict.faultWindows,
     finalReads: finalRead,
     healErrors,
+    // What the relays counted: lines each node wrote, malformed ones (noted in nodes/<id>.log), messages lost on cut links.
+    ...(maelstrom ? { maelstrom } : {}),
     checker: verdict.check === null ? null : { valid: verdict.check.valid, elapsedMs: verdict.check.elapsedMs, keys: verdict.check.keys, failures: verdict.check.failures.length },
     options: {
       timeLimitS: cfg.timeLimitS,
