@@ -1,23 +1,30 @@
 // How the relay carries a Maelstrom message over a TCP link (through a fault
-// proxy): the node's line, prefixed with its length. Nodes never see the
-// prefix. A fault can cut a stream anywhere: a partition drops bytes from
-// some point on, and a restarted connection may begin anew. Only whole lines
-// reach a node's stdin: a partial line left when a connection closes is
-// dropped, and a line spliced from two messages fails its length check
-// (a Maelstrom node would choke on it, and no real network splices packets).
+// proxy): the node's line, prefixed with its length and a checksum. Nodes
+// never see the prefix. A fault can cut a stream anywhere: a partition drops
+// bytes from some point on, and a restarted connection begins anew. Only
+// whole lines reach a node's stdin: a partial line left when a connection
+// closes is dropped, and a line spliced from two messages fails its check (a
+// Maelstrom node would choke on it, and no real network splices packets).
 
-/** One message on a link: `<length> <line>\n`, length in UTF-16 units of the line. */
+/** One message on a link: `<length> <fnv1a> <line>\n`, the length in UTF-16 units of the line. */
 export function frame(line: string): string {
-  return `${line.length} ${line}\n`;
+  return `${line.length} ${fnv1a(line)} ${line}\n`;
 }
 
 /** The line a frame carries, or null when the frame is damaged. */
 export function unframe(framed: string): string | null {
-  const space = framed.indexOf(' ');
-  if (space <= 0 || space > 10) return null;
-  const length = Number(framed.slice(0, space));
-  const line = framed.slice(space + 1);
-  return Number.isInteger(length) && line.length === length ? line : null;
+  const a = framed.indexOf(' ');
+  const b = a < 0 ? -1 : framed.indexOf(' ', a + 1);
+  if (a <= 0 || b < 0 || b - a > 11) return null;
+  const line = framed.slice(b + 1);
+  return Number(framed.slice(0, a)) === line.length && Number(framed.slice(a + 1, b)) === fnv1a(line) ? line : null;
+}
+
+/** 32-bit FNV-1a over UTF-16 code units: cheap, and enough to tell a splice from a message. */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
 
 /**

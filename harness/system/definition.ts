@@ -171,7 +171,8 @@ export function parseSystem(raw: unknown, file: string): SystemDefinition {
       fail(`${where}.command never mentions {listen}: the node must be told where to listen`);
     }
     for (const arg of command as string[]) {
-      for (const m of arg.matchAll(/\{([^}]*)\}/g)) {
+      // A placeholder is a word in braces; other braces (JSON, a script after -e) are the command's own.
+      for (const m of arg.matchAll(/\{([A-Za-z][A-Za-z0-9_:-]*)\}/g)) {
         if (!placeholders.includes(m[1])) {
           fail(
             `${where}.command uses ${maelstrom && ['listen', 'peers'].includes(m[1]) ? `{${m[1]}}, which a Maelstrom node has no use for (it speaks on stdin and stdout)` : `unknown placeholder {${m[1]}}`} (placeholders: ${placeholders.map((p) => `{${p}}`).join(' ')})`,
