@@ -5,7 +5,7 @@
 // starts is stopped by `stop()`, and by the process owner's exit and signal
 // hooks if `stop()` is never reached.
 import { mkdirSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Proxy as ToxiProxy } from 'toxiproxy-node-client';
 import { openWireClient } from '../client/wireClient.ts';
@@ -149,7 +149,13 @@ export class ProcessCluster implements Cluster {
         // A shared real Toxiproxy may hold a proxy of that name from an earlier run.
         await toxi.get(name).then((p) => p.remove(), () => undefined);
       }
-      const proxy = await toxi.createProxy({ name, listen: `${HOST}:${await this.allocatePort()}`, upstream: `${upstream.host}:${upstream.port}` });
+      const port = await this.allocatePort();
+      const proxy = await toxi.createProxy({ name, listen: `${HOST}:${port}`, upstream: `${upstream.host}:${upstream.port}` }).catch(async (err: unknown) => {
+        // The proxy API only says "500"; a port taken since it was allocated (another program's
+        // listener, or any connection's ephemeral port) is not the system's fault: boot again.
+        if (await portTaken(port)) throw new PortConflict(`port ${port} of proxy ${name} was taken by another process`, `port ${port} of proxy ${name} was taken`);
+        throw err;
+      });
       return { name, from, to, listen: parseAddress(proxy.listen), proxy };
     };
     const pairs: Array<[string, string]> = [
@@ -487,6 +493,15 @@ async function assertPortFree(id: string, address: Address, what: string): Promi
   if (!(await canConnect(address))) return;
   const short = `port ${address.port} of node ${id} ${what}`;
   throw new PortConflict(short, short);
+}
+
+/** Whether binding `port` on loopback fails with EADDRINUSE right now. */
+function portTaken(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'EADDRINUSE'));
+    probe.listen(port, HOST, () => probe.close(() => resolve(false)));
+  });
 }
 
 function isNotFound(err: unknown): boolean {

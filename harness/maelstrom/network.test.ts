@@ -7,9 +7,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WireConnection, type Outcome } from '../client/wireConnection.ts';
 import { ProcessCluster, type ClusterOptions } from '../cluster/cluster.ts';
+import { freePort } from '../cluster/ports.ts';
 import type { PartitionMode } from '../engine/cluster.ts';
 import { loadSystem, parseSystem } from '../system/definition.ts';
 
@@ -76,6 +78,24 @@ describe('maelstrom nodes: init', () => {
     await expect(start(inline('silent', "console.error('up, saying nothing'); process.stdin.resume()"), { readyTimeoutMs: 300 })).rejects.toThrow(
       /node n1 did not answer init within 300 ms/,
     );
+  });
+});
+
+describe('maelstrom nodes: ports', () => {
+  it('a port taken between allocation and bind, by an inbox or a proxy, means fresh ports, not a failed start', async () => {
+    const squatter = createServer();
+    await new Promise<void>((r) => squatter.listen(0, '127.0.0.1', () => r()));
+    const taken = (squatter.address() as AddressInfo).port;
+    let calls = 0;
+    // Allocation 1 is a service's listener, which then asks again; 12 is the first proxy (after 4 services and 2 inboxes per node).
+    const allocatePort = () => (++calls === 1 || calls === 12 ? Promise.resolve(taken) : freePort());
+    try {
+      const { cluster } = await start(undefined, { allocatePort });
+      expect(cluster.links.map((l) => l.listen.port)).not.toContain(taken);
+      expect(await ask(cluster, 'n1', { type: 'forward', to: 'n2' })).toMatchObject({ body: { type: 'forward_ok' } });
+    } finally {
+      squatter.close();
+    }
   });
 });
 

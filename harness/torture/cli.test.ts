@@ -1,36 +1,14 @@
 // The torture command end to end, as a user runs it (a child process), on the
 // example store: usage errors, verdicts, --json, files, exit codes.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseArgs, shownPath, UsageError } from './cli.ts';
+import { processesWith, torture } from './testkit.ts';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const testdata = 'harness/torture/testdata';
-
-function torture(
-  args: string[],
-  opts: { env?: Record<string, string>; whileRunning?: (pid: number, stderr: () => string) => void } = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((r) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/splitbrain.ts', 'torture', ...args], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...opts.env },
-    });
-    opts.whileRunning?.(child.pid!, () => stderr);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => r({ code, stdout, stderr }));
-  });
-}
 
 describe('torture: paths in the table', () => {
   it('are relative to the working folder inside it, and absolute outside it (no ../../tmp/...)', () => {
@@ -137,20 +115,3 @@ describe('torture: runs', () => {
     await expect.poll(() => processesWith(marker), { timeout: 5000 }).toEqual([]);
   });
 });
-
-/** Live (non-zombie) processes whose environment carries the marker (and whose command line, `commandPart`). */
-function processesWith(marker: string, commandPart = ''): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (!readFileSync(`/proc/${entry}/environ`, 'utf8').includes(marker)) continue;
-      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(commandPart)) continue;
-      if (readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1][0] === 'Z') continue;
-      pids.push(Number(entry));
-    } catch {
-      /* gone meanwhile, or not ours to read */
-    }
-  }
-  return pids;
-}
