@@ -7,6 +7,7 @@
 // connection (a service's replies) go to `onLine`.
 import { connect, type Socket } from 'node:net';
 import type { Address } from '../cluster/cluster.ts';
+import { writeBatched } from './batchedWrite.ts';
 import { LineSplitter, unframe } from './framing.ts';
 
 /** Messages held while a connection is being made; beyond that they are lost. */
@@ -30,7 +31,7 @@ export class OutLink {
 
   send(framed: string): void {
     if (this.connected) {
-      this.socket!.write(framed);
+      writeBatched(this.socket!, framed);
     } else if (this.socket !== null) {
       if (this.queue.length < MAX_QUEUED) this.queue.push(framed);
       else this.lost++;
@@ -56,7 +57,7 @@ export class OutLink {
     socket.once('connect', () => {
       if (this.socket !== socket) return;
       this.connected = true;
-      for (const framed of this.queue) socket.write(framed);
+      for (const framed of this.queue) writeBatched(socket, framed);
       this.queue = [];
     });
     socket.on('error', () => undefined);

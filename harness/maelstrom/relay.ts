@@ -14,6 +14,7 @@
 import type { Socket } from 'node:net';
 import type { Address } from '../cluster/cluster.ts';
 import type { OwnedProcess } from '../cluster/processes.ts';
+import { writeBatched } from './batchedWrite.ts';
 import { frame, LineSplitter } from './framing.ts';
 import { OutLink } from './outLink.ts';
 
@@ -94,7 +95,7 @@ export class NodeRelay {
     const stdin = this.proc?.child.stdin;
     if (!stdin || !stdin.writable) return;
     this.stats.linesIn++;
-    stdin.write(line + '\n');
+    writeBatched(stdin, line + '\n');
   }
 
   /** A connection for this node arrived (a peer's link, a client): refused while it is down. */
@@ -147,7 +148,7 @@ export class NodeRelay {
         this.stats.toGoneClients++;
         return;
       }
-      socket.write(line + '\n');
+      writeBatched(socket, line + '\n');
       return;
     }
     this.stats.unroutable++;

@@ -3,6 +3,7 @@
 // service traffic as on any other, and it answers on the connection a
 // request came in on (the proxy's way back).
 import { createServer, type Server, type Socket } from 'node:net';
+import { writeBatched } from './batchedWrite.ts';
 import { frame, LineSplitter, unframe } from './framing.ts';
 import type { Address } from '../cluster/cluster.ts';
 import { listenOnFreshPort } from './listen.ts';
@@ -46,7 +47,7 @@ export class ServiceServer {
       if (typeof msg.src !== 'string' || typeof msg.body !== 'object' || msg.body === null) return;
       this.requests++;
       const reply = { ...handle(msg.src, msg.body), in_reply_to: msg.body.msg_id };
-      socket.write(frame(JSON.stringify({ src: this.name, dest: msg.src, body: reply })));
+      writeBatched(socket, frame(JSON.stringify({ src: this.name, dest: msg.src, body: reply })));
     });
     socket.on('data', (chunk: string) => lines.push(chunk));
   }
