@@ -13,6 +13,7 @@ import { WireConnection, type Outcome } from '../client/wireConnection.ts';
 import { ProcessCluster, type ClusterOptions } from '../cluster/cluster.ts';
 import { freePort } from '../cluster/ports.ts';
 import type { PartitionMode } from '../engine/cluster.ts';
+import { parseNemesis } from '../nemeses/index.ts';
 import { loadSystem, parseSystem } from '../system/definition.ts';
 
 const testdata = join(dirname(fileURLToPath(import.meta.url)), 'testdata');
@@ -142,15 +143,19 @@ describe('maelstrom nodes: services', () => {
     expect(cluster.maelstromStats()!.services).toMatchObject({ 'lin-kv': 4, 'seq-kv': 2, 'lww-kv': 2, 'lin-tso': 2 });
   });
 
-  it('a cut between a node and a service stops that node\'s calls only', async () => {
+  it('the isolate-services nemesis cuts one node off from every service, and its heal restores them', async () => {
     const { cluster } = await start();
-    const write = { type: 'call', service: 'lin-kv', request: { type: 'write', key: 0, value: 1 } };
-    expect(await cluster.cut([['n1', 'lin-kv']], 'drop')).toEqual(['n1->lin-kv']);
-    expect(await ask(cluster, 'n1', write, 1000)).toEqual({ kind: 'timeout' });
-    expect(await ask(cluster, 'n2', write)).toMatchObject({ body: { reply: { type: 'write_ok' } } });
-    await cluster.healNetwork();
-    expect(await untilReply(cluster, 'n1', write)).toMatchObject({ body: { reply: { type: 'write_ok' } } });
+    const [nemesis] = parseNemesis('isolate-services', cluster.def);
+    const fault = await nemesis.start({ cluster, pick: () => 0 });
+    expect(fault.value).toMatchObject({ node: 'n1', mode: 'drop', cut: ['n1->lin-kv', 'n1->seq-kv', 'n1->lww-kv', 'n1->lin-tso'] });
+    const ts = { type: 'call', service: 'lin-tso', request: { type: 'ts' } };
+    expect(await ask(cluster, 'n1', ts, 1000)).toEqual({ kind: 'timeout' });
+    expect(await ask(cluster, 'n2', ts)).toMatchObject({ body: { reply: { type: 'ts_ok' } } });
+    await fault.heal();
+    expect(await untilReply(cluster, 'n1', ts)).toMatchObject({ body: { reply: { type: 'ts_ok' } } });
+    expect(() => parseNemesis('isolate-services', loadSystem('examples/kvstore/system.json'))).toThrow(/only Maelstrom nodes/);
   });
+
 });
 
 describe('maelstrom nodes: process faults', () => {
