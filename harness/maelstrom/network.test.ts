@@ -200,4 +200,11 @@ describe('maelstrom nodes: stdout that is not a message', () => {
     expect(log('n1')).toContain('[splitbrain] stdout line ignored (not valid JSON): this is not json');
     expect(log('n1')).toContain('[splitbrain] stdout line ignored (no "dest"): {"src":"n1","body":{"type":"lost"}}');
   });
+
+  it('half a message left when a node dies is counted once its stdout is drained, not lost or cut short', async () => {
+    const { cluster, log } = await start();
+    expect(await ask(cluster, 'n3', { type: 'exit_midline' })).toMatchObject({ kind: 'closed' });
+    await expect.poll(() => cluster.maelstromStats()!.nodes.n3.malformed, { timeout: 10_000 }).toBe(1);
+    expect(log('n3')).toContain('[splitbrain] stdout line ignored (an unfinished line when its stdout closed): {"src":"n1","dest":"c1","bo');
+  });
 });

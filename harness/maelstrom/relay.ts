@@ -84,8 +84,11 @@ export class NodeRelay {
     stdout?.setEncoding('utf8');
     const lines = new LineSplitter((line) => this.route(line));
     stdout?.on('data', (chunk: string) => lines.push(chunk));
+    // At 'end' the pipe is drained (at exit it may not be yet: the rest of a line can still be in it).
+    stdout?.on('end', () => {
+      if (lines.rest().trim().length > 0) this.malformed(lines.rest(), 'an unfinished line when its stdout closed', proc);
+    });
     void proc.exited.then(() => {
-      if (lines.rest().trim().length > 0) this.malformed(lines.rest(), 'an unfinished line when it exited');
       if (this.proc === proc) this.detach();
     });
   }
@@ -114,10 +117,11 @@ export class NodeRelay {
     this.note('dropped a message damaged in transit (a fault cut it mid-line)');
   }
 
-  note(text: string): void {
+  /** A line in the node's log (by default the running process's; a dead one's log is the same file). */
+  note(text: string, proc = this.proc): void {
     if (this.notes > MAX_NOTES) return;
     this.notes++;
-    this.proc?.note(this.notes > MAX_NOTES ? `${text}; further notes suppressed (results.json counts them)` : text);
+    proc?.note(this.notes > MAX_NOTES ? `${text}; further notes suppressed (results.json counts them)` : text);
   }
 
   private route(line: string): void {
@@ -170,9 +174,9 @@ export class NodeRelay {
     return link;
   }
 
-  private malformed(line: string, why: string): void {
+  private malformed(line: string, why: string, proc = this.proc): void {
     this.stats.malformed++;
-    this.note(`stdout line ignored (${why}): ${clip(line)}`);
+    this.note(`stdout line ignored (${why}): ${clip(line)}`, proc);
   }
 
   /** The process is gone: so are its connections, in both directions. */

@@ -4,6 +4,7 @@
 //   forward {to}            -> pings node `to`; forward_ok once the pong is back
 //   call {service, request} -> sends `request` to the service; call_ok {reply}
 //   garbage                 -> writes a non-JSON line and a line without dest, then garbage_ok
+//   exit_midline            -> writes half a message and exits
 //   whoami                  -> whoami_ok {node_id, node_ids}
 //   flood {to, count, window} -> `count` pings to `to`, at most `window` unanswered; flood_ok
 //   handoff {to}            -> node `to` answers the client directly: handoff_ok {by}
@@ -25,6 +26,10 @@ node.on('garbage', (msg) => {
   process.stdout.write('this is not json\n');
   process.stdout.write(JSON.stringify({ src: node.nodeId, body: { type: 'lost' } }) + '\n');
   node.reply(msg, { type: 'garbage_ok' });
+});
+node.on('exit_midline', () => {
+  process.stdout.write('{"src":"n1","dest":"c1","bo');
+  process.exit(0);
 });
 node.on('flood', (msg) => {
   const { to, count, window } = msg.body;
