@@ -67,7 +67,7 @@ describe('examples/maelstrom', () => {
   it('the same proxy over seq-kv is caught: the service is only sequentially consistent', async () => {
     const system = binSystem({ command: 'node linKvProxy.js seq-kv', nodeCount: 3, claims: 'not-linearizable', cwd: here });
     const res = await runOnce({
-      system, nemesis: 'none', seed: 7, ...defaultWorkload, timeLimitS: 4, recoveryMs: 500,
+      system, nemesis: 'none', seed: 7, ...defaultWorkload, timeLimitS: 3, recoveryMs: 500,
       runDir: mkdtempSync(join(tmpdir(), 'sb-maelstrom-')), command: 'examples/maelstrom/maelstrom.test.ts',
     });
     expect(res).toMatchObject({ valid: false, matches: true });

@@ -8,13 +8,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer, type AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WireConnection, type Outcome } from '../client/wireConnection.ts';
 import { ProcessCluster, type ClusterOptions } from '../cluster/cluster.ts';
 import { freePort } from '../cluster/ports.ts';
 import type { PartitionMode } from '../engine/cluster.ts';
 import { parseNemesis } from '../nemeses/index.ts';
-import { loadSystem, parseSystem } from '../system/definition.ts';
+import { loadSystem, parseSystem, type SystemDefinition } from '../system/definition.ts';
 
 const testdata = join(dirname(fileURLToPath(import.meta.url)), 'testdata');
 const running: ProcessCluster[] = [];
@@ -23,11 +23,18 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((c) => c.stop()));
 });
 
-async function start(def = loadSystem(join(testdata, 'probe.json')), opts: Partial<ClusterOptions> = {}) {
+/** A cluster of probe nodes that the caller stops. */
+async function startOwned(def = loadSystem(join(testdata, 'probe.json')), opts: Partial<ClusterOptions> = {}) {
   const logDir = mkdtempSync(join(tmpdir(), 'sb-maelstrom-'));
   const cluster = await ProcessCluster.start(def, { logDir, ...opts });
-  running.push(cluster);
   return { cluster, log: (id: string) => readFileSync(join(logDir, `${id}.log`), 'utf8') };
+}
+
+/** A cluster of its own for one test (faults change it), stopped after the test. */
+async function start(def?: SystemDefinition, opts: Partial<ClusterOptions> = {}) {
+  const started = await startOwned(def, opts);
+  running.push(started.cluster);
+  return started;
 }
 
 let clients = 100;
@@ -54,15 +61,60 @@ async function untilReply(cluster: ProcessCluster, node: string, body: Record<st
 const inline = (name: string, script: string) =>
   parseSystem({ name, claims: 'linearizable', protocol: 'maelstrom', nodes: { n1: { command: ['{node}', '-e', script] } } }, join(testdata, `${name}.json`));
 
-describe('maelstrom nodes: init', () => {
+describe('maelstrom nodes: one cluster, no faults', () => {
+  let shared: Awaited<ReturnType<typeof startOwned>>;
+  beforeAll(async () => {
+    shared = await startOwned({ ...loadSystem(join(testdata, 'probe.json')), primary: { ask: 'n1' } });
+  });
+  afterAll(() => shared.cluster.stop());
+
   it('each node gets init with its own id and the same node_ids, as Maelstrom sends it, and logs stderr to nodes/<id>.log', async () => {
-    const { cluster, log } = await start();
     for (const id of ['n1', 'n2', 'n3']) {
-      expect(await ask(cluster, id, { type: 'whoami' })).toMatchObject({ kind: 'reply', body: { type: 'whoami_ok', node_id: id, node_ids: ['n1', 'n2', 'n3'] } });
-      expect(log(id)).toContain(`init: ${id} of n1,n2,n3`);
+      expect(await ask(shared.cluster, id, { type: 'whoami' })).toMatchObject({ kind: 'reply', body: { type: 'whoami_ok', node_id: id, node_ids: ['n1', 'n2', 'n3'] } });
+      expect(shared.log(id)).toContain(`init: ${id} of n1,n2,n3`);
     }
   });
 
+  it('has a proxy per directed link, per node and service, and per client link', async () => {
+    const names = shared.cluster.links.map((l) => l.name);
+    for (const link of ['n1->n2', 'n3->n1', 'n2->lin-kv', 'n1->seq-kv', 'n3->lww-kv', 'n1->lin-tso', 'client->n2']) expect(names).toContain(link);
+    expect(names).toHaveLength(6 + 12 + 3);
+  });
+
+  it('any node may answer a client, as in Maelstrom, and a node may message itself', async () => {
+    // Asked at n1, answered by n3 straight to the client.
+    expect(await ask(shared.cluster, 'n1', { type: 'handoff', to: 'n3' })).toMatchObject({ kind: 'reply', body: { type: 'handoff_ok', by: 'n3' } });
+    expect(await ask(shared.cluster, 'n2', { type: 'forward', to: 'n2' })).toMatchObject({ kind: 'reply', body: { type: 'forward_ok' } });
+  });
+
+  it('every service answers through the node\'s own proxy to it, with its semantics', async () => {
+    const call = (node: string, service: string, request: Record<string, unknown>) => ask(shared.cluster, node, { type: 'call', service, request });
+    for (const service of ['lin-kv', 'seq-kv', 'lww-kv']) {
+      expect(await call('n1', service, { type: 'write', key: 1, value: 5 })).toMatchObject({ body: { reply: { type: 'write_ok' } } });
+      expect(await call('n1', service, { type: 'read', key: '1' })).toMatchObject({ body: { reply: { type: 'error', code: 20 } } });
+    }
+    expect(await call('n2', 'lin-kv', { type: 'cas', key: 1, from: 5, to: 6 })).toMatchObject({ body: { reply: { type: 'cas_ok' } } });
+    expect(await call('n3', 'lin-kv', { type: 'read', key: 1 })).toMatchObject({ body: { reply: { type: 'read_ok', value: 6 } } });
+    expect(await call('n3', 'lin-tso', { type: 'ts' })).toMatchObject({ body: { reply: { type: 'ts_ok', ts: 0 } } });
+    expect(await call('n1', 'lin-tso', { type: 'ts' })).toMatchObject({ body: { reply: { type: 'ts_ok', ts: 1 } } });
+    expect(shared.cluster.maelstromStats()!.services).toMatchObject({ 'lin-kv': 4, 'seq-kv': 2, 'lww-kv': 2, 'lin-tso': 2 });
+  });
+
+  it('the harness asks a Maelstrom node who is primary on its stdin', async () => {
+    expect(await shared.cluster.primary()).toBe('n2');
+  });
+
+  it('stdout lines that are not messages are noted in the node\'s log and counted, and the node carries on', async () => {
+    expect(await ask(shared.cluster, 'n1', { type: 'garbage' })).toMatchObject({ body: { type: 'garbage_ok' } });
+    expect(await ask(shared.cluster, 'n1', { type: 'echo', echo: 4 })).toMatchObject({ body: { type: 'echo_ok', echo: 4 } });
+    expect(shared.cluster.maelstromStats()!.nodes.n1).toMatchObject({ malformed: 2 });
+    expect(shared.cluster.maelstromStats()!.nodes.n2).toMatchObject({ malformed: 0 });
+    expect(shared.log('n1')).toContain('[splitbrain] stdout line ignored (not valid JSON): this is not json');
+    expect(shared.log('n1')).toContain('[splitbrain] stdout line ignored (no "dest"): {"src":"n1","body":{"type":"lost"}}');
+  });
+});
+
+describe('maelstrom nodes: init', () => {
   it('a node that dies before init_ok is reported with its command and stderr', async () => {
     await expect(start(inline('dies', "console.error('boom: no config file'); process.exit(3)"))).rejects.toThrow(
       /node n1 exited \(code 3\) before answering init\n {2}command: .* -e [\s\S]*boom: no config file/,
@@ -101,13 +153,6 @@ describe('maelstrom nodes: ports', () => {
 });
 
 describe('maelstrom nodes: routing through the link proxies', () => {
-  it('has a proxy per directed link, per node and service, and per client link', async () => {
-    const { cluster } = await start();
-    const names = cluster.links.map((l) => l.name);
-    for (const link of ['n1->n2', 'n3->n1', 'n2->lin-kv', 'n1->seq-kv', 'n3->lww-kv', 'n1->lin-tso', 'client->n2']) expect(names).toContain(link);
-    expect(names).toHaveLength(6 + 12 + 3);
-  });
-
   it.each<PartitionMode>(['drop', 'reset'])('a partition (%s) cuts node-to-node messages but not client links, and a heal restores them', async (mode) => {
     const { cluster } = await start();
     expect(await ask(cluster, 'n1', { type: 'forward', to: 'n2' })).toMatchObject({ kind: 'reply', body: { type: 'forward_ok' } });
@@ -119,30 +164,9 @@ describe('maelstrom nodes: routing through the link proxies', () => {
     await cluster.healNetwork();
     expect(await untilReply(cluster, 'n1', { type: 'forward', to: 'n2' })).toMatchObject({ kind: 'reply', body: { type: 'forward_ok' } });
   });
-
-  it('any node may answer a client, as in Maelstrom, and a node may message itself', async () => {
-    const { cluster } = await start();
-    // Asked at n1, answered by n3 straight to the client.
-    expect(await ask(cluster, 'n1', { type: 'handoff', to: 'n3' })).toMatchObject({ kind: 'reply', body: { type: 'handoff_ok', by: 'n3' } });
-    expect(await ask(cluster, 'n2', { type: 'forward', to: 'n2' })).toMatchObject({ kind: 'reply', body: { type: 'forward_ok' } });
-  });
 });
 
 describe('maelstrom nodes: services', () => {
-  it('every service answers through the node\'s own proxy to it, with its semantics', async () => {
-    const { cluster } = await start();
-    const call = (node: string, service: string, request: Record<string, unknown>) => ask(cluster, node, { type: 'call', service, request });
-    for (const service of ['lin-kv', 'seq-kv', 'lww-kv']) {
-      expect(await call('n1', service, { type: 'write', key: 1, value: 5 })).toMatchObject({ body: { reply: { type: 'write_ok' } } });
-      expect(await call('n1', service, { type: 'read', key: '1' })).toMatchObject({ body: { reply: { type: 'error', code: 20 } } });
-    }
-    expect(await call('n2', 'lin-kv', { type: 'cas', key: 1, from: 5, to: 6 })).toMatchObject({ body: { reply: { type: 'cas_ok' } } });
-    expect(await call('n3', 'lin-kv', { type: 'read', key: 1 })).toMatchObject({ body: { reply: { type: 'read_ok', value: 6 } } });
-    expect(await call('n3', 'lin-tso', { type: 'ts' })).toMatchObject({ body: { reply: { type: 'ts_ok', ts: 0 } } });
-    expect(await call('n1', 'lin-tso', { type: 'ts' })).toMatchObject({ body: { reply: { type: 'ts_ok', ts: 1 } } });
-    expect(cluster.maelstromStats()!.services).toMatchObject({ 'lin-kv': 4, 'seq-kv': 2, 'lww-kv': 2, 'lin-tso': 2 });
-  });
-
   it('the isolate-services nemesis cuts one node off from every service, and its heal restores them', async () => {
     const { cluster } = await start();
     const [nemesis] = parseNemesis('isolate-services', cluster.def);
@@ -155,7 +179,6 @@ describe('maelstrom nodes: services', () => {
     expect(await untilReply(cluster, 'n1', ts)).toMatchObject({ body: { reply: { type: 'ts_ok' } } });
     expect(() => parseNemesis('isolate-services', loadSystem('examples/kvstore/system.json'))).toThrow(/only Maelstrom nodes/);
   });
-
 });
 
 describe('maelstrom nodes: process faults', () => {
@@ -182,25 +205,9 @@ describe('maelstrom nodes: process faults', () => {
     await cluster.resume('n2');
     expect(await pending).toMatchObject({ kind: 'reply', body: { type: 'forward_ok' } });
   });
-
-  it('the harness asks a Maelstrom node who is primary on its stdin', async () => {
-    const def = loadSystem(join(testdata, 'probe.json'));
-    const { cluster } = await start({ ...def, primary: { ask: 'n1' } });
-    expect(await cluster.primary()).toBe('n2');
-  });
 });
 
 describe('maelstrom nodes: stdout that is not a message', () => {
-  it('is noted in the node\'s log and counted, and the node carries on', async () => {
-    const { cluster, log } = await start();
-    expect(await ask(cluster, 'n1', { type: 'garbage' })).toMatchObject({ body: { type: 'garbage_ok' } });
-    expect(await ask(cluster, 'n1', { type: 'echo', echo: 4 })).toMatchObject({ body: { type: 'echo_ok', echo: 4 } });
-    expect(cluster.maelstromStats()!.nodes.n1).toMatchObject({ malformed: 2 });
-    expect(cluster.maelstromStats()!.nodes.n2).toMatchObject({ malformed: 0 });
-    expect(log('n1')).toContain('[splitbrain] stdout line ignored (not valid JSON): this is not json');
-    expect(log('n1')).toContain('[splitbrain] stdout line ignored (no "dest"): {"src":"n1","body":{"type":"lost"}}');
-  });
-
   it('half a message left when a node dies is counted once its stdout is drained, not lost or cut short', async () => {
     const { cluster, log } = await start();
     expect(await ask(cluster, 'n3', { type: 'exit_midline' })).toMatchObject({ kind: 'closed' });
