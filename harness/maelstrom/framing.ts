@@ -6,6 +6,8 @@
 // closes is dropped, and a line spliced from two messages fails its check (a
 // Maelstrom node would choke on it, and no real network splices packets).
 
+import type { Socket } from 'node:net';
+
 /** One message on a link: `<length> <fnv1a> <line>\n`, the length in UTF-16 units of the line. */
 export function frame(line: string): string {
   return `${line.length} ${fnv1a(line)} ${line}\n`;
@@ -25,6 +27,17 @@ function fnv1a(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h >>> 0;
+}
+
+/** Reads framed messages from a link: each whole, intact line to `onLine`, a damaged one to `onDamaged`. */
+export function readFrames(socket: Socket, onLine: (line: string) => void, onDamaged: () => void): void {
+  socket.setEncoding('utf8');
+  const lines = new LineSplitter((framed) => {
+    const line = unframe(framed);
+    if (line === null) onDamaged();
+    else onLine(line);
+  });
+  socket.on('data', (chunk: string) => lines.push(chunk));
 }
 
 /**

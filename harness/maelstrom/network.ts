@@ -10,7 +10,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Address } from '../cluster/cluster.ts';
 import type { OwnedProcess } from '../cluster/processes.ts';
 import { MAELSTROM_SERVICES } from '../system/definition.ts';
-import { LineSplitter, unframe } from './framing.ts';
+import { LineSplitter, readFrames } from './framing.ts';
 import { listenOnFreshPort } from './listen.ts';
 import { CLIENT_ID, HARNESS_ID, NodeRelay, type NodeMessage, type RelayStats } from './relay.ts';
 import { ServiceServer } from './serviceServer.ts';
@@ -158,13 +158,11 @@ export class MaelstromNetwork {
   private servePeer(relay: NodeRelay, socket: Socket): void {
     socket.on('error', () => undefined);
     if (!relay.accept(socket)) return;
-    socket.setEncoding('utf8');
-    const lines = new LineSplitter((framed) => {
-      const line = unframe(framed);
-      if (line === null) relay.damagedFrame();
-      else relay.deliver(line);
-    });
-    socket.on('data', (chunk: string) => lines.push(chunk));
+    readFrames(
+      socket,
+      (line) => relay.deliver(line),
+      () => relay.damagedFrame(),
+    );
   }
 
   /** A client's connection: envelopes from c1, c2, ...; replies to that client go back on it. */

@@ -8,7 +8,7 @@
 import { connect, type Socket } from 'node:net';
 import type { Address } from '../cluster/cluster.ts';
 import { writeBatched } from './batchedWrite.ts';
-import { LineSplitter, unframe } from './framing.ts';
+import { readFrames } from './framing.ts';
 
 /** Messages held while a connection is being made; beyond that they are lost. */
 const MAX_QUEUED = 10_000;
@@ -47,13 +47,7 @@ export class OutLink {
     const socket = connect({ host: this.address.host, port: this.address.port });
     this.socket = socket;
     socket.setNoDelay(true);
-    socket.setEncoding('utf8');
-    const lines = new LineSplitter((framed) => {
-      const line = unframe(framed);
-      if (line === null) this.onDamaged();
-      else this.onLine(line);
-    });
-    socket.on('data', (chunk: string) => lines.push(chunk));
+    readFrames(socket, this.onLine, this.onDamaged);
     socket.once('connect', () => {
       if (this.socket !== socket) return;
       this.connected = true;

@@ -4,7 +4,7 @@
 // request came in on (the proxy's way back).
 import { createServer, type Server, type Socket } from 'node:net';
 import { writeBatched } from './batchedWrite.ts';
-import { frame, LineSplitter, unframe } from './framing.ts';
+import { frame, readFrames } from './framing.ts';
 import type { Address } from '../cluster/cluster.ts';
 import { listenOnFreshPort } from './listen.ts';
 import { createService, type Body, type ServiceName } from './services.ts';
@@ -32,12 +32,9 @@ export class ServiceServer {
   private serve(socket: Socket, handle: (src: string, body: Body) => Record<string, unknown>): void {
     this.sockets.add(socket);
     socket.setNoDelay(true);
-    socket.setEncoding('utf8');
     socket.on('error', () => undefined);
     socket.on('close', () => this.sockets.delete(socket));
-    const lines = new LineSplitter((framed) => {
-      const line = unframe(framed);
-      if (line === null) return; // damaged in transit: a lost message, as on a real network
+    const onLine = (line: string) => {
       let msg: { src?: unknown; body?: Body };
       try {
         msg = JSON.parse(line);
@@ -48,8 +45,9 @@ export class ServiceServer {
       this.requests++;
       const reply = { ...handle(msg.src, msg.body), in_reply_to: msg.body.msg_id };
       writeBatched(socket, frame(JSON.stringify({ src: this.name, dest: msg.src, body: reply })));
-    });
-    socket.on('data', (chunk: string) => lines.push(chunk));
+    };
+    // A request damaged in transit is a lost message, as on a real network.
+    readFrames(socket, onLine, () => undefined);
   }
 
   close(): Promise<void> {
