@@ -227,7 +227,9 @@ export class ProcessCluster implements Cluster {
       out.kind === 'reply'
         ? `answered init with ${JSON.stringify(out.body)}, not init_ok`
         : out.kind === 'exited'
-          ? `exited (${out.signal ?? `code ${out.code}`}) before answering init`
+          ? out.code === null && out.signal === null
+            ? 'could not be started'
+            : `exited (${out.signal ?? `code ${out.code}`}) before answering init`
           : `did not answer init within ${timeoutMs} ms (a Maelstrom node replies {"type":"init_ok","in_reply_to":<msg_id>} on stdout)`;
     throw new ClusterStartError(
       `node ${node.id} ${problem}\n  command: ${node.argv.join(' ')}\n  cwd: ${this.def.dir}\n  its last output on stderr:\n${indent(node.proc.tail() || '(none)')}`,

@@ -115,10 +115,12 @@ describe('maelstrom nodes: one cluster, no faults', () => {
 });
 
 describe('maelstrom nodes: init', () => {
-  it('a node that dies before init_ok is reported with its command and stderr', async () => {
+  it('a node that dies before init_ok, or cannot be started at all, is reported with its command and stderr', async () => {
     await expect(start(inline('dies', "console.error('boom: no config file'); process.exit(3)"))).rejects.toThrow(
       /node n1 exited \(code 3\) before answering init\n {2}command: .* -e [\s\S]*boom: no config file/,
     );
+    const missing = parseSystem({ name: 'missing', claims: 'linearizable', protocol: 'maelstrom', nodes: { n1: { command: ['./no-such-node'] } } }, join(testdata, 'missing.json'));
+    await expect(start(missing)).rejects.toThrow(/node n1 could not be started\n {2}command: \.\/no-such-node[\s\S]*spawn failed: spawn \.\/no-such-node ENOENT/);
   });
 
   it('a node that answers init with something else, or never answers, is reported, not counted ready', async () => {
