@@ -53,13 +53,14 @@ describe('examples/maelstrom', () => {
     expect(existsSync(doc.runs[0].reportPath)).toBe(true);
   }, RUN_TIMEOUT_MS);
 
-  it('the gossiping node is caught, and --claims not-linearizable makes that a pass', async () => {
+  it('the gossiping node is caught, and --claims not-linearizable makes that a pass; the program is found from where npm was run', async () => {
     // No fault needed: a read through one node misses a write another acknowledged a moment ago.
     const out = mkdtempSync(join(tmpdir(), 'sb-maelstrom-'));
-    const { code, stdout } = await torture([
-      '--bin', 'node examples/maelstrom/gossipKv.js', '--node-count', '3', '--claims', 'not-linearizable',
-      '--nemesis', 'none', '--time-limit', '3', '--seed', '7', '--json', '--out', out,
-    ]);
+    const { code, stdout } = await torture(
+      ['--bin', 'node gossipKv.js', '--node-count', '3', '--claims', 'not-linearizable', '--nemesis', 'none', '--time-limit', '3', '--seed', '7', '--json', '--out', out],
+      // As `cd examples/maelstrom && npm run -s torture -- --bin "node gossipKv.js"`: npm runs the script from the package root.
+      { env: { INIT_CWD: here } },
+    );
     expect(JSON.parse(stdout)).toMatchObject({ pass: true, runs: [{ system: 'gossipKv', valid: false, expected: false }] });
     expect(code).toBe(0);
   }, RUN_TIMEOUT_MS);

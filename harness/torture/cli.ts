@@ -192,7 +192,7 @@ export async function main(argv: string[]): Promise<number> {
     if (args.keys !== undefined) overrides.keys = args.keys;
     if (args.rate !== undefined) overrides.rate = args.rate;
     const systems = args.bin !== undefined
-      ? [binSystem({ command: args.bin, nodeCount: args.nodeCount ?? DEFAULT_NODE_COUNT, claims: args.claims ?? 'linearizable', cwd: process.cwd() })]
+      ? [binSystem({ command: args.bin, nodeCount: args.nodeCount ?? DEFAULT_NODE_COUNT, claims: args.claims ?? 'linearizable', cwd: invokedFrom() })]
       : args.systems;
     cells = planMatrix({ systems, nemeses: args.nemeses, quick: args.quick, overrides });
     if (cells.length === 0) throw new UsageError('nothing to run: no built-in systems found and no --system given');
@@ -289,6 +289,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(table);
   }
   return pass ? 0 : 1;
+}
+
+/** Where the user typed the command: npm runs scripts from the package root and says where it was called in INIT_CWD. */
+function invokedFrom(): string {
+  return process.env.INIT_CWD ?? process.cwd();
 }
 
 function verdictWord(v: boolean | 'unknown'): string {

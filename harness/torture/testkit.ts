@@ -7,7 +7,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Runs `splitbrain torture ARGS` from the repository root; `whileRunning` gets its pid and its stderr so far. */
+/**
+ * Runs `splitbrain torture ARGS` as `npm run torture` would from the repository
+ * root (INIT_CWD says where the user was; `opts.env` may move them);
+ * `whileRunning` gets its pid and its stderr so far.
+ */
 export function torture(
   args: string[],
   opts: { env?: Record<string, string>; whileRunning?: (pid: number, stderr: () => string) => void } = {},
@@ -16,7 +20,7 @@ export function torture(
     const child = spawn(process.execPath, ['--import', 'tsx', 'bin/splitbrain.ts', 'torture', ...args], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...opts.env },
+      env: { ...process.env, INIT_CWD: root, ...opts.env },
     });
     opts.whileRunning?.(child.pid!, () => stderr);
     let stdout = '';
