@@ -274,7 +274,7 @@ export class ProcessCluster implements Cluster {
     return [...this.nodes.keys()];
   }
 
-  /** Links between nodes (not client links). */
+  /** Links between nodes, and from nodes to Maelstrom services (not client links): what latency and cuts act on. */
   nodeLinks(): Link[] {
     return this.links.filter((l) => l.from !== 'client');
   }
