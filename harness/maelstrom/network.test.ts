@@ -23,7 +23,7 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((c) => c.stop()));
 });
 
-/** A cluster of probe nodes that the caller stops. */
+/** A cluster of probe nodes that the caller stops. Its logs are written as output arrives: poll them. */
 async function startOwned(def = loadSystem(join(testdata, 'probe.json')), opts: Partial<ClusterOptions> = {}) {
   const logDir = mkdtempSync(join(tmpdir(), 'sb-maelstrom-'));
   const cluster = await ProcessCluster.start(def, { logDir, ...opts });
@@ -71,7 +71,7 @@ describe('maelstrom nodes: one cluster, no faults', () => {
   it('each node gets init with its own id and the same node_ids, as Maelstrom sends it, and logs stderr to nodes/<id>.log', async () => {
     for (const id of ['n1', 'n2', 'n3']) {
       expect(await ask(shared.cluster, id, { type: 'whoami' })).toMatchObject({ kind: 'reply', body: { type: 'whoami_ok', node_id: id, node_ids: ['n1', 'n2', 'n3'] } });
-      expect(shared.log(id)).toContain(`init: ${id} of n1,n2,n3`);
+      await expect.poll(() => shared.log(id)).toContain(`init: ${id} of n1,n2,n3`);
     }
   });
 
@@ -109,8 +109,8 @@ describe('maelstrom nodes: one cluster, no faults', () => {
     expect(await ask(shared.cluster, 'n1', { type: 'echo', echo: 4 })).toMatchObject({ body: { type: 'echo_ok', echo: 4 } });
     expect(shared.cluster.maelstromStats()!.nodes.n1).toMatchObject({ malformed: 2 });
     expect(shared.cluster.maelstromStats()!.nodes.n2).toMatchObject({ malformed: 0 });
-    expect(shared.log('n1')).toContain('[splitbrain] stdout line ignored (not valid JSON): this is not json');
-    expect(shared.log('n1')).toContain('[splitbrain] stdout line ignored (no "dest"): {"src":"n1","body":{"type":"lost"}}');
+    await expect.poll(() => shared.log('n1')).toContain('[splitbrain] stdout line ignored (not valid JSON): this is not json');
+    await expect.poll(() => shared.log('n1')).toContain('[splitbrain] stdout line ignored (no "dest"): {"src":"n1","body":{"type":"lost"}}');
   });
 });
 
@@ -194,7 +194,7 @@ describe('maelstrom nodes: process faults', () => {
     expect(await conn.request({ type: 'echo', echo: 2 }, 5000)).toMatchObject({ kind: 'closed' });
     await cluster.restart('n2');
     expect(cluster.nodes.get('n2')!.proc.pid).not.toBe(before);
-    expect(log('n2').match(/init: n2 of n1,n2,n3/g)).toHaveLength(2);
+    await expect.poll(() => log('n2').match(/init: n2 of n1,n2,n3/g)?.length).toBe(2);
     expect(await untilReply(cluster, 'n1', { type: 'forward', to: 'n2' })).toMatchObject({ body: { type: 'forward_ok' } });
   });
 
@@ -214,6 +214,6 @@ describe('maelstrom nodes: stdout that is not a message', () => {
     const { cluster, log } = await start();
     expect(await ask(cluster, 'n3', { type: 'exit_midline' })).toMatchObject({ kind: 'closed' });
     await expect.poll(() => cluster.maelstromStats()!.nodes.n3.malformed, { timeout: 10_000 }).toBe(1);
-    expect(log('n3')).toContain('[splitbrain] stdout line ignored (an unfinished line when its stdout closed): {"src":"n1","dest":"c1","bo');
+    await expect.poll(() => log('n3')).toContain('[splitbrain] stdout line ignored (an unfinished line when its stdout closed): {"src":"n1","dest":"c1","bo');
   });
 });
