@@ -5,10 +5,11 @@
 // is recorded.
 import type { ClientConnection } from '../engine/cluster.ts';
 import { classify, requestBody, type RegisterOp } from '../workloads/register.ts';
-import { WireConnection } from './wireConnection.ts';
+import { WireConnection, type Envelope } from './wireConnection.ts';
 
-export async function openWireClient(host: string, port: number, timeoutMs: number): Promise<ClientConnection | { error: string }> {
-  const conn = await WireConnection.open(host, port, timeoutMs);
+/** `envelope`: address requests Maelstrom-style (a Maelstrom node behind the link); replies are read either way. */
+export async function openWireClient(host: string, port: number, timeoutMs: number, envelope?: Envelope): Promise<ClientConnection | { error: string }> {
+  const conn = await WireConnection.open(host, port, timeoutMs, envelope);
   if ('error' in conn) return conn;
   return {
     invoke: async (op: RegisterOp, opTimeoutMs: number) => classify(op, await conn.request(requestBody(op), opTimeoutMs)),

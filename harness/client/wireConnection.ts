@@ -12,13 +12,22 @@ export type Outcome =
   | { kind: 'timeout' }
   | { kind: 'closed'; sent: boolean; reason: string };
 
+/** Maelstrom addressing: requests go out as `{"src","dest","body"}` instead of a bare body. */
+export interface Envelope {
+  src: string;
+  dest: string;
+}
+
 export class WireConnection {
   private buffer = '';
   private nextId = 1;
   private readonly pending = new Map<number, (o: Outcome) => void>();
   private closedReason: string | null = null;
 
-  private constructor(private readonly socket: Socket) {
+  private constructor(
+    private readonly socket: Socket,
+    private readonly envelope?: Envelope,
+  ) {
     socket.setEncoding('utf8');
     socket.setNoDelay(true);
     socket.on('data', (chunk: string) => this.onData(chunk));
@@ -33,7 +42,7 @@ export class WireConnection {
   }
 
   /** Resolves with a connection, or with the reason it could not be opened (nothing was sent). */
-  static open(host: string, port: number, timeoutMs: number): Promise<WireConnection | { error: string }> {
+  static open(host: string, port: number, timeoutMs: number, envelope?: Envelope): Promise<WireConnection | { error: string }> {
     return new Promise((resolve) => {
       const socket = connect({ host, port });
       const timer = setTimeout(() => {
@@ -43,7 +52,7 @@ export class WireConnection {
       socket.once('connect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
-        resolve(new WireConnection(socket));
+        resolve(new WireConnection(socket, envelope));
       });
       socket.once('error', (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
@@ -71,7 +80,8 @@ export class WireConnection {
         clearTimeout(timer);
         resolve(o);
       });
-      this.socket.write(JSON.stringify({ ...body, msg_id: msgId }) + '\n');
+      const payload = { ...body, msg_id: msgId };
+      this.socket.write(JSON.stringify(this.envelope ? { ...this.envelope, body: payload } : payload) + '\n');
     });
   }
 

@@ -5,14 +5,16 @@
 // starts is stopped by `stop()`, and by the process owner's exit and signal
 // hooks if `stop()` is never reached.
 import { mkdirSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Proxy as ToxiProxy } from 'toxiproxy-node-client';
 import { openWireClient } from '../client/wireClient.ts';
 import { askOnce } from '../client/wireConnection.ts';
 import type { Clock, Cluster, ClientConnection, NodeLink, PartitionMode } from '../engine/cluster.ts';
 import { abortableSleep, wallClock } from '../engine/wallClock.ts';
+import { MaelstromNetwork, type MaelstromStats } from '../maelstrom/network.ts';
 import type { SystemDefinition } from '../system/definition.ts';
+import { seededRandom } from '../toxiproxy/index.ts';
 import { openFaultProxy, type FaultProxy } from './faultProxy.ts';
 import { freePort } from './ports.ts';
 import { ProcessOwner, type OwnedProcess } from './processes.ts';
@@ -52,6 +54,8 @@ export interface ClusterOptions {
   readyTimeoutMs?: number;
   /** Where listen ports come from (tests inject conflicts); default: a fresh, never reused loopback port. */
   allocatePort?: () => Promise<number>;
+  /** Seeds what the engine itself draws at random (the Maelstrom services' choices); default 1. */
+  seed?: number;
 }
 
 export class ClusterStartError extends Error {}
@@ -90,6 +94,8 @@ export class ProcessCluster implements Cluster {
   private readonly toxics = new Map<string, Set<string>>();
   private readonly disabled = new Set<string>();
   private stopped = false;
+  /** The relays, inboxes and services of a `"protocol": "maelstrom"` system; null for TCP nodes. */
+  private maelstrom: MaelstromNetwork | null = null;
 
   private constructor(
     readonly def: SystemDefinition,
@@ -122,24 +128,50 @@ export class ProcessCluster implements Cluster {
   // bound it (measured: 9 clusters in 3,000), and the node would then die
   // while its "readiness" was the proxy answering.
   private async boot(): Promise<void> {
+    if (this.def.protocol === 'maelstrom') {
+      this.maelstrom = await MaelstromNetwork.open({
+        nodeIds: this.def.nodes.map((n) => n.id),
+        random: seededRandom(this.opts.seed ?? 1),
+        allocatePort: () => this.allocatePort(),
+      });
+    }
+    const maelstrom = this.maelstrom;
     const listen = new Map<string, Address>();
-    for (const n of this.def.nodes) listen.set(n.id, { host: HOST, port: await this.allocatePort() });
+    // A Maelstrom node listens nowhere: the harness receives for it, at its inbox.
+    for (const n of this.def.nodes) listen.set(n.id, maelstrom ? maelstrom.peerInbox(n.id) : { host: HOST, port: await this.allocatePort() });
+    const upstreamOf = (from: string, to: string): Address =>
+      maelstrom === null ? listen.get(to)! : from === 'client' ? maelstrom.clientInbox(to) : (listen.get(to) ?? maelstrom.serviceAddress(to));
     const toxi = this.faultProxy.client;
     const makeLink = async (from: string, to: string): Promise<Link> => {
       const name = `${from}->${to}`;
-      const upstream = listen.get(to)!;
+      const upstream = upstreamOf(from, to);
       if (!this.faultProxy.owned) {
         // A shared real Toxiproxy may hold a proxy of that name from an earlier run.
         await toxi.get(name).then((p) => p.remove(), () => undefined);
       }
-      const proxy = await toxi.createProxy({ name, listen: `${HOST}:${await this.allocatePort()}`, upstream: `${upstream.host}:${upstream.port}` });
-      const link = { name, from, to, listen: parseAddress(proxy.listen), proxy };
-      this.links.push(link);
-      return link;
+      const port = await this.allocatePort();
+      const proxy = await toxi.createProxy({ name, listen: `${HOST}:${port}`, upstream: `${upstream.host}:${upstream.port}` }).catch(async (err: unknown) => {
+        // The proxy API only says "500"; a port taken since it was allocated (another program's
+        // listener, or any connection's ephemeral port) is not the system's fault: boot again.
+        if (await portTaken(port)) throw new PortConflict(`port ${port} of proxy ${name} was taken by another process`, `port ${port} of proxy ${name} was taken`);
+        throw err;
+      });
+      return { name, from, to, listen: parseAddress(proxy.listen), proxy };
     };
-    for (const n of this.def.nodes) for (const to of n.connectsTo) await makeLink(n.id, to);
-    for (const to of this.def.clientNodes) await makeLink('client', to);
-    for (const [id, address] of listen) await assertPortFree(id, address, 'was taken by another process');
+    const pairs: Array<[string, string]> = [
+      ...this.def.nodes.flatMap((n) => n.connectsTo.map((to): [string, string] => [n.id, to])),
+      // Every node reaches every service through a proxy of its own, so faults on links act on service traffic too.
+      ...this.def.nodes.flatMap((n) => (maelstrom?.serviceNames() ?? []).map((service): [string, string] => [n.id, service])),
+      ...this.def.clientNodes.map((to): [string, string] => ['client', to]),
+    ];
+    // One API round trip per proxy; made together, a cluster of 21 links starts in the time of a few.
+    // Those made are kept even if one fails, so stop() removes them from a shared Toxiproxy.
+    const made = await Promise.allSettled(pairs.map(([from, to]) => makeLink(from, to)));
+    for (const m of made) if (m.status === 'fulfilled') this.links.push(m.value);
+    const failed = made.find((m) => m.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    maelstrom?.useLinks((from, to) => this.link(from, to)?.listen);
+    if (maelstrom === null) for (const [id, address] of listen) await assertPortFree(id, address, 'was taken by another process');
     for (const n of this.def.nodes) {
       const argv = this.fillCommand(n.id, listen.get(n.id)!);
       this.nodes.set(n.id, { id: n.id, role: n.role, listen: listen.get(n.id)!, argv, proc: this.spawn(n.id, argv, listen.get(n.id)!) });
@@ -167,6 +199,13 @@ export class ProcessCluster implements Cluster {
   }
 
   private spawn(id: string, argv: string[], listen: Address): OwnedProcess {
+    const logFile = join(this.opts.logDir, `${id}.log`);
+    if (this.maelstrom !== null) {
+      // Its stdin and stdout are the protocol; stderr alone is its log.
+      const proc = this.owner.start({ name: id, argv, cwd: this.def.dir, env: { SPLITBRAIN_ID: id }, logFile, stdio: 'protocol' });
+      this.maelstrom.attach(id, proc);
+      return proc;
+    }
     const peers = this.def.nodes
       .find((n) => n.id === id)!
       .connectsTo.map((to) => `${to}=${this.link(id, to)!.listen.host}:${this.link(id, to)!.listen.port}`)
@@ -176,12 +215,30 @@ export class ProcessCluster implements Cluster {
       argv,
       cwd: this.def.dir,
       env: { SPLITBRAIN_ID: id, SPLITBRAIN_LISTEN: `${listen.host}:${listen.port}`, SPLITBRAIN_PEERS: peers },
-      logFile: join(this.opts.logDir, `${id}.log`),
+      logFile,
     });
+  }
+
+  /** Ready = answered Maelstrom's `init` with `init_ok`; fails fast if the process dies first. */
+  private async waitInitOk(node: ClusterNode, timeoutMs: number): Promise<void> {
+    const out = await this.maelstrom!.init(node.id, node.proc, timeoutMs);
+    if (out.kind === 'reply' && out.body.type === 'init_ok') return;
+    const problem =
+      out.kind === 'reply'
+        ? `answered init with ${JSON.stringify(out.body)}, not init_ok`
+        : out.kind === 'exited'
+          ? out.code === null && out.signal === null
+            ? 'could not be started'
+            : `exited (${out.signal ?? `code ${out.code}`}) before answering init`
+          : `did not answer init within ${timeoutMs} ms (a Maelstrom node replies {"type":"init_ok","in_reply_to":<msg_id>} on stdout)`;
+    throw new ClusterStartError(
+      `node ${node.id} ${problem}\n  command: ${node.argv.join(' ')}\n  cwd: ${this.def.dir}\n  its last output on stderr:\n${indent(node.proc.tail() || '(none)')}`,
+    );
   }
 
   /** Ready = accepts TCP connections on its listen address; fails fast if the process dies first. */
   async waitReady(node: ClusterNode, timeoutMs: number): Promise<void> {
+    if (this.maelstrom !== null) return this.waitInitOk(node, timeoutMs);
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (!node.proc.alive()) {
@@ -217,7 +274,7 @@ export class ProcessCluster implements Cluster {
     return [...this.nodes.keys()];
   }
 
-  /** Links between nodes (not client links). */
+  /** Links between nodes, and from nodes to Maelstrom services (not client links): what latency and cuts act on. */
   nodeLinks(): Link[] {
     return this.links.filter((l) => l.from !== 'client');
   }
@@ -345,7 +402,8 @@ export class ProcessCluster implements Cluster {
     if (node.proc.alive()) return;
     for (let attempt = 1; ; attempt++) {
       try {
-        await assertPortFree(id, node.listen, 'was taken while it was down');
+        // A Maelstrom node's address is the harness's own inbox, always listening.
+        if (this.maelstrom === null) await assertPortFree(id, node.listen, 'was taken while it was down');
         node.proc = this.spawn(id, node.argv, node.listen);
         await this.waitReady(node, this.opts.readyTimeoutMs ?? 15_000);
         return;
@@ -384,7 +442,14 @@ export class ProcessCluster implements Cluster {
 
   connect(node: string, timeoutMs: number): Promise<ClientConnection | { error: string }> {
     const a = this.clientAddress(node);
-    return openWireClient(a.host, a.port, timeoutMs);
+    // Each connection is a Maelstrom client of its own (c1, c2, ...), as in Maelstrom.
+    const envelope = this.maelstrom ? { src: this.maelstrom.clientId(), dest: node } : undefined;
+    return openWireClient(a.host, a.port, timeoutMs, envelope);
+  }
+
+  /** What the Maelstrom relays counted (lines, malformed lines, losses), for results.json; null for TCP nodes. */
+  maelstromStats(): MaelstromStats | null {
+    return this.maelstrom?.stats() ?? null;
   }
 
   private node(id: string): ClusterNode {
@@ -400,7 +465,9 @@ export class ProcessCluster implements Cluster {
     if (!p) return null;
     if ('static' in p) return p.static;
     const node = this.node(p.ask);
-    const out = await askOnce(node.listen.host, node.listen.port, { type: 'primary' }, timeoutMs);
+    const out = this.maelstrom
+      ? await this.maelstrom.ask(node.id, node.proc, { type: 'primary' }, timeoutMs)
+      : await askOnce(node.listen.host, node.listen.port, { type: 'primary' }, timeoutMs);
     if (out.kind !== 'reply' || out.body.type !== 'primary_ok') return null;
     const primary = out.body.primary;
     return typeof primary === 'string' && this.nodes.has(primary) ? primary : null;
@@ -410,6 +477,7 @@ export class ProcessCluster implements Cluster {
     if (this.stopped) return;
     this.stopped = true;
     await this.owner.stopAll();
+    await this.maelstrom?.close();
     if (!this.faultProxy.owned) {
       await Promise.all(this.links.map((l) => l.proxy.remove().catch(() => undefined)));
     }
@@ -428,6 +496,15 @@ async function assertPortFree(id: string, address: Address, what: string): Promi
   if (!(await canConnect(address))) return;
   const short = `port ${address.port} of node ${id} ${what}`;
   throw new PortConflict(short, short);
+}
+
+/** Whether binding `port` on loopback fails with EADDRINUSE right now. */
+function portTaken(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'EADDRINUSE'));
+    probe.listen(port, HOST, () => probe.close(() => resolve(false)));
+  });
 }
 
 function isNotFound(err: unknown): boolean {

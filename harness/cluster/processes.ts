@@ -20,6 +20,12 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** stdout and stderr of the child are appended here (created). */
   logFile?: string;
+  /**
+   * 'protocol': the caller speaks to the child over its stdin and stdout (a
+   * Maelstrom node), so only stderr goes to the log and the tail. Default
+   * 'log': stdin closed, stdout and stderr both logged.
+   */
+  stdio?: 'log' | 'protocol';
 }
 
 export interface OwnedProcess {
@@ -32,6 +38,8 @@ export interface OwnedProcess {
   alive(): boolean;
   /** Last lines of its output, for error messages. */
   tail(): string;
+  /** Appends a line of the harness's own (marked as such) to the process's log and tail. */
+  note(line: string): void;
 }
 
 const TAIL_BYTES = 4000;
@@ -55,7 +63,7 @@ export class ProcessOwner {
       cwd: opts.cwd,
       env: { ...process.env, ...opts.env },
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [opts.stdio === 'protocol' ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
     let tail = '';
     let log = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
@@ -75,9 +83,10 @@ export class ProcessOwner {
     }
     const onData = (chunk: Buffer) => {
       tail = (tail + chunk.toString('utf8')).slice(-TAIL_BYTES);
-      log?.write(chunk);
+      // A note can come after stopAll() closed the log (a line the relay was still reading).
+      if (log !== undefined && !log.writableEnded) log.write(chunk);
     };
-    child.stdout?.on('data', onData);
+    if (opts.stdio !== 'protocol') child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
     let isAlive = true;
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
@@ -98,6 +107,7 @@ export class ProcessOwner {
       exited,
       alive: () => isAlive,
       tail: () => tail,
+      note: (line) => onData(Buffer.from(`[splitbrain] ${line}\n`)),
     };
     if (child.pid !== undefined) {
       this.owned.add(proc);

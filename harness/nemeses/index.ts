@@ -8,6 +8,7 @@ import type { SystemDefinition } from '../system/definition.ts';
 import { bridge } from './bridge.ts';
 import { isolateNode } from './isolateNode.ts';
 import { isolatePrimary } from './isolatePrimary.ts';
+import { isolateServices } from './isolateServices.ts';
 import { kill } from './kill.ts';
 import { latency } from './latency.ts';
 import { duplicate, lose, reorder } from './messageFaults.ts';
@@ -22,6 +23,7 @@ export const nemesisRegistry: Record<string, NemesisFactory> = {
   isolate: isolateNode,
   'isolate-primary': isolatePrimary,
   'primary-viewserver': primaryFromViewserver,
+  'isolate-services': isolateServices,
   bridge,
   latency,
   kill,

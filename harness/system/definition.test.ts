@@ -42,6 +42,23 @@ describe('system definitions', () => {
     expect(problem([])).toMatch(/top level must be a JSON object/);
   });
 
+  it('takes braces that are not a placeholder word as the command\'s own (JSON arguments, scripts)', () => {
+    const command = ['{node}', '-e', "require('x').on('line', (l) => { console.log(l) })", '--config', '{"a": 1}', '--listen', '{listen}'];
+    expect(parseSystem({ ...valid(), nodes: { n1: node({ command }) } }, '/x/system.json').nodes[0].command).toEqual(command);
+  });
+
+  it('a Maelstrom system: nodes n1.., no {listen}, every node a peer and a client node unless said otherwise', () => {
+    const def = parseSystem({ name: 'm', claims: 'linearizable', protocol: 'maelstrom', nodes: { n1: { command: ['./node'] }, n2: { command: ['./node'] } } }, '/x/system.json');
+    expect(def.protocol).toBe('maelstrom');
+    expect(def.nodes.map((n) => n.connectsTo)).toEqual([['n2'], ['n1']]);
+    expect(def.clientNodes).toEqual(['n1', 'n2']);
+    expect(parseSystem(valid(), '/x/system.json').protocol).toBe('tcp');
+    const m = (nodes: object, extra: object = {}) => ({ name: 'm', claims: 'linearizable', protocol: 'maelstrom', nodes, ...extra });
+    expect(problem(m({ server1: { command: ['./node'] } }))).toMatch(/node id "server1": Maelstrom nodes are named n1, n2, \.\.\./);
+    expect(problem(m({ n1: { command: ['./node', '--listen', '{listen}'] } }))).toMatch(/nodes\.n1\.command uses \{listen\}, which a Maelstrom node has no use for/);
+    expect(problem({ ...valid(), protocol: 'grpc' })).toMatch(/"protocol" must be "tcp" or "maelstrom", got "grpc"/);
+  });
+
   it('reports JSON syntax errors with the file and line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-def-'));
     const file = join(dir, 'system.json');

@@ -8,6 +8,18 @@ import { fileURLToPath } from 'node:url';
 
 export type Claim = 'linearizable' | 'not-linearizable';
 
+/**
+ * How the harness talks to the nodes. `tcp`: each node listens on {listen}
+ * and speaks the client wire protocol; `maelstrom`: each node is a Maelstrom
+ * program speaking JSON envelopes on stdin and stdout (harness/maelstrom/).
+ */
+export type NodeProtocol = 'tcp' | 'maelstrom';
+export const NODE_PROTOCOLS: readonly NodeProtocol[] = ['tcp', 'maelstrom'];
+
+/** Maelstrom's naming: servers n1, n2, ...; clients c1, c2, ... (c0 is the harness); services by name. */
+export const MAELSTROM_NODE_ID = /^n[0-9]+$/;
+export const MAELSTROM_SERVICES = ['lin-kv', 'seq-kv', 'lww-kv', 'lin-tso'] as const;
+
 export interface NodeDefinition {
   id: string;
   role: string;
@@ -20,6 +32,8 @@ export type PrimarySource = { static: string } | { ask: string };
 export interface SystemDefinition {
   name: string;
   claims: Claim;
+  /** Absent means 'tcp' (definitions built in code predate the field). */
+  protocol?: NodeProtocol;
   nodes: NodeDefinition[];
   clientNodes: string[];
   primary?: PrimarySource;
@@ -35,8 +49,10 @@ export interface SystemDefinition {
   available: string[];
   /** Under those, ok operations must resume within this many seconds of each fault starting (default 5). */
   recoveryS: number;
-  /** Absolute path of the definition file. */
+  /** Absolute path of the definition file; for a `--bin` system, the flags that made it. */
   file: string;
+  /** Set when the system came from `torture --bin CMD --node-count N` rather than a file. */
+  bin?: { command: string; nodeCount: number };
   /** Commands run from here (the definition file's folder). */
   dir: string;
 }
@@ -106,10 +122,17 @@ export function parseSystem(raw: unknown, file: string): SystemDefinition {
   };
   if (!isObject(raw)) fail('the top level must be a JSON object');
   const obj = raw as Record<string, unknown>;
-  const known = ['name', 'claims', 'nodes', 'clientNodes', 'primary', 'nemeses', 'simulation', 'available', 'recoveryS', 'description', '$comment'];
+  const known = ['name', 'claims', 'protocol', 'nodes', 'clientNodes', 'primary', 'nemeses', 'simulation', 'available', 'recoveryS', 'description', '$comment'];
   for (const k of Object.keys(obj)) {
-    if (!known.includes(k)) fail(`unknown field "${k}" (fields: ${known.slice(0, 6).join(', ')})`);
+    if (!known.includes(k)) fail(`unknown field "${k}" (fields: ${known.slice(0, 7).join(', ')})`);
   }
+  const protocol = obj.protocol ?? 'tcp';
+  if (!NODE_PROTOCOLS.includes(protocol as NodeProtocol)) {
+    fail(`"protocol" must be ${NODE_PROTOCOLS.map((p) => `"${p}"`).join(' or ')}, got ${JSON.stringify(protocol)}`);
+  }
+  const maelstrom = protocol === 'maelstrom';
+  // Placeholders a command may use: a Maelstrom node listens nowhere and learns its peers from init.
+  const placeholders = maelstrom ? ['id', 'node', 'dir'] : ['id', 'listen', 'peers', 'node', 'dir'];
   const name = obj.name;
   if (typeof name !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(name)) {
     fail('"name" must be a non-empty string of letters, digits, "-", "_" or "."');
@@ -128,6 +151,9 @@ export function parseSystem(raw: unknown, file: string): SystemDefinition {
     if (!nodeIdPattern.test(id) || id === 'client' || id === 'nemesis') {
       fail(`node id "${id}" must be letters, digits, "-", "_" or "." and not "client" or "nemesis"`);
     }
+    if (maelstrom && !MAELSTROM_NODE_ID.test(id)) {
+      fail(`node id "${id}": Maelstrom nodes are named n1, n2, ... (c1, c2, ... are clients; ${MAELSTROM_SERVICES.join(', ')} are services)`);
+    }
     const n = rawNodes[id];
     if (!isObject(n)) fail(`${where} must be an object with role, connectsTo and command`);
     const node = n as Record<string, unknown>;
@@ -136,7 +162,8 @@ export function parseSystem(raw: unknown, file: string): SystemDefinition {
     }
     const role = node.role ?? 'server';
     if (typeof role !== 'string') fail(`${where}.role must be a string`);
-    const connectsTo = node.connectsTo ?? [];
+    // Maelstrom nodes may message any node, as in Maelstrom's own network, unless the definition narrows it.
+    const connectsTo = node.connectsTo ?? (maelstrom ? ids.filter((other) => other !== id) : []);
     if (!Array.isArray(connectsTo) || !connectsTo.every((c) => typeof c === 'string')) {
       fail(`${where}.connectsTo must be an array of node ids`);
     }
@@ -147,21 +174,26 @@ export function parseSystem(raw: unknown, file: string): SystemDefinition {
     if (new Set(connectsTo as string[]).size !== (connectsTo as string[]).length) fail(`${where}.connectsTo lists a node twice`);
     const command = node.command;
     if (!Array.isArray(command) || command.length === 0 || !command.every((c) => typeof c === 'string' && c.length > 0)) {
-      fail(`${where}.command must be a non-empty array of strings (argv), e.g. ["{node}", "server.js", "--listen", "{listen}"]`);
+      fail(
+        `${where}.command must be a non-empty array of strings (argv), e.g. ${maelstrom ? '["python3", "my_node.py"]' : '["{node}", "server.js", "--listen", "{listen}"]'}`,
+      );
     }
-    if (!(command as string[]).some((c) => c.includes('{listen}'))) {
+    if (!maelstrom && !(command as string[]).some((c) => c.includes('{listen}'))) {
       fail(`${where}.command never mentions {listen}: the node must be told where to listen`);
     }
     for (const arg of command as string[]) {
-      for (const m of arg.matchAll(/\{([^}]*)\}/g)) {
-        if (!['id', 'listen', 'peers', 'node', 'dir'].includes(m[1])) {
-          fail(`${where}.command uses unknown placeholder {${m[1]}} (placeholders: {id} {listen} {peers} {node} {dir})`);
+      // A placeholder is a word in braces; other braces (JSON, a script after -e) are the command's own.
+      for (const m of arg.matchAll(/\{([A-Za-z][A-Za-z0-9_:-]*)\}/g)) {
+        if (!placeholders.includes(m[1])) {
+          fail(
+            `${where}.command uses ${maelstrom && ['listen', 'peers'].includes(m[1]) ? `{${m[1]}}, which a Maelstrom node has no use for (it speaks on stdin and stdout)` : `unknown placeholder {${m[1]}}`} (placeholders: ${placeholders.map((p) => `{${p}}`).join(' ')})`,
+          );
         }
       }
     }
     return { id, role: role as string, connectsTo: connectsTo as string[], command: command as string[] };
   });
-  const clientNodes = obj.clientNodes;
+  const clientNodes = obj.clientNodes ?? (maelstrom ? ids : undefined);
   if (!Array.isArray(clientNodes) || clientNodes.length === 0 || !clientNodes.every((c) => typeof c === 'string')) {
     fail('"clientNodes" must be a non-empty array of node ids that clients send requests to');
   }
@@ -218,6 +250,7 @@ export function parseSystem(raw: unknown, file: string): SystemDefinition {
     claims: claims as Claim,
     available,
     recoveryS,
+    protocol: protocol as NodeProtocol,
     nodes,
     clientNodes: clientNodes as string[],
     primary,

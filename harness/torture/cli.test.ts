@@ -9,32 +9,12 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseHistoryFile } from '../../checkers/index.ts';
 import { parseArgs, shownPath, UsageError } from './cli.ts';
+import { processesWith, splitbrain, torture } from './testkit.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
 const testdata = 'harness/torture/testdata';
 
-/** `bin/splitbrain.ts ARGS` as a child process (inside `wrap`, a command prefix, if given). */
-function splitbrain(
-  args: string[],
-  opts: { env?: Record<string, string>; wrap?: string[]; whileRunning?: (pid: number, stderr: () => string) => void } = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((r) => {
-    const [cmd, ...rest] = [...(opts.wrap ?? []), process.execPath, '--import', 'tsx', 'bin/splitbrain.ts', ...args];
-    const child = spawn(cmd, rest, {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...opts.env },
-    });
-    opts.whileRunning?.(child.pid!, () => stderr);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => r({ code, stdout, stderr }));
-  });
-}
-
-const torture = (args: string[], opts: Parameters<typeof splitbrain>[1] = {}) => splitbrain(['torture', ...args], opts);
 
 describe('torture: paths in the table', () => {
   it('are relative to the working folder inside it, and absolute outside it (no ../../tmp/...)', () => {
@@ -309,19 +289,3 @@ function kill(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-/** Live (non-zombie) processes whose environment carries the marker (and whose command line, `commandPart`). */
-function processesWith(marker: string, commandPart = ''): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (!readFileSync(`/proc/${entry}/environ`, 'utf8').includes(marker)) continue;
-      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(commandPart)) continue;
-      if (readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1][0] === 'Z') continue;
-      pids.push(Number(entry));
-    } catch {
-      /* gone meanwhile, or not ours to read */
-    }
-  }
-  return pids;
-}

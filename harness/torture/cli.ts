@@ -8,7 +8,8 @@ import { ClusterStartError } from '../cluster/cluster.ts';
 import { FaultProxyError } from '../cluster/faultProxy.ts';
 import { asOutputError } from '../outputFiles.ts';
 import { describeNemeses, NemesisSpecError, parseNemesis, splitNemesisList } from '../nemeses/index.ts';
-import { builtinSystems, DefinitionError } from '../system/definition.ts';
+import { binSystem } from '../system/binSystem.ts';
+import { builtinSystems, DefinitionError, type Claim } from '../system/definition.ts';
 import { defaultWorkload, planMatrix, quickWorkload, type Cell, type Workload } from './matrix.ts';
 import { runOnce, type Progress, type RunResult } from './run.ts';
 import { judge } from './gate.ts';
@@ -21,6 +22,10 @@ const repoRoot = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 
 export interface TortureArgs {
   systems?: string[];
+  /** A Maelstrom program run as nodes n1..nN (--bin, --node-count, --claims). */
+  bin?: string;
+  nodeCount?: number;
+  claims?: Claim;
   nemeses?: string[];
   timeLimitS?: number;
   concurrency?: number;
@@ -55,6 +60,12 @@ options: every built-in design (${builtinSystems().join(', ') || 'none found'}) 
 options:
   --system NAME|FILE   a built-in design or a system definition file (README,
                        "System definitions"); repeat or comma-separate for several
+  --bin "CMD"          instead of --system: a Maelstrom lin-kv node program (JSON on
+                       stdin/stdout), e.g. --bin "python3 my_node.py", run as nodes
+                       n1..nN that all take clients and may message each other
+  --node-count N       with --bin: how many nodes (default ${DEFAULT_NODE_COUNT}, as Maelstrom)
+  --claims C           with --bin: linearizable (default) or not-linearizable (a
+                       known-broken program, which the run must catch)
   --nemesis LIST       runs separated by ",", parts of one run joined by "+",
                        partitions take ":drop" (default) or ":reset"; "none" = no faults
                        e.g. --nemesis isolate-primary,partition:reset+kill
@@ -91,6 +102,9 @@ exit: 0 every verdict matches what the system claims, 1 otherwise, 2 usage error
 `;
 }
 
+/** Maelstrom's (Jepsen's) default node list is n1..n5. */
+export const DEFAULT_NODE_COUNT = 5;
+
 export function parseArgs(argv: string[]): TortureArgs {
   const args: TortureArgs = { runs: 1, quick: false, json: false, sim: false, keepAll: false, help: false };
   const positive = (flag: string, v: string | undefined, integer = true): number => {
@@ -126,6 +140,19 @@ export function parseArgs(argv: string[]): TortureArgs {
         args.nemeses = [...(args.nemeses ?? []), ...splitNemesisList(takeValue())];
         if (args.nemeses.length === 0) throw new UsageError('--nemesis needs at least one nemesis (or "none")');
         break;
+      case '--bin':
+        args.bin = takeValue();
+        if (args.bin.trim() === '') throw new UsageError('--bin needs a program, e.g. --bin "python3 my_node.py"');
+        break;
+      case '--node-count':
+        args.nodeCount = positive(flag, takeValue());
+        break;
+      case '--claims': {
+        const v = takeValue();
+        if (v !== 'linearizable' && v !== 'not-linearizable') throw new UsageError(`--claims must be linearizable or not-linearizable, got ${JSON.stringify(v)}`);
+        args.claims = v;
+        break;
+      }
       case '--time-limit':
         args.timeLimitS = positive(flag, takeValue(), false);
         break;
@@ -179,6 +206,9 @@ export function parseArgs(argv: string[]): TortureArgs {
         throw new UsageError(`unknown option ${JSON.stringify(argv[i])}`);
     }
   }
+  if (args.bin !== undefined && args.systems !== undefined) throw new UsageError('--bin and --system both name the system under test: give one');
+  if (args.bin === undefined && args.nodeCount !== undefined) throw new UsageError('--node-count goes with --bin (a definition file lists its nodes)');
+  if (args.bin === undefined && args.claims !== undefined) throw new UsageError('--claims goes with --bin (a definition file states its claim)');
   return args;
 }
 
@@ -202,7 +232,10 @@ export async function main(argv: string[]): Promise<number> {
       if (args.systems || args.nemeses || args.sim) throw new UsageError('--replay runs the schedule file as it is: it takes no --system, --nemesis or --sim');
       return await replay(args);
     }
-    cells = planMatrix({ systems: args.systems, nemeses: args.nemeses, quick: args.quick, overrides });
+    const systems = args.bin !== undefined
+      ? [binSystem({ command: args.bin, nodeCount: args.nodeCount ?? DEFAULT_NODE_COUNT, claims: args.claims ?? 'linearizable', cwd: invokedFrom() })]
+      : args.systems;
+    cells = planMatrix({ systems, nemeses: args.nemeses, quick: args.quick, overrides });
     if (cells.length === 0) throw new UsageError('nothing to run: no built-in systems found and no --system given');
     // Validate every nemesis against its system (and engine) before starting anything.
     for (const c of cells) parseNemesis(c.nemesis, c.system, args.sim ? 'sim' : 'processes');
@@ -417,7 +450,12 @@ function runNotes(res: RunResult): string {
 
 /** `npm run torture` with no system or nemesis chosen: the lecture's whole sequence of designs. */
 function planIsDefaultMatrix(args: TortureArgs): boolean {
-  return args.systems === undefined && args.nemeses === undefined;
+  return args.systems === undefined && args.bin === undefined && args.nemeses === undefined;
+}
+
+/** Where the user typed the command: npm runs scripts from the package root and says where it was called in INIT_CWD. */
+function invokedFrom(): string {
+  return process.env.INIT_CWD ?? process.cwd();
 }
 
 function verdictWord(v: boolean | 'unknown'): string {
@@ -426,7 +464,10 @@ function verdictWord(v: boolean | 'unknown'): string {
 
 function reproduce(cell: Cell, seed: number, args: TortureArgs): string {
   const w = cell.workload;
-  const parts = ['npm run -s torture --', '--system', shellQuote(cell.system.file.startsWith(join(repoRoot, 'system-under-test')) ? relative(join(repoRoot, 'system-under-test'), cell.system.dir) : relative(process.cwd(), cell.system.file))];
+  const bin = cell.system.bin;
+  const parts = ['npm run -s torture --'];
+  if (bin !== undefined) parts.push('--bin', shellQuote(bin.command), '--node-count', String(bin.nodeCount), '--claims', cell.system.claims);
+  else parts.push('--system', shellQuote(cell.system.file.startsWith(join(repoRoot, 'system-under-test')) ? relative(join(repoRoot, 'system-under-test'), cell.system.dir) : relative(process.cwd(), cell.system.file)));
   parts.push('--nemesis', shellQuote(cell.nemesis), '--seed', String(seed));
   if (args.quick) parts.push('--quick');
   parts.push('--time-limit', String(w.timeLimitS), '--concurrency', String(w.concurrency), '--keys', String(w.keys), '--rate', String(w.rate));

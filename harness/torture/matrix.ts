@@ -67,7 +67,8 @@ export const quickPlan: Record<string, Array<{ nemesis: string; workload?: Parti
 };
 
 export interface MatrixRequest {
-  systems?: string[];
+  /** Built-in names or definition files, or definitions already made (--bin). */
+  systems?: Array<string | SystemDefinition>;
   nemeses?: string[];
   quick: boolean;
   overrides: Partial<Workload>;
@@ -78,7 +79,7 @@ export function planMatrix(req: MatrixRequest): Cell[] {
   const names = req.systems ?? builtinSystems();
   const cells: Cell[] = [];
   for (const name of names) {
-    const system = loadSystem(name);
+    const system = typeof name === 'string' ? loadSystem(name) : name;
     const builtin = builtinName(system);
     const plan: Array<{ nemesis: string; workload?: Partial<Workload> }> =
       req.nemeses !== undefined

@@ -16,7 +16,8 @@ import { writeReport } from '../report/index.ts';
 export async function writeRunReport(input: { history: HistoryEvent[]; result: CheckResult; resultsPath: string; historyPath: string; outPath: string }): Promise<boolean> {
   try {
     const { meta } = metaFromResults(input.resultsPath);
-    await writeReport({ history: input.history, result: input.result, meta: { ...meta, historyPath: input.historyPath }, outPath: input.outPath });
+    const { history, result } = keysAsText(input.history, input.result);
+    await writeReport({ history, result, meta: { ...meta, historyPath: input.historyPath }, outPath: input.outPath });
     return true;
   } catch (err) {
     if (typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).syscall === 'string') {
@@ -30,4 +31,28 @@ export async function writeRunReport(input: { history: HistoryEvent[]; result: C
     process.stderr.write(`torture: could not write ${input.outPath}: ${(err as Error).message}\n`);
     return false;
   }
+}
+
+/**
+ * The report draws keys as text. A run's keys are all of one kind (integers
+ * for Maelstrom nodes, strings otherwise), so writing 3 as "3" is unambiguous
+ * within it; the history on disk keeps the integers.
+ */
+function keysAsText(history: HistoryEvent[], result: CheckResult): { history: HistoryEvent[]; result: CheckResult } {
+  const text = (key: unknown) => (typeof key === 'number' ? String(key) : key) as string;
+  if (!history.some((e) => e.process !== 'nemesis' && typeof e.key === 'number')) return { history, result };
+  return {
+    history: history.map((e) => (e.process !== 'nemesis' && typeof e.key === 'number' ? { ...e, key: text(e.key) } : e)),
+    result: {
+      ...result,
+      failures: result.failures.map((f) => ({
+        ...f,
+        key: text(f.key),
+        stuck: { ...f.stuck, key: text(f.stuck.key) },
+        minimal: f.minimal.map((o) => ({ ...o, key: text(o.key) })),
+        longestPrefix: f.longestPrefix.map((s) => ({ ...s, op: { ...s.op, key: text(s.op.key) } })),
+      })),
+      perKey: result.perKey.map((k) => ({ ...k, key: text(k.key) })),
+    },
+  };
 }

@@ -18,7 +18,8 @@ import { loadSimRoles } from '../sim/roles.ts';
 import { SimCluster } from '../sim/simCluster.ts';
 import { writeFileWhole } from '../outputFiles.ts';
 import type { SystemDefinition } from '../system/definition.ts';
-import { finalReads, runWorkload, type WorkloadStats } from '../workloads/register.ts';
+import { finalReads, runWorkload, type KeyStyle, type WorkloadStats } from '../workloads/register.ts';
+import type { MaelstromStats } from '../maelstrom/network.ts';
 import { scheduleSource, writeScheduleFile, type RunSchedule } from './schedule.ts';
 import { availabilityShortfall, WORKLOAD_END_MARK, measureAvailability, type Availability } from './availability.ts';
 import { checkRun, type RunVerdict } from './verdict.ts';
@@ -98,7 +99,9 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
   if (streamed) mkdirSync(cfg.runDir, { recursive: true });
   const nemeses = parseNemesis(cfg.nemesis, cfg.system, engine);
   const historyPath = join(cfg.runDir, 'history.jsonl');
-  const source = scheduleSource(cfg.seed, cfg, cfg.schedule);
+  // Maelstrom's lin-kv sends integer keys, and many Maelstrom nodes assume them.
+  const keyStyle: KeyStyle = cfg.system.protocol === 'maelstrom' ? 'integer' : 'string';
+  const source = scheduleSource(cfg.seed, { ...cfg, keyStyle }, cfg.schedule);
   const stats: WorkloadStats = { invoked: 0, ok: 0, fail: 0, info: 0 };
   let phase: Progress['phase'] = 'starting';
   let activeFaults: string[] = [];
@@ -111,6 +114,7 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
   // A history that can no longer be written (disk full) ends the run as Ctrl-C would.
   const recorderFailed = new AbortController();
   const signal = cfg.signal ? AbortSignal.any([cfg.signal, recorderFailed.signal]) : recorderFailed.signal;
+  let maelstrom: MaelstromStats | null = null;
   let finalRead = { read: 0, of: cfg.keys };
   const healErrors: string[] = [];
   let cyclesStarted = 0;
@@ -130,7 +134,7 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
         rec.close();
         process.stderr.write(`torture: ${sig}: run stopped; the history so far is in ${historyPath} (npm run -s check -- ${historyPath})\n`);
       });
-      cluster = await ProcessCluster.start(cfg.system, { toxiproxyUrl: cfg.toxiproxyUrl, logDir: join(cfg.runDir, 'nodes'), dataDir: join(cfg.runDir, 'data'), clock });
+      cluster = await ProcessCluster.start(cfg.system, { toxiproxyUrl: cfg.toxiproxyUrl, logDir: join(cfg.runDir, 'nodes'), dataDir: join(cfg.runDir, 'data'), clock, seed: cfg.seed });
     }
     const c = cluster;
     const rec = recorder;
@@ -165,12 +169,13 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
     await c.clock.sleep(cfg.recoveryMs, signal);
     rec.throwIfFailed();
     phase = 'final reads';
-    finalRead = await finalReads(cfg.keys, { cluster: c, endpoints, recorder: rec, opTimeoutMs: cfg.opTimeoutMs, stats, nextProcess });
+    finalRead = await finalReads(cfg.keys, { cluster: c, endpoints, recorder: rec, opTimeoutMs: cfg.opTimeoutMs, stats, nextProcess, keyStyle });
   } finally {
     clearInterval(ticker);
     phase = 'stopping';
     progress();
     await cluster?.stop();
+    if (cluster instanceof ProcessCluster) maelstrom = cluster.maelstromStats();
     recorder?.close();
     unhook();
   }
@@ -193,7 +198,8 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
   const schedulePath = join(cfg.runDir, 'schedule.json');
   const results = {
     system: cfg.system.name,
-    definition: cfg.system.file,
+    definition: cfg.system.bin ? null : cfg.system.file,
+    ...(cfg.system.bin ? { bin: cfg.system.bin } : {}),
     claims: cfg.system.claims,
     nemesis: cfg.nemesis,
     seed: cfg.seed,
@@ -213,6 +219,8 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
     availabilityShortfall: shortfall,
     finalReads: finalRead,
     healErrors,
+    // What the relays counted: lines each node wrote, malformed ones (noted in nodes/<id>.log), messages lost on cut links.
+    ...(maelstrom ? { maelstrom } : {}),
     checker: verdict.check === null ? null : { valid: verdict.check.valid, elapsedMs: verdict.check.elapsedMs, keys: verdict.check.keys, failures: verdict.check.failures.length },
     options: {
       timeLimitS: cfg.timeLimitS,

@@ -17,9 +17,17 @@ import type { HistoryRecorder } from '../recorder.ts';
 
 // ---- schema ----------------------------------------------------------------
 
+/**
+ * A register's key as it goes on the wire and into the history: `"k0"` for the
+ * harness's TCP systems, the integer `0` for Maelstrom nodes (Maelstrom's
+ * lin-kv sends integers, and many nodes assume them). 0 and "0" are different keys.
+ */
+export type RegisterKey = string | number;
+export type KeyStyle = 'string' | 'integer';
+
 export interface RegisterOp {
   f: Exclude<OpFunction, 'append'>;
-  key: string;
+  key: RegisterKey;
   /** write: the value; cas: [from, to]; read: null. */
   value: Value | [Value, Value];
   /** Pause before invoking, ms: spreads a slot's operations to meet --rate. */
@@ -39,19 +47,22 @@ export interface ScheduleOptions {
   keys: number;
   /** Total operations per second across all clients. */
   rate: number;
+  /** Default 'string'. */
+  keyStyle?: KeyStyle;
 }
 
 /** Written values are small integers, as in Maelstrom's lin-kv, so cas has a fair chance to succeed. */
 export const VALUE_RANGE = 10;
 
-export function keyName(i: number): string {
-  return `k${i}`;
+/** The i-th key, in the system's style. */
+export function registerKey(i: number, style: KeyStyle = 'string'): RegisterKey {
+  return style === 'integer' ? i : `k${i}`;
 }
 
 // ---- generator ---------------------------------------------------------------
 
-export function registerOpArbitrary(keys: number, meanDelayMs: number): fc.Arbitrary<RegisterOp> {
-  const key = fc.integer({ min: 0, max: keys - 1 }).map(keyName);
+export function registerOpArbitrary(keys: number, meanDelayMs: number, keyStyle: KeyStyle = 'string'): fc.Arbitrary<RegisterOp> {
+  const key = fc.integer({ min: 0, max: keys - 1 }).map((i) => registerKey(i, keyStyle));
   const value = fc.integer({ min: 0, max: VALUE_RANGE - 1 });
   const delayMs = fc.integer({ min: 0, max: Math.max(0, Math.round(2 * meanDelayMs)) });
   return fc.oneof(
@@ -71,7 +82,7 @@ export function registerOpArbitrary(keys: number, meanDelayMs: number): fc.Arbit
  */
 export function registerSchedule(opts: ScheduleOptions): Iterator<RegisterOp>[] {
   const meanDelayMs = (1000 * opts.concurrency) / opts.rate;
-  const arb = fc.array(fc.infiniteStream(registerOpArbitrary(opts.keys, meanDelayMs)), {
+  const arb = fc.array(fc.infiniteStream(registerOpArbitrary(opts.keys, meanDelayMs, opts.keyStyle)), {
     minLength: opts.concurrency,
     maxLength: opts.concurrency,
   });
@@ -251,14 +262,14 @@ export async function invoke(proc: ProcessState, op: RegisterOp, opts: Pick<RunW
  */
 export async function finalReads(
   keys: number,
-  opts: Pick<RunWorkloadOptions, 'cluster' | 'endpoints' | 'recorder' | 'opTimeoutMs' | 'stats' | 'nextProcess'>,
+  opts: Pick<RunWorkloadOptions, 'cluster' | 'endpoints' | 'recorder' | 'opTimeoutMs' | 'stats' | 'nextProcess'> & { keyStyle?: KeyStyle },
   attemptsPerRead = 6,
   readsPerEndpoint = 3,
 ): Promise<{ read: number; of: number }> {
   const readKeys = new Set<number>();
   const readOnce = async (k: number, proc: ProcessState): Promise<boolean> => {
     for (let attempt = 0; attempt < attemptsPerRead; attempt++) {
-      const done = await invoke(proc, { f: 'read', key: keyName(k), value: null, delayMs: 0 }, opts);
+      const done = await invoke(proc, { f: 'read', key: registerKey(k, opts.keyStyle), value: null, delayMs: 0 }, opts);
       if (done.type === 'ok') return true;
       proc.conn?.close();
       proc.conn = null;
