@@ -51,6 +51,23 @@ describe('two backups per view', () => {
     });
   }
 
+  // The backup first, then its primary one ping interval later (as the real-process test once
+  // saw under load): the service noticed the backup's death while the primary was already silent,
+  // and used to form a view of the dead primary with one backup fewer, which it could never leave.
+  for (const gapMs of [100, 200]) {
+    it(`survives losing a backup and then, ${gapMs} ms later, the primary`, () => {
+      const { net, view } = cluster(2);
+      expect(view()).toMatchObject({ primary: 's1', backups: ['s2', 's3'] });
+      expect(request(net, 'client', 'c1', { type: 'write', key: 'a', value: 1 })?.type).toBe('write_ok');
+      net.crash('s2');
+      net.advance(gapMs);
+      net.crash('s1');
+      expect(writeEventually(net, 2, 8000)).toBe(true);
+      expect(view()).toMatchObject({ primary: 's3' });
+      expect(request(net, 'client', 'c2', { type: 'read', key: 'a' })).toMatchObject({ type: 'read_ok', value: 2 });
+    });
+  }
+
   it('with one backup, the same double failure leaves no one with the state: nothing is served, nothing wrong', () => {
     const { net, view } = cluster(1);
     expect(view()).toMatchObject({ primary: 's1', backups: ['s2'] });

@@ -27,6 +27,10 @@
 //   backup: no change (an uninitialised server never becomes primary);
 // - backup dead or restarted: it is removed and replaced by an idle server or
 //   by none; fewer backups than wanted and an idle server: it becomes backup;
+//   but only while the primary is heard from (it pinged in the last
+//   PRIMARY_QUIET_TICKS): a primary lost together with a backup would
+//   otherwise be kept in a new view it can never acknowledge, and the
+//   service could never leave that view;
 // - (an extension of the lab) a primary that has not heard from a backup for
 //   UNREACHABLE_MS says so in its pings; that backup is then replaced and not
 //   chosen again for SHUN_TICKS. This is the one change the service makes to
@@ -42,6 +46,9 @@
 // server that was paused (SIGSTOP) does not wake up and declare everybody dead
 // before it has read the pings that queued up meanwhile.
 import { DEAD_PINGS, members, SHUN_TICKS, STARTUP_TICKS } from './config.ts';
+
+/** A primary that missed more ticks than this is not given a new view of fewer backups (see the rules). */
+const PRIMARY_QUIET_TICKS = 1;
 import { sameIncarnation, type ServiceCommand, type ServiceState } from './serviceState.ts';
 
 interface PingRecord {
@@ -160,6 +167,8 @@ export class ServiceLeader {
       return successor === undefined ? null : this.change(state, successor, keep.filter((b) => b !== successor));
     }
     if (keep.length < view.backups.length || view.backups.length < this.backups) {
+      // A quiet primary may be dying too: wait until it pings again or is judged dead (see the rules).
+      if (this.records.get(p)!.missedTicks > PRIMARY_QUIET_TICKS) return null;
       const cmd = this.change(state, p, keep);
       const same = cmd.view.backups.length === view.backups.length && cmd.view.backups.every((b, i) => b === view.backups[i]);
       return same ? null : cmd;
