@@ -1,21 +1,28 @@
 // The process engine: a running system as owned processes, a fault proxy on
-// every directed link A->B (and on every client->node link), and the
-// operations nemeses need (cut links, add latency, kill, restart, pause, ask
-// who is primary), behind the engine-neutral Cluster interface. Everything it
-// starts is stopped by `stop()`, and by the process owner's exit and signal
-// hooks if `stop()` is never reached.
+// every directed link A->B (and on every client->node link), or, for systems
+// on the kernel network backend, a network namespace per node with partitions
+// as packet rules (kernelNetwork.ts); and the operations nemeses need (cut
+// links, add latency, kill, restart, pause, ask who is primary), behind the
+// engine-neutral Cluster interface. Clients speak through the system's client
+// driver (harness/client/driver.ts; the wire protocol by default). Everything
+// it starts is stopped by `stop()`, and by the process owner's exit and
+// signal hooks if `stop()` is never reached.
 import { mkdirSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Proxy as ToxiProxy } from 'toxiproxy-node-client';
-import { openWireClient } from '../client/wireClient.ts';
+import { loadDriver, openDriverConnection, type ClientDriver, type DriverTarget } from '../client/driver.ts';
+import { wireDriver } from '../client/wireClient.ts';
 import { askOnce } from '../client/wireConnection.ts';
 import type { Clock, Cluster, ClientConnection, NodeLink, PartitionMode } from '../engine/cluster.ts';
 import { abortableSleep, wallClock } from '../engine/wallClock.ts';
 import { MaelstromNetwork, type MaelstromStats } from '../maelstrom/network.ts';
 import type { SystemDefinition } from '../system/definition.ts';
+import { fillPlaceholders, type PlaceholderValues } from '../system/placeholders.ts';
+import { registerKey } from '../workloads/register.ts';
 import { seededRandom } from '../toxiproxy/index.ts';
 import { openFaultProxy, type FaultProxy } from './faultProxy.ts';
+import { KernelNetwork } from './kernelNetwork.ts';
 import { freePort } from './ports.ts';
 import { ProcessOwner, type OwnedProcess } from './processes.ts';
 
@@ -29,7 +36,10 @@ export interface Address {
 export interface ClusterNode {
   id: string;
   role: string;
+  /** Where the node listens: 127.0.0.1 (proxy backend) or its own address (kernel backend), and its main port. */
   listen: Address;
+  /** Its named ports ({port:NAME}), on the same host. */
+  ports: Record<string, number>;
   /** Filled-in argv, as started. */
   argv: string[];
   proc: OwnedProcess;
@@ -82,6 +92,9 @@ const HOST = '127.0.0.1';
 /** A heal that could not be completed after retries: the network is still (partly) cut. */
 export class HealError extends Error {}
 
+/** What the harness says when asked for latency on a system without proxies. */
+export const LATENCY_NEEDS_PROXIES = 'latency needs the fault proxy: on the kernel network backend (packet rules, no tc netem) links can be cut but not delayed';
+
 /** Attempts per toxic removal or proxy re-enable before a heal is declared failed. */
 const HEAL_ATTEMPTS = 4;
 
@@ -96,21 +109,30 @@ export class ProcessCluster implements Cluster {
   private stopped = false;
   /** The relays, inboxes and services of a `"protocol": "maelstrom"` system; null for TCP nodes. */
   private maelstrom: MaelstromNetwork | null = null;
+  /** The namespaces and packet rules of a `"network": "kernel"` system; null behind proxies. */
+  private kernel: KernelNetwork | null = null;
+  /** Kernel backend: the loopback addresses (relays) through which the harness reaches each node's ports. */
+  private readonly exposed = new Map<string, { main: Address; ports: Record<string, number> }>();
 
   private constructor(
     readonly def: SystemDefinition,
     readonly owner: ProcessOwner,
     readonly faultProxy: FaultProxy,
     private readonly opts: ClusterOptions,
+    private readonly driver: ClientDriver,
   ) {
     this.clock = opts.clock ?? wallClock();
   }
 
   static async start(def: SystemDefinition, opts: ClusterOptions): Promise<ProcessCluster> {
     mkdirSync(opts.logDir, { recursive: true });
+    const driver = def.client ? await loadDriver(def.client.module).catch((err: Error) => Promise.reject(new ClusterStartError(`${def.file}: "client": ${err.message}`))) : undefined;
     for (let attempt = 1; ; attempt++) {
       const faultProxy = await openFaultProxy(opts.toxiproxyUrl);
-      const cluster = new ProcessCluster(def, new ProcessOwner(), faultProxy, opts);
+      let cluster: ProcessCluster | undefined;
+      // Each Maelstrom connection is a client of its own (c1, c2, ...), as in Maelstrom.
+      const maelstromEnvelope = (node: string) => ({ src: cluster!.maelstrom!.clientId(), dest: node });
+      cluster = new ProcessCluster(def, new ProcessOwner(), faultProxy, opts, driver ?? wireDriver(def.protocol === 'maelstrom' ? maelstromEnvelope : undefined));
       try {
         await cluster.boot();
         return cluster;
@@ -136,9 +158,22 @@ export class ProcessCluster implements Cluster {
       });
     }
     const maelstrom = this.maelstrom;
+    const kernel = this.def.network === 'kernel' ? await KernelNetwork.open({ owner: this.owner, nodeIds: this.def.nodes.map((n) => n.id), logDir: this.opts.logDir }) : null;
+    this.kernel = kernel;
     const listen = new Map<string, Address>();
-    // A Maelstrom node listens nowhere: the harness receives for it, at its inbox.
-    for (const n of this.def.nodes) listen.set(n.id, maelstrom ? maelstrom.peerInbox(n.id) : { host: HOST, port: await this.allocatePort() });
+    const ports = new Map<string, Record<string, number>>();
+    // On the kernel backend every node is a host of its own, so all can use the same port numbers, as Jepsen's nodes do.
+    const shared = kernel ? { main: await this.allocatePort(), named: new Map<string, number>() } : null;
+    for (const n of this.def.nodes) {
+      for (const name of n.ports ?? []) if (shared && !shared.named.has(name)) shared.named.set(name, await this.allocatePort());
+    }
+    for (const n of this.def.nodes) {
+      // A Maelstrom node listens nowhere: the harness receives for it, at its inbox.
+      listen.set(n.id, maelstrom ? maelstrom.peerInbox(n.id) : kernel ? { host: kernel.hostOf(n.id), port: shared!.main } : { host: HOST, port: await this.allocatePort() });
+      const named: Record<string, number> = {};
+      for (const name of n.ports ?? []) named[name] = shared ? shared.named.get(name)! : await this.allocatePort();
+      ports.set(n.id, named);
+    }
     const upstreamOf = (from: string, to: string): Address =>
       maelstrom === null ? listen.get(to)! : from === 'client' ? maelstrom.clientInbox(to) : (listen.get(to) ?? maelstrom.serviceAddress(to));
     const toxi = this.faultProxy.client;
@@ -158,12 +193,15 @@ export class ProcessCluster implements Cluster {
       });
       return { name, from, to, listen: parseAddress(proxy.listen), proxy };
     };
-    const pairs: Array<[string, string]> = [
-      ...this.def.nodes.flatMap((n) => n.connectsTo.map((to): [string, string] => [n.id, to])),
-      // Every node reaches every service through a proxy of its own, so faults on links act on service traffic too.
-      ...this.def.nodes.flatMap((n) => (maelstrom?.serviceNames() ?? []).map((service): [string, string] => [n.id, service])),
-      ...this.def.clientNodes.map((to): [string, string] => ['client', to]),
-    ];
+    // The kernel backend has no proxies: rules cut node links, and clients come in through the run's relay.
+    const pairs: Array<[string, string]> = kernel
+      ? []
+      : [
+          ...this.def.nodes.flatMap((n) => n.connectsTo.map((to): [string, string] => [n.id, to])),
+          // Every node reaches every service through a proxy of its own, so faults on links act on service traffic too.
+          ...this.def.nodes.flatMap((n) => (maelstrom?.serviceNames() ?? []).map((service): [string, string] => [n.id, service])),
+          ...this.def.clientNodes.map((to): [string, string] => ['client', to]),
+        ];
     // One API round trip per proxy; made together, a cluster of 21 links starts in the time of a few.
     // Those made are kept even if one fails, so stop() removes them from a shared Toxiproxy.
     const made = await Promise.allSettled(pairs.map(([from, to]) => makeLink(from, to)));
@@ -171,24 +209,61 @@ export class ProcessCluster implements Cluster {
     const failed = made.find((m) => m.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
     maelstrom?.useLinks((from, to) => this.link(from, to)?.listen);
-    if (maelstrom === null) for (const [id, address] of listen) await assertPortFree(id, address, 'was taken by another process');
-    for (const n of this.def.nodes) {
-      const argv = this.fillCommand(n.id, listen.get(n.id)!);
-      this.nodes.set(n.id, { id: n.id, role: n.role, listen: listen.get(n.id)!, argv, proc: this.spawn(n.id, argv, listen.get(n.id)!) });
+    if (maelstrom === null && kernel === null) {
+      for (const [id, address] of listen) {
+        for (const port of [address.port, ...Object.values(ports.get(id)!)]) await assertPortFree(id, { host: address.host, port }, 'was taken by another process');
+      }
     }
+    for (const n of this.def.nodes) {
+      this.nodes.set(n.id, { id: n.id, role: n.role, listen: listen.get(n.id)!, ports: ports.get(n.id)!, argv: [], proc: undefined as unknown as OwnedProcess });
+    }
+    // Every node, not only client nodes: the harness's own questions (readiness, who is primary) come in this way too.
+    if (kernel) for (const n of this.def.nodes) this.exposed.set(n.id, await this.exposeNode(n.id));
+    for (const node of this.nodes.values()) node.argv = this.fillArgv(node.id, this.def.nodes.find((n) => n.id === node.id)!.command);
+    await Promise.all(this.def.nodes.map((n) => this.runSteps(n.id, n.setup ?? [], 'setup')));
+    for (const node of this.nodes.values()) node.proc = this.spawn(node.id, node.argv, node.listen);
     await Promise.all([...this.nodes.values()].map((n) => this.waitReady(n, this.opts.readyTimeoutMs ?? 15_000)));
   }
 
-  private fillCommand(id: string, listen: Address): string[] {
+  /** Kernel backend: relays from the harness's loopback to the node's main and named ports. */
+  private async exposeNode(id: string): Promise<{ main: Address; ports: Record<string, number> }> {
+    const node = this.node(id);
+    const main = await this.kernel!.expose(id, node.listen.port, () => this.allocatePort());
+    const ports: Record<string, number> = {};
+    for (const [name, port] of Object.entries(node.ports)) ports[name] = (await this.kernel!.expose(id, port, () => this.allocatePort())).port;
+    return { main, ports };
+  }
+
+  /** The placeholders of one node (README, "System definitions"). */
+  private placeholderValues(id: string): PlaceholderValues {
     const node = this.def.nodes.find((n) => n.id === id)!;
-    const peers = node.connectsTo
-      .map((to) => {
-        const link = this.link(id, to)!;
-        return `${to}=${link.listen.host}:${link.listen.port}`;
-      })
-      .join(',');
-    const values: Record<string, string> = { id, listen: `${listen.host}:${listen.port}`, peers, node: process.execPath, dir: this.dataDir(id) };
-    return node.command.map((arg) => arg.replace(/\{(id|listen|peers|node|dir)\}/g, (_, k: string) => values[k]));
+    const self = this.nodes.get(id)!;
+    const peer = (to: string): Address | undefined => (this.kernel ? this.nodes.get(to)?.listen : this.link(id, to)?.listen);
+    const peers = node.connectsTo.map((to) => `${to}=${peer(to)!.host}:${peer(to)!.port}`).join(',');
+    const own = (n: ClusterNode): PlaceholderValues => ({
+      id: n.id, node: process.execPath, dir: '', host: n.listen.host, port: n.listen.port, ports: n.ports, peers: '', members: '', peer: () => undefined,
+    });
+    // Every node's own addresses, never proxies: a membership list must read the same on every node.
+    const members = this.def.members ? [...this.nodes.values()].map((n) => fillPlaceholders(this.def.members!.each, own(n))).join(this.def.members.join) : '';
+    return { ...own(self), dir: this.dataDir(id), peers, members, peer };
+  }
+
+  private fillArgv(id: string, argv: string[]): string[] {
+    const values = this.placeholderValues(id);
+    return argv.map((arg) => fillPlaceholders(arg, values));
+  }
+
+  /** Runs a node's setup (or teardown) commands in order, in its namespace when it has one; a setup step that fails stops the start. */
+  private async runSteps(id: string, steps: string[][], what: 'setup' | 'teardown'): Promise<void> {
+    for (const [i, step] of steps.entries()) {
+      const argv = this.fillArgv(id, step);
+      const out = await this.owner.run({ name: `${id}-${what}`, argv: this.kernel ? this.kernel.wrap(id, argv) : argv, cwd: this.def.dir, env: { SPLITBRAIN_ID: id }, logFile: join(this.opts.logDir, `${id}.log`) });
+      if (out.code === 0) continue;
+      const message = `node ${id}: ${what}[${i}] exited (${out.signal ?? (out.code === null ? 'could not be started' : `code ${out.code}`)})\n  command: ${argv.join(' ')}\n  cwd: ${this.def.dir}\n  its output:\n${indent(out.output || '(none)')}`;
+      if (what === 'setup') throw new ClusterStartError(message);
+      process.stderr.write(`splitbrain: ${message}\n`);
+      return;
+    }
   }
 
   /** The node's data directory: made on first use, and kept across kill/restart within the run. */
@@ -206,13 +281,11 @@ export class ProcessCluster implements Cluster {
       this.maelstrom.attach(id, proc);
       return proc;
     }
-    const peers = this.def.nodes
-      .find((n) => n.id === id)!
-      .connectsTo.map((to) => `${to}=${this.link(id, to)!.listen.host}:${this.link(id, to)!.listen.port}`)
-      .join(',');
+    const peers = this.placeholderValues(id).peers;
     return this.owner.start({
       name: id,
-      argv,
+      // On the kernel backend the node runs in its own namespace: nsenter execs it, so the pid is the node's.
+      argv: this.kernel ? this.kernel.wrap(id, argv) : argv,
       cwd: this.def.dir,
       env: { SPLITBRAIN_ID: id, SPLITBRAIN_LISTEN: `${listen.host}:${listen.port}`, SPLITBRAIN_PEERS: peers },
       logFile,
@@ -236,38 +309,78 @@ export class ProcessCluster implements Cluster {
     );
   }
 
-  /** Ready = accepts TCP connections on its listen address; fails fast if the process dies first. */
+  /**
+   * Ready = accepts TCP connections on its main (or the named) port, or, with
+   * `"ready": "client"`, a client node answers a read through the client
+   * driver (a database that accepts connections long before it can serve).
+   * Fails fast if the process dies first.
+   */
   async waitReady(node: ClusterNode, timeoutMs: number): Promise<void> {
     if (this.maelstrom !== null) return this.waitInitOk(node, timeoutMs);
+    const ready = this.def.ready ?? { tcp: null };
+    const byClient = 'client' in ready && this.def.clientNodes.includes(node.id);
+    const port = 'tcp' in ready && ready.tcp !== null ? node.ports[ready.tcp] : node.listen.port;
+    const what = byClient ? 'answering a read through its client driver' : `accepting connections on ${node.listen.host}:${port}`;
+    let last = '';
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (!node.proc.alive()) {
         const { code, signal } = await node.proc.exited;
         const message =
-          `node ${node.id} exited (${signal ?? `code ${code}`}) before accepting connections on ${node.listen.host}:${node.listen.port}\n` +
+          `node ${node.id} exited (${signal ?? `code ${code}`}) before ${what}\n` +
           `  command: ${node.argv.join(' ')}\n  cwd: ${this.def.dir}\n  its last output:\n${indent(node.proc.tail() || '(none)')}`;
         // Retried on fresh ports; if it keeps happening (a node that ignores {listen}), the user sees its output.
         throw /EADDRINUSE|address already in use/i.test(node.proc.tail())
           ? new PortConflict(message, `node ${node.id} found its port ${node.listen.port} in use`)
           : new ClusterStartError(message);
       }
-      if (await canConnect(node.listen)) return;
+      if (byClient) {
+        last = await this.readThroughDriver(node.id, Math.min(2000, Math.max(100, deadline - Date.now())));
+        if (last === '') return;
+      } else if (this.kernel ? await this.kernel.probe(node.id, port) : await canConnect({ host: node.listen.host, port })) {
+        return;
+      }
       await abortableSleep(50);
     }
     throw new ClusterStartError(
-      `node ${node.id} did not accept connections on ${node.listen.host}:${node.listen.port} within ${timeoutMs} ms\n` +
+      `node ${node.id} did not become ready (${what}) within ${timeoutMs} ms${last ? ` (last answer: ${last})` : ''}\n` +
         `  command: ${node.argv.join(' ')}\n  its last output:\n${indent(node.proc.tail() || '(none)')}`,
     );
+  }
+
+  /** One read of the first key through the client driver: '' when it succeeded, else what went wrong. */
+  private async readThroughDriver(id: string, timeoutMs: number): Promise<string> {
+    const conn = await this.connect(id, timeoutMs);
+    if ('error' in conn) return conn.error;
+    try {
+      const done = await conn.invoke({ f: 'read', key: registerKey(0), value: null, delayMs: 0 }, timeoutMs);
+      return done.type === 'ok' ? '' : `${done.type}: ${done.error}`;
+    } finally {
+      conn.close();
+    }
   }
 
   link(from: string, to: string): Link | undefined {
     return this.links.find((l) => l.from === from && l.to === to);
   }
 
+  /** Where clients reach the node's main port: its client proxy, or on the kernel backend its relay. */
   clientAddress(node: string): Address {
+    if (this.kernel) {
+      if (!this.def.clientNodes.includes(node)) throw new Error(`no client link to ${node}`);
+      return this.exposed.get(node)!.main;
+    }
     const l = this.link('client', node);
     if (!l) throw new Error(`no client link to ${node}`);
     return l.listen;
+  }
+
+  /** What a client driver is told: the client address, and the named ports as the harness reaches them. */
+  private driverTarget(node: string): DriverTarget {
+    const main = this.clientAddress(node);
+    // Behind proxies only the main port has a client link; named ports are reached directly, on loopback.
+    const ports = this.kernel ? this.exposed.get(node)!.ports : this.node(node).ports;
+    return { node, host: main.host, port: main.port, ports: { ...ports }, options: this.def.client?.options ?? {} };
   }
 
   nodeIds(): string[] {
@@ -275,7 +388,8 @@ export class ProcessCluster implements Cluster {
   }
 
   /** Links between nodes, and from nodes to Maelstrom services (not client links): what latency and cuts act on. */
-  nodeLinks(): Link[] {
+  nodeLinks(): NodeLink[] {
+    if (this.kernel) return this.kernel.links();
     return this.links.filter((l) => l.from !== 'client');
   }
 
@@ -286,6 +400,7 @@ export class ProcessCluster implements Cluster {
    * wherever such proxies exist. Returns the names of the proxies cut.
    */
   async cut(pairs: Array<[string, string]>, mode: PartitionMode): Promise<string[]> {
+    if (this.kernel) return this.kernel.cut(pairs, mode);
     const names: string[] = [];
     for (const [a, b] of pairs) {
       for (const l of [this.link(a, b), this.link(b, a)]) {
@@ -310,6 +425,7 @@ export class ProcessCluster implements Cluster {
   }
 
   async addLatency(links: NodeLink[], latencyMs: number, jitterMs: number): Promise<void> {
+    if (this.kernel) throw new Error(LATENCY_NEEDS_PROXIES);
     await Promise.all(
       links.map(async ({ name }) => {
         const l = this.links.find((link) => link.name === name);
@@ -335,6 +451,11 @@ export class ProcessCluster implements Cluster {
    * failed heal is never recorded as healed.
    */
   async healNetwork(): Promise<void> {
+    if (this.kernel) {
+      const failed = await this.kernel.heal();
+      if (failed.length > 0) throw new HealError(`could not heal the network: ${failed.join('; ')}`);
+      return;
+    }
     const work: Array<Promise<string | null>> = [];
     for (const [proxyName, names] of this.toxics) {
       const link = this.links.find((l) => l.name === proxyName)!;
@@ -382,6 +503,7 @@ export class ProcessCluster implements Cluster {
   }
 
   activeNetworkFaults(): string[] {
+    if (this.kernel) return this.kernel.activeFaults();
     return [...[...this.toxics].filter(([, s]) => s.size > 0).map(([n]) => n), ...this.disabled];
   }
 
@@ -402,8 +524,9 @@ export class ProcessCluster implements Cluster {
     if (node.proc.alive()) return;
     for (let attempt = 1; ; attempt++) {
       try {
-        // A Maelstrom node's address is the harness's own inbox, always listening.
-        if (this.maelstrom === null) await assertPortFree(id, node.listen, 'was taken while it was down');
+        // A Maelstrom node's address is the harness's own inbox, always listening; a kernel-backend
+        // node's is in a namespace of its own, where no one else can take it.
+        if (this.maelstrom === null && this.kernel === null) await assertPortFree(id, node.listen, 'was taken while it was down');
         node.proc = this.spawn(id, node.argv, node.listen);
         await this.waitReady(node, this.opts.readyTimeoutMs ?? 15_000);
         return;
@@ -421,7 +544,7 @@ export class ProcessCluster implements Cluster {
 
   private async relocate(node: ClusterNode): Promise<void> {
     node.listen = { host: HOST, port: await this.allocatePort() };
-    node.argv = this.fillCommand(node.id, node.listen);
+    node.argv = this.fillArgv(node.id, this.def.nodes.find((n) => n.id === node.id)!.command);
     await Promise.all(
       this.links
         .filter((l) => l.to === node.id)
@@ -441,10 +564,12 @@ export class ProcessCluster implements Cluster {
   }
 
   connect(node: string, timeoutMs: number): Promise<ClientConnection | { error: string }> {
-    const a = this.clientAddress(node);
-    // Each connection is a Maelstrom client of its own (c1, c2, ...), as in Maelstrom.
-    const envelope = this.maelstrom ? { src: this.maelstrom.clientId(), dest: node } : undefined;
-    return openWireClient(a.host, a.port, timeoutMs, envelope);
+    return openDriverConnection(this.driver, this.driverTarget(node), timeoutMs);
+  }
+
+  /** The namespaces and rules of a kernel-backend system (tests look inside); null behind proxies. */
+  get kernelNetwork(): KernelNetwork | null {
+    return this.kernel;
   }
 
   /** What the Maelstrom relays counted (lines, malformed lines, losses), for results.json; null for TCP nodes. */
@@ -465,9 +590,11 @@ export class ProcessCluster implements Cluster {
     if (!p) return null;
     if ('static' in p) return p.static;
     const node = this.node(p.ask);
+    // Asked directly (behind proxies) or through its relay (kernel backend): the harness's question is no client's traffic.
+    const at = this.kernel ? this.exposed.get(node.id)!.main : node.listen;
     const out = this.maelstrom
       ? await this.maelstrom.ask(node.id, node.proc, { type: 'primary' }, timeoutMs)
-      : await askOnce(node.listen.host, node.listen.port, { type: 'primary' }, timeoutMs);
+      : await askOnce(at.host, at.port, { type: 'primary' }, timeoutMs);
     if (out.kind !== 'reply' || out.body.type !== 'primary_ok') return null;
     const primary = out.body.primary;
     return typeof primary === 'string' && this.nodes.has(primary) ? primary : null;
@@ -476,7 +603,14 @@ export class ProcessCluster implements Cluster {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    // Teardown steps run once the nodes are down, while their namespaces still stand.
+    const teardown = this.def.nodes.filter((n) => (n.teardown ?? []).length > 0 && this.nodes.has(n.id));
+    if (teardown.length > 0) {
+      await Promise.all(teardown.map((n) => (this.nodes.get(n.id)!.proc ? this.owner.stop(this.nodes.get(n.id)!.proc) : undefined)));
+      await Promise.all(teardown.map((n) => this.runSteps(n.id, n.teardown!, 'teardown').catch(() => undefined)));
+    }
     await this.owner.stopAll();
+    this.kernel?.close();
     await this.maelstrom?.close();
     if (!this.faultProxy.owned) {
       await Promise.all(this.links.map((l) => l.proxy.remove().catch(() => undefined)));

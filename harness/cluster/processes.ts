@@ -26,6 +26,10 @@ export interface StartOptions {
    * 'log': stdin closed, stdout and stderr both logged.
    */
   stdio?: 'log' | 'protocol';
+  /** Written to the child's stdin, which is then closed (a batch of `ip` or `iptables-restore` commands). */
+  input?: string;
+  /** A Node.js IPC channel to the child (child.send / 'message'), even through an exec'ing launcher such as unshare. */
+  ipc?: boolean;
 }
 
 export interface OwnedProcess {
@@ -63,8 +67,12 @@ export class ProcessOwner {
       cwd: opts.cwd,
       env: { ...process.env, ...opts.env },
       detached: true,
-      stdio: [opts.stdio === 'protocol' ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      stdio: [opts.stdio === 'protocol' || opts.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe', ...(opts.ipc ? ['ipc' as const] : [])],
     });
+    if (opts.input !== undefined) {
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.end(opts.input);
+    }
     let tail = '';
     let log = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
     if (log) {
@@ -118,6 +126,20 @@ export class ProcessOwner {
       this.tellWatchdog(`-${proc.pid}`);
     });
     return proc;
+  }
+
+  /**
+   * Runs a short command to its end (setting up a network namespace, a node's
+   * setup step): owned like any process while it runs, so a harness killed
+   * meanwhile leaves nothing.
+   */
+  async run(opts: StartOptions): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
+    const proc = this.start(opts);
+    // 'exit' can come before the last output is read; 'close' comes once the pipes are drained too.
+    const drained = new Promise<void>((r) => proc.child.once('close', () => r()));
+    const { code, signal } = await proc.exited;
+    if (code !== null || signal !== null) await drained;
+    return { code, signal, output: proc.tail() };
   }
 
   private tellWatchdog(line: string): void {

@@ -32,7 +32,7 @@ describe('system definitions', () => {
     expect(problem({ ...valid(), nodes: {} })).toMatch(/"nodes" must be an object with at least one node/);
     expect(problem({ ...valid(), nodes: { n1: node({ connectsTo: ['n9'] }) } })).toMatch(/nodes\.n1\.connectsTo names "n9", which is not a node/);
     expect(problem({ ...valid(), nodes: { n1: node({ command: ['server.js'] }) } })).toMatch(/nodes\.n1\.command never mentions \{listen\}/);
-    expect(problem({ ...valid(), nodes: { n1: node({ command: ['x', '{listen}', '{port}'] }) } })).toMatch(/unknown placeholder \{port\}/);
+    expect(problem({ ...valid(), nodes: { n1: node({ command: ['x', '{listen}', '{prot}'] }) } })).toMatch(/unknown placeholder \{prot\}/);
     expect(problem({ ...valid(), nodes: { n1: node({ colour: 'red' }) } })).toMatch(/nodes\.n1: unknown field "colour"/);
     expect(problem({ ...valid(), clientNodes: ['n7'] })).toMatch(/"clientNodes" names "n7"/);
     expect(problem({ ...valid(), primary: { guess: 'n1' } })).toMatch(/"primary" must be/);
@@ -57,6 +57,49 @@ describe('system definitions', () => {
     expect(problem(m({ server1: { command: ['./node'] } }))).toMatch(/node id "server1": Maelstrom nodes are named n1, n2, \.\.\./);
     expect(problem(m({ n1: { command: ['./node', '--listen', '{listen}'] } }))).toMatch(/nodes\.n1\.command uses \{listen\}, which a Maelstrom node has no use for/);
     expect(problem({ ...valid(), protocol: 'grpc' })).toMatch(/"protocol" must be "tcp" or "maelstrom", got "grpc"/);
+  });
+
+  it('node lifecycles: named ports, {members}, peer addresses, readiness, setup and teardown, the network backend', () => {
+    const etcdLike = {
+      name: 'db',
+      claims: 'linearizable',
+      network: 'kernel',
+      ports: ['peer'],
+      members: { each: '{id}=http://{host}:{port:peer}' },
+      ready: 'client',
+      client: { module: './system.json', options: { reads: 'serializable' } },
+      nodes: {
+        n1: { command: ['db', '--listen', '{listen}', '--peer', '{host}:{port:peer}', '--cluster', '{members}', '--primary-at', '{peer-host:n2}:{peer-port:n2}'], setup: [['sh', '-c', 'touch {dir}/x']], teardown: [['true']] },
+        n2: { command: ['db', '--port', '{port}'], ports: ['admin'] },
+      },
+      clientNodes: ['n1', 'n2'],
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'sb-def-'));
+    writeFileSync(join(dir, 'system.json'), '{}');
+    const def = parseSystem(etcdLike, join(dir, 'system.json'));
+    expect(def.network).toBe('kernel');
+    expect(def.members).toEqual({ each: '{id}=http://{host}:{port:peer}', join: ',' });
+    expect(def.ready).toEqual({ client: true });
+    expect(def.client).toEqual({ module: join(dir, 'system.json'), options: { reads: 'serializable' } });
+    expect(def.nodes.map((n) => n.ports)).toEqual([['peer'], ['peer', 'admin']]);
+    expect(def.nodes[0].setup).toEqual([['sh', '-c', 'touch {dir}/x']]);
+    expect(parseSystem(valid(), '/x/system.json').network).toBe('proxy');
+    const with_ = (extra: object, nodes?: object) => ({ ...valid(), ...extra, ...(nodes ? { nodes } : {}) });
+    expect(problem(with_({ network: 'iptables' }))).toMatch(/"network" must be "proxy" or "kernel", got "iptables"/);
+    expect(problem(with_({}, { n1: node({ command: ['x', '{listen}', '{port:peer}'] }) }))).toMatch(/nodes\.n1\.command uses \{port:peer\}, but the node has no port "peer" \(declare it in "ports"/);
+    expect(problem(with_({ ports: ['peer'], members: { each: '{id}={port:admin}' } }))).toMatch(/"members\.each" uses \{port:admin\}, but not every node has a port "admin"/);
+    expect(problem(with_({ members: { each: '{peers}' } }))).toMatch(/"members\.each" uses \{peers\}/);
+    expect(problem(with_({}, { n1: node({ command: ['x', '{listen}', '{members}'] }) }))).toMatch(/nodes\.n1 uses \{members\}, but the definition has no "members" template/);
+    // Behind proxies a node reaches only the peers it declares (there is a proxy only for those).
+    expect(problem(with_({}, { n1: node({ command: ['x', '{listen}', '{peer-host:n2}'] }), n2: node() }))).toMatch(/\{peer-host:n2\}, but "n2" is not in its connectsTo/);
+    expect(problem(with_({}, { n1: node({ command: ['x', '{listen}', '{peer-port:n9}'] }) }))).toMatch(/"n9" is not a node/);
+    expect(problem(with_({ ready: 'tcp:admin' }))).toMatch(/"ready" must be "tcp".*"tcp:NAME"/);
+    expect(problem(with_({ client: './nowhere.ts' }))).toMatch(/"client" names \.\/nowhere\.ts, which does not exist/);
+    expect(problem(with_({ client: 7 }))).toMatch(/"client" must be a driver module's path/);
+    expect(() => parseSystem(with_({ client: './system.json', primary: { ask: 'n1' } }), join(dir, 'system.json'))).toThrow(/"primary\.ask" asks in the wire protocol/);
+    expect(problem(with_({}, { n1: node({ setup: ['echo hi'] }) }))).toMatch(/nodes\.n1\.setup must be an array of commands, each a non-empty argv array/);
+    expect(problem(with_({}, { n1: node({ teardown: [['x', '{nope}']] }) }))).toMatch(/nodes\.n1\.teardown\[0\] uses unknown placeholder \{nope\}/);
+    expect(problem(with_({}, { n1: node({ command: ['server.js'] }) }))).toMatch(/never mentions \{listen\} \(or \{port\}\)/);
   });
 
   it('reports JSON syntax errors with the file and line', () => {

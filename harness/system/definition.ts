@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ARG_PLACEHOLDERS, MEMBER_PLACEHOLDERS, placeholdersIn, SIMPLE_PLACEHOLDERS } from './placeholders.ts';
 
 export type Claim = 'linearizable' | 'not-linearizable';
 
@@ -25,7 +26,25 @@ export interface NodeDefinition {
   role: string;
   connectsTo: string[];
   command: string[];
+  /** Named ports besides the main one ({port:NAME}): the system's `ports` and the node's own. */
+  ports?: string[];
+  /** Commands run to completion before the node's first start (each must exit 0), and after its last stop. */
+  setup?: string[][];
+  teardown?: string[][];
 }
+
+/**
+ * How faults reach the links between nodes. `proxy`: a fault proxy on every
+ * directed link A->B (nodes are told proxy addresses). `kernel`: every node
+ * in a network namespace of its own with an address of its own, partitions
+ * as packet-filter rules in those namespaces (harness/cluster/kernelNetwork.ts),
+ * for systems whose nodes must all see one another at the same addresses.
+ */
+export type NetworkBackend = 'proxy' | 'kernel';
+export const NETWORK_BACKENDS: readonly NetworkBackend[] = ['proxy', 'kernel'];
+
+/** When a (TCP) node is ready: it accepts connections on its main port or a named one, or a read through the client driver answers. */
+export type Readiness = { tcp: string | null } | { client: true };
 
 export type PrimarySource = { static: string } | { ask: string };
 
@@ -34,6 +53,14 @@ export interface SystemDefinition {
   claims: Claim;
   /** Absent means 'tcp' (definitions built in code predate the field). */
   protocol?: NodeProtocol;
+  /** Absent means 'proxy'. */
+  network?: NetworkBackend;
+  /** A client driver module (harness/client/driver.ts) and its options; absent: the wire protocol. */
+  client?: { module: string; options: Record<string, unknown> };
+  /** `{members}`: `each` filled for every node, joined by `join` (etcd's --initial-cluster). */
+  members?: { each: string; join: string };
+  /** Absent means `{ tcp: null }`: the main port accepts connections. */
+  ready?: Readiness;
   nodes: NodeDefinition[];
   clientNodes: string[];
   primary?: PrimarySource;
@@ -122,7 +149,10 @@ export function parseSystem(raw: unknown, file: string): SystemDefinition {
   };
   if (!isObject(raw)) fail('the top level must be a JSON object');
   const obj = raw as Record<string, unknown>;
-  const known = ['name', 'claims', 'protocol', 'nodes', 'clientNodes', 'primary', 'nemeses', 'simulation', 'available', 'recoveryS', 'description', '$comment'];
+  const known = [
+    'name', 'claims', 'protocol', 'nodes', 'clientNodes', 'primary', 'nemeses', 'network', 'client', 'ports', 'members', 'ready',
+    'simulation', 'available', 'recoveryS', 'description', '$comment',
+  ];
   for (const k of Object.keys(obj)) {
     if (!known.includes(k)) fail(`unknown field "${k}" (fields: ${known.slice(0, 7).join(', ')})`);
   }
@@ -131,8 +161,23 @@ export function parseSystem(raw: unknown, file: string): SystemDefinition {
     fail(`"protocol" must be ${NODE_PROTOCOLS.map((p) => `"${p}"`).join(' or ')}, got ${JSON.stringify(protocol)}`);
   }
   const maelstrom = protocol === 'maelstrom';
+  const network = obj.network ?? 'proxy';
+  if (!NETWORK_BACKENDS.includes(network as NetworkBackend)) {
+    fail(`"network" must be ${NETWORK_BACKENDS.map((p) => `"${p}"`).join(' or ')}, got ${JSON.stringify(network)}`);
+  }
+  if (maelstrom && network !== 'proxy') fail('"network": "kernel" is for TCP nodes; Maelstrom nodes talk through the harness\'s relays, which the proxies fault');
   // Placeholders a command may use: a Maelstrom node listens nowhere and learns its peers from init.
-  const placeholders = maelstrom ? ['id', 'node', 'dir'] : ['id', 'listen', 'peers', 'node', 'dir'];
+  const placeholders: readonly string[] = maelstrom ? ['id', 'node', 'dir'] : SIMPLE_PLACEHOLDERS;
+  const portNames = (v: unknown, where: string): string[] => {
+    if (v === undefined) return [];
+    if (!Array.isArray(v) || !v.every((p) => typeof p === 'string' && /^[a-z][a-z0-9_-]*$/.test(p))) {
+      fail(`${where} must be an array of port names (lowercase letters, digits, "-", "_"), e.g. ["peer"]`);
+    }
+    if (new Set(v as string[]).size !== (v as string[]).length) fail(`${where} names a port twice`);
+    return v as string[];
+  };
+  if (maelstrom && obj.ports !== undefined) fail('"ports": a Maelstrom node listens nowhere');
+  const systemPorts = portNames(obj.ports, '"ports"');
   const name = obj.name;
   if (typeof name !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(name)) {
     fail('"name" must be a non-empty string of letters, digits, "-", "_" or "."');
@@ -157,8 +202,9 @@ export function parseSystem(raw: unknown, file: string): SystemDefinition {
     const n = rawNodes[id];
     if (!isObject(n)) fail(`${where} must be an object with role, connectsTo and command`);
     const node = n as Record<string, unknown>;
+    const nodeFields = ['role', 'connectsTo', 'command', 'ports', 'setup', 'teardown'];
     for (const k of Object.keys(node)) {
-      if (!['role', 'connectsTo', 'command'].includes(k)) fail(`${where}: unknown field "${k}" (fields: role, connectsTo, command)`);
+      if (!nodeFields.includes(k)) fail(`${where}: unknown field "${k}" (fields: ${nodeFields.join(', ')})`);
     }
     const role = node.role ?? 'server';
     if (typeof role !== 'string') fail(`${where}.role must be a string`);
@@ -178,20 +224,31 @@ export function parseSystem(raw: unknown, file: string): SystemDefinition {
         `${where}.command must be a non-empty array of strings (argv), e.g. ${maelstrom ? '["python3", "my_node.py"]' : '["{node}", "server.js", "--listen", "{listen}"]'}`,
       );
     }
-    if (!maelstrom && !(command as string[]).some((c) => c.includes('{listen}'))) {
-      fail(`${where}.command never mentions {listen}: the node must be told where to listen`);
+    if (!maelstrom && !(command as string[]).some((c) => c.includes('{listen}') || c.includes('{port}'))) {
+      fail(`${where}.command never mentions {listen} (or {port}): the node must be told where to listen`);
     }
-    for (const arg of command as string[]) {
-      // A placeholder is a word in braces; other braces (JSON, a script after -e) are the command's own.
-      for (const m of arg.matchAll(/\{([A-Za-z][A-Za-z0-9_:-]*)\}/g)) {
-        if (!placeholders.includes(m[1])) {
-          fail(
-            `${where}.command uses ${maelstrom && ['listen', 'peers'].includes(m[1]) ? `{${m[1]}}, which a Maelstrom node has no use for (it speaks on stdin and stdout)` : `unknown placeholder {${m[1]}}`} (placeholders: ${placeholders.map((p) => `{${p}}`).join(' ')})`,
-          );
+    if (maelstrom && node.ports !== undefined) fail(`${where}.ports: a Maelstrom node listens nowhere`);
+    const ports = [...systemPorts, ...portNames(node.ports, `${where}.ports`).filter((p) => !systemPorts.includes(p))];
+    const checkArgv = (argv: string[], what: string) => {
+      for (const arg of argv) {
+        for (const use of placeholdersIn(arg)) {
+          const problem = placeholderProblem(use, { placeholders, maelstrom, ports, ids, connectsTo: connectsTo as string[], kernel: network === 'kernel', id });
+          if (problem !== null) fail(`${what} uses ${problem}`);
         }
       }
-    }
-    return { id, role: role as string, connectsTo: connectsTo as string[], command: command as string[] };
+    };
+    checkArgv(command as string[], `${where}.command`);
+    const commands = (v: unknown, field: string): string[][] => {
+      if (v === undefined) return [];
+      if (!Array.isArray(v) || !v.every((c) => Array.isArray(c) && c.length > 0 && c.every((a) => typeof a === 'string' && a.length > 0))) {
+        fail(`${where}.${field} must be an array of commands, each a non-empty argv array, e.g. [["sh", "-c", "echo hi > {dir}/hello"]]`);
+      }
+      (v as string[][]).forEach((argv, i) => checkArgv(argv, `${where}.${field}[${i}]`));
+      return v as string[][];
+    };
+    const setup = commands(node.setup, 'setup');
+    const teardown = commands(node.teardown, 'teardown');
+    return { id, role: role as string, connectsTo: connectsTo as string[], command: command as string[], ports, setup, teardown };
   });
   const clientNodes = obj.clientNodes ?? (maelstrom ? ids : undefined);
   if (!Array.isArray(clientNodes) || clientNodes.length === 0 || !clientNodes.every((c) => typeof c === 'string')) {
@@ -212,6 +269,56 @@ export function parseSystem(raw: unknown, file: string): SystemDefinition {
       fail(`"primary.${keys[0]}" must name a node (nodes: ${ids.join(', ')}), got ${JSON.stringify(target)}`);
     }
     primary = keys[0] === 'static' ? { static: target as string } : { ask: target as string };
+  }
+  let members: SystemDefinition['members'];
+  if (obj.members !== undefined) {
+    const m = obj.members as Record<string, unknown>;
+    if (!isObject(m) || typeof m.each !== 'string' || m.each === '' || (m.join !== undefined && typeof m.join !== 'string') || Object.keys(m).some((k) => k !== 'each' && k !== 'join')) {
+      fail('"members" must be {"each": TEMPLATE, "join": ","}, e.g. {"each": "{id}=http://{host}:{port:peer}"}: {members} is TEMPLATE filled for every node, joined');
+    }
+    for (const use of placeholdersIn(m.each as string)) {
+      const ok = (MEMBER_PLACEHOLDERS as readonly string[]).includes(use.word) && use.arg === undefined;
+      const namedPort = use.word === 'port' && use.arg !== undefined && nodes.every((n) => n.ports!.includes(use.arg!));
+      if (!ok && !namedPort) {
+        fail(
+          `"members.each" uses ${use.text}${use.word === 'port' && use.arg !== undefined ? `, but not every node has a port "${use.arg}" (declare it in "ports")` : ''} (a member's placeholders: ${MEMBER_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')} {port:NAME})`,
+        );
+      }
+    }
+    members = { each: m.each as string, join: (m.join as string | undefined) ?? ',' };
+  }
+  for (const n of nodes) {
+    if (members === undefined && [n.command, ...n.setup!, ...n.teardown!].flat().some((a) => a.includes('{members}'))) {
+      fail(`nodes.${n.id} uses {members}, but the definition has no "members" template to fill it from`);
+    }
+  }
+  let client: SystemDefinition['client'];
+  if (obj.client !== undefined) {
+    if (maelstrom) fail('"client": a Maelstrom system is spoken to in Maelstrom\'s protocol; a client driver is for TCP nodes');
+    const c = typeof obj.client === 'string' ? { module: obj.client } : (obj.client as Record<string, unknown>);
+    if (!isObject(c) || typeof c.module !== 'string' || c.module === '' || (c.options !== undefined && !isObject(c.options)) || Object.keys(c).some((k) => k !== 'module' && k !== 'options')) {
+      fail('"client" must be a driver module\'s path (relative to this file), e.g. "./myClient.ts", or {"module": PATH, "options": {...}}');
+    }
+    const module = resolve(dirname(resolve(file)), c.module as string);
+    if (!existsSync(module)) fail(`"client" names ${c.module as string}, which does not exist (looked for ${module})`);
+    client = { module, options: (c.options as Record<string, unknown> | undefined) ?? {} };
+  }
+  let ready: Readiness | undefined;
+  if (obj.ready !== undefined) {
+    const r = obj.ready;
+    const named = typeof r === 'string' && r.startsWith('tcp:') ? r.slice(4) : null;
+    if (r === 'tcp') ready = { tcp: null };
+    else if (r === 'client') ready = { client: true };
+    else if (named !== null && nodes.every((n) => n.ports!.includes(named))) ready = { tcp: named };
+    else {
+      fail(
+        `"ready" must be "tcp" (the main port accepts connections), "tcp:NAME" (a port every node declares in "ports"), or "client" (a read through the client driver succeeds), got ${JSON.stringify(r)}`,
+      );
+    }
+    if (maelstrom) fail('"ready": a Maelstrom node is ready when it answers init');
+  }
+  if (client && primary && 'ask' in primary) {
+    fail('"primary.ask" asks in the wire protocol ({"type":"primary"}), which a system with a client driver does not speak: use {"static": "ID"}');
   }
   let nemeses: string[] | undefined;
   if (obj.nemeses !== undefined) {
@@ -251,6 +358,10 @@ export function parseSystem(raw: unknown, file: string): SystemDefinition {
     available,
     recoveryS,
     protocol: protocol as NodeProtocol,
+    network: network as NetworkBackend,
+    ...(client ? { client } : {}),
+    ...(members ? { members } : {}),
+    ...(ready ? { ready } : {}),
     nodes,
     clientNodes: clientNodes as string[],
     primary,
@@ -259,6 +370,27 @@ export function parseSystem(raw: unknown, file: string): SystemDefinition {
     file: resolve(file),
     dir: dirname(resolve(file)),
   };
+}
+
+/** Why a placeholder cannot be used where it is, or null when it can. */
+function placeholderProblem(
+  use: { text: string; word: string; arg?: string },
+  ctx: { placeholders: readonly string[]; maelstrom: boolean; ports: string[]; ids: string[]; connectsTo: string[]; kernel: boolean; id: string },
+): string | null {
+  const list = () => `(placeholders: ${ctx.placeholders.map((p) => `{${p}}`).join(' ')}${ctx.maelstrom ? '' : ' {port:NAME} {peer-host:ID} {peer-port:ID}'})`;
+  if (ctx.maelstrom && ['listen', 'peers', 'host', 'port', 'members', 'peer-host', 'peer-port'].includes(use.word)) {
+    return `${use.text}, which a Maelstrom node has no use for (it speaks on stdin and stdout) ${list()}`;
+  }
+  if (use.arg === undefined) return ctx.placeholders.includes(use.word) ? null : `unknown placeholder ${use.text} ${list()}`;
+  if (!(ARG_PLACEHOLDERS as readonly string[]).includes(use.word)) return `unknown placeholder ${use.text} ${list()}`;
+  if (use.word === 'port') {
+    return ctx.ports.includes(use.arg) ? null : `${use.text}, but the node has no port "${use.arg}" (declare it in "ports"${ctx.ports.length > 0 ? `; it has ${ctx.ports.join(', ')}` : ''})`;
+  }
+  if (!ctx.ids.includes(use.arg)) return `${use.text}, but "${use.arg}" is not a node (nodes: ${ctx.ids.join(', ')})`;
+  if (use.arg === ctx.id) return `${use.text}, the node itself (use {host} and {port})`;
+  // Through proxies, a node reaches another only over a link the definition declares.
+  if (!ctx.kernel && !ctx.connectsTo.includes(use.arg)) return `${use.text}, but "${use.arg}" is not in its connectsTo (the proxy A->${use.arg} is made only for declared links)`;
+  return null;
 }
 
 function isObject(v: unknown): boolean {

@@ -101,7 +101,7 @@ export type Completion =
   | { type: 'fail'; error: string }
   | { type: 'info'; error: string; unusable?: boolean };
 
-export function requestBody(op: RegisterOp): Record<string, unknown> {
+export function requestBody(op: Pick<RegisterOp, 'f' | 'key' | 'value'>): Record<string, unknown> {
   switch (op.f) {
     case 'read':
       return { type: 'read', key: op.key };
@@ -122,7 +122,7 @@ export function requestBody(op: RegisterOp): Record<string, unknown> {
  * history stays one the checker accepts, and a garbled answer is never taken
  * for a value the system returned.
  */
-export function classify(op: RegisterOp, out: Outcome): Completion {
+export function classify(op: Pick<RegisterOp, 'f' | 'value'>, out: Outcome): Completion {
   if (out.kind === 'timeout') return { type: 'info', error: 'timeout' };
   if (out.kind === 'closed') {
     return out.sent ? { type: 'info', error: `connection lost: ${out.reason}` } : { type: 'fail', error: `not sent: ${out.reason}` };

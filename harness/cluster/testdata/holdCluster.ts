@@ -1,5 +1,6 @@
-// Test fixture: starts the example store's cluster, prints its node pids as
-// one JSON line, then misbehaves as asked (argv[2]):
+// Test fixture: starts the example store's cluster (or the definition in
+// argv[3]), prints its pids (and, on the kernel network backend, its network
+// namespaces) as one JSON line, then misbehaves as asked (argv[2]):
 //   throw  an uncaught exception
 //   reject an unhandled promise rejection
 //   wait   nothing: wait to be signalled (SIGINT, SIGTERM, SIGKILL)
@@ -12,10 +13,10 @@ import { loadSystem } from '../../system/definition.ts';
 
 const mode = process.argv[2];
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const cluster = await ProcessCluster.start(loadSystem(join(root, 'examples', 'kvstore', 'system.json')), {
+const cluster = await ProcessCluster.start(loadSystem(process.argv[3] ?? join(root, 'examples', 'kvstore', 'system.json')), {
   logDir: mkdtempSync(join(tmpdir(), 'sb-hold-')),
 });
-process.stdout.write(JSON.stringify({ pids: cluster.owner.pids() }) + '\n');
+process.stdout.write(JSON.stringify({ pids: cluster.owner.pids(), netns: cluster.kernelNetwork?.namespaces() ?? [] }) + '\n');
 if (mode === 'throw') {
   setTimeout(() => {
     throw new Error('fixture: deliberate uncaught exception');
