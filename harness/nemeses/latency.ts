@@ -8,6 +8,9 @@ export const JITTER_MS = 100;
 export const latency: NemesisFactory = {
   summary: `add ${LATENCY_MS} ms ± ${JITTER_MS} ms to every link between nodes (reorders messages)`,
   partitionModes: false,
+  // Packet rules can drop and refuse but not delay (no tc netem): say so before the run, in one line.
+  unsupported: (def, engine) =>
+    engine === 'processes' && def.network === 'kernel' ? 'latency needs the fault proxy, and this system uses the kernel network backend (packet rules cut links but cannot delay them)' : null,
   create: () => ({
     kind: 'latency',
     async start(ctx) {

@@ -1,12 +1,15 @@
 // Each nemesis against a live cluster of the example store (examples/kvstore:
 // n1 is primary, n2 and n3 forward to it), with the effect observed the way a
-// client sees it: a backup cut off from n1 cannot answer reads.
+// client sees it: a backup cut off from n1 cannot answer reads. The network
+// nemeses run on both network backends: the fault proxy and kernel packet
+// rules must mean the same grudges.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProcessCluster } from '../cluster/cluster.ts';
+import { kernelNetworkUnavailable } from '../cluster/kernelNetwork.ts';
 import { askOnce } from '../client/wireConnection.ts';
 import { HistoryRecorder } from '../recorder.ts';
 import { parseSystem, type SystemDefinition } from '../system/definition.ts';
@@ -16,9 +19,12 @@ import type { NemesisContext } from './nemesis.ts';
 
 const exampleDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', 'kvstore');
 
-function exampleSystem(roles: Record<string, string> = {}): SystemDefinition {
+type Backend = 'proxy' | 'kernel';
+
+function exampleSystem(roles: Record<string, string> = {}, network: Backend = 'proxy'): SystemDefinition {
   const raw = JSON.parse(readFileSync(join(exampleDir, 'system.json'), 'utf8'));
   for (const [id, role] of Object.entries(roles)) raw.nodes[id].role = role;
+  raw.network = network;
   return parseSystem(raw, join(exampleDir, 'system.json'));
 }
 
@@ -28,8 +34,8 @@ afterEach(async () => {
   cluster = undefined;
 });
 
-async function start(roles?: Record<string, string>): Promise<ProcessCluster> {
-  cluster = await ProcessCluster.start(exampleSystem(roles), { logDir: mkdtempSync(join(tmpdir(), 'sb-nemesis-')) });
+async function start(roles?: Record<string, string>, network: Backend = 'proxy'): Promise<ProcessCluster> {
+  cluster = await ProcessCluster.start(exampleSystem(roles, network), { logDir: mkdtempSync(join(tmpdir(), 'sb-nemesis-')) });
   // Seed every key the reads below use.
   const a = cluster.clientAddress('n1');
   expect((await askOnce(a.host, a.port, { type: 'write', key: 'x', value: 1 }, 2000)).kind).toBe('reply');
@@ -69,16 +75,24 @@ function procState(pid: number): string {
 
 const allUp = { n1: true, n2: true, n3: true };
 
-describe('network nemeses, observed by clients', () => {
+const kernelMissing = kernelNetworkUnavailable();
+const backends: Array<{ network: Backend; title: string; skip: boolean }> = [
+  { network: 'proxy', title: 'fault proxy', skip: false },
+  { network: 'kernel', title: `kernel packet rules${kernelMissing ? ` (skipped: ${kernelMissing})` : ''}`, skip: kernelMissing !== null },
+];
+
+describe.each(backends)('network nemeses, observed by clients, on the $title', ({ network, skip }) => {
+  if (skip) return void it.skip('needs the kernel network backend');
+  const up = (roles?: Record<string, string>) => start(roles, network);
   it('partition (random halves) cuts exactly the links between the halves, and heals', async () => {
-    const c = await start();
+    const c = await up();
     for (const picks of [[0, 1, 2, 3], [1, 0, 1, 0], [2, 2, 1, 1]]) {
       const [nemesis] = parseNemesis('partition');
       const fault = await nemesis.start(ctxWith(c, picks));
       const [left, right] = fault.value.halves as [string[], string[]];
       expect(left.length + right.length).toBe(3);
       const cut = fault.value.cut as string[];
-      for (const a of left) for (const b of right) if (c.link(a, b)) expect(cut).toContain(`${a}->${b}`);
+      for (const a of left) for (const b of right) if (c.nodeLinks().some((l) => l.from === a && l.to === b)) expect(cut).toContain(`${a}->${b}`);
       expect(await reachability(c)).toEqual(expectedReachability(c, cut));
       await fault.heal();
       expect(await reachability(c)).toEqual(allUp);
@@ -86,7 +100,7 @@ describe('network nemeses, observed by clients', () => {
   });
 
   it('isolate cuts one node off from all others', async () => {
-    const c = await start();
+    const c = await up();
     const [nemesis] = parseNemesis('isolate');
     const fault = await nemesis.start(ctxWith(c, [1]));
     const node = fault.value.node as string;
@@ -97,7 +111,7 @@ describe('network nemeses, observed by clients', () => {
   });
 
   it('isolate-primary asks who is primary and cuts that node off; its clients still reach it', async () => {
-    const c = await start();
+    const c = await up();
     const [nemesis] = parseNemesis('isolate-primary');
     const fault = await nemesis.start(ctxWith(c, [0]));
     expect(fault.value.primary).toBe('n1');
@@ -107,7 +121,7 @@ describe('network nemeses, observed by clients', () => {
   });
 
   it('primary-viewserver cuts the primary from the view server only', async () => {
-    const c = await start({ n3: 'viewserver' });
+    const c = await up({ n3: 'viewserver' });
     const [nemesis] = parseNemesis('primary-viewserver', c.def);
     const fault = await nemesis.start(ctxWith(c, [0]));
     expect(fault.value).toMatchObject({ primary: 'n1', viewservers: ['n3'] });
@@ -121,7 +135,7 @@ describe('network nemeses, observed by clients', () => {
   });
 
   it('bridge leaves one node reaching both sides and cuts the rest apart', async () => {
-    const c = await start();
+    const c = await up();
     for (const picks of [[0, 0], [1, 0], [2, 1]]) {
       const [nemesis] = parseNemesis('bridge');
       const fault = await nemesis.start(ctxWith(c, picks));
@@ -137,7 +151,7 @@ describe('network nemeses, observed by clients', () => {
   });
 
   it('reset mode refuses and resets at once, where drop mode holds until timeouts', async () => {
-    const c = await start();
+    const c = await up();
     const [reset] = parseNemesis('isolate-primary:reset');
     let fault = await reset.start(ctxWith(c, [0]));
     expect(fault.value.mode).toBe('reset');
@@ -154,8 +168,12 @@ describe('network nemeses, observed by clients', () => {
     expect(await reachability(c)).toEqual(allUp);
   });
 
-  it('latency delays messages between nodes', async () => {
-    const c = await start();
+  it('latency delays messages between nodes (the fault proxy only)', async () => {
+    if (network === 'kernel') {
+      expect(() => parseNemesis('latency', exampleSystem({}, 'kernel'))).toThrow(/nemesis "latency" cannot run against kvstore: latency needs the fault proxy/);
+      return;
+    }
+    const c = await up();
     const mean = async () => {
       let total = 0;
       for (let i = 0; i < 8; i++) total += (await readAt(c, 'n2')).ms;
