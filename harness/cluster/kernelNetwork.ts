@@ -25,19 +25,21 @@
 // harness itself never sends to a node's address: clients reach a node
 // through the relay (netnsRelay.js), which listens on the harness's loopback
 // and connects from inside the run's namespace.
-import { accessSync, constants, readlinkSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer, type Server } from 'node:net';
 import type { NodeLink, PartitionMode } from '../engine/cluster.ts';
 import { abortableSleep } from '../engine/wallClock.ts';
 import type { OwnedProcess, ProcessOwner } from './processes.ts';
+import { missingPrograms } from './which.ts';
 
 const RELAY = join(dirname(fileURLToPath(import.meta.url)), 'netnsRelay.js');
 const SUBNET = '127.77.0';
 const BRIDGE_ADDRESS = `${SUBNET}.1`;
 const FIRST_NODE = 11;
-const TOOLS = ['unshare', 'nsenter', 'ip', 'iptables-restore', 'sysctl', 'sleep'];
+/** The programs it runs, and the Debian packages they come in. */
+const TOOLS = { unshare: 'util-linux', nsenter: 'util-linux', ip: 'iproute2', 'iptables-restore': 'iptables', sysctl: 'procps', sleep: 'coreutils' };
 
 /** The kernel backend cannot be set up here (not root, a tool missing); the message says what to do. */
 export class KernelNetworkError extends Error {}
@@ -55,22 +57,8 @@ export interface Address {
 export function kernelNetworkUnavailable(): string | null {
   if (process.platform !== 'linux') return 'the kernel network backend needs Linux (network namespaces)';
   if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'the kernel network backend needs root (it creates network namespaces and packet-filter rules inside them)';
-  const missing = TOOLS.filter((t) => findTool(t) === null);
-  if (missing.length > 0) return `the kernel network backend needs ${missing.join(', ')} (Debian: apt-get install util-linux iproute2 iptables procps)`;
-  return null;
-}
-
-function findTool(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/sbin'])) {
-    if (dir === '') continue;
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return join(dir, name);
-    } catch {
-      /* not here */
-    }
-  }
-  return null;
+  const missing = missingPrograms(TOOLS);
+  return missing === null ? null : `the kernel network backend needs programs that are missing: ${missing}`;
 }
 
 interface Host {

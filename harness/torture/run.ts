@@ -5,7 +5,7 @@
 // failing simulated run, schedule.json) into the run's folder. Real runs
 // stream the history to disk as it happens; simulated runs that pass keep no
 // files unless asked to.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProcessCluster } from '../cluster/cluster.ts';
 import { onInterrupt } from '../cluster/processes.ts';
@@ -193,6 +193,10 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
   const claimedAvailable = cfg.system.available.includes(cfg.nemesis.trim());
   const shortfall = availabilityShortfall(availability, cfg.system.recoveryS);
   const keep = streamed || (cfg.keepFiles === 'on-mismatch' && verdict.valid !== expected);
+  // The nodes' data directories can be large (etcd preallocates 64 MB of log per member): a run that
+  // matched its claim needs them no more; one that did not keeps them beside its history, for a post-mortem.
+  const dataKept = engine === 'processes' && verdict.valid !== expected;
+  if (engine === 'processes' && !dataKept) rmSync(join(cfg.runDir, 'data'), { recursive: true, force: true });
   const resultsPath = join(cfg.runDir, 'results.json');
   const reportPath = join(cfg.runDir, 'report.html');
   const schedulePath = join(cfg.runDir, 'schedule.json');
@@ -219,6 +223,8 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
     availabilityShortfall: shortfall,
     finalReads: finalRead,
     healErrors,
+    /** The nodes' data directories: kept for a run whose verdict does not match the claim, removed otherwise. */
+    dataDir: dataKept ? join(cfg.runDir, 'data') : null,
     // What the relays counted: lines each node wrote, malformed ones (noted in nodes/<id>.log), messages lost on cut links.
     ...(maelstrom ? { maelstrom } : {}),
     checker: verdict.check === null ? null : { valid: verdict.check.valid, elapsedMs: verdict.check.elapsedMs, keys: verdict.check.keys, failures: verdict.check.failures.length },
