@@ -219,7 +219,8 @@ export function parseSystem(raw: unknown, file: string): SystemDefinition {
     }
     if (new Set(connectsTo as string[]).size !== (connectsTo as string[]).length) fail(`${where}.connectsTo lists a node twice`);
     const command = node.command;
-    if (!Array.isArray(command) || command.length === 0 || !command.every((c) => typeof c === 'string' && c.length > 0)) {
+    // An argument may be empty (redis-server --save ""); the program's name may not.
+    if (!Array.isArray(command) || command.length === 0 || !command.every((c) => typeof c === 'string') || command[0] === '') {
       fail(
         `${where}.command must be a non-empty array of strings (argv), e.g. ${maelstrom ? '["python3", "my_node.py"]' : '["{node}", "server.js", "--listen", "{listen}"]'}`,
       );
@@ -240,7 +241,7 @@ export function parseSystem(raw: unknown, file: string): SystemDefinition {
     checkArgv(command as string[], `${where}.command`);
     const commands = (v: unknown, field: string): string[][] => {
       if (v === undefined) return [];
-      if (!Array.isArray(v) || !v.every((c) => Array.isArray(c) && c.length > 0 && c.every((a) => typeof a === 'string' && a.length > 0))) {
+      if (!Array.isArray(v) || !v.every((c) => Array.isArray(c) && c.length > 0 && c.every((a) => typeof a === 'string') && c[0] !== '')) {
         fail(`${where}.${field} must be an array of commands, each a non-empty argv array, e.g. [["sh", "-c", "echo hi > {dir}/hello"]]`);
       }
       (v as string[][]).forEach((argv, i) => checkArgv(argv, `${where}.${field}[${i}]`));

@@ -33,6 +33,13 @@ describe('torture: usage', () => {
     for (const nemesis of ['partition', 'isolate-primary', 'primary-viewserver', 'bridge', 'latency', 'kill', 'pause']) expect(stdout).toContain(nemesis);
   });
 
+  it('a client module that is no driver is one line naming the file and field, exit 2, before anything starts', async () => {
+    const { code, stderr } = await torture(['--system', `${testdata}/notADriver.json`, '--nemesis', 'none']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^torture: .*notADriver\.json: "client": client driver .*notADriver\.mjs exports no driver/m);
+    expect(stderr).not.toMatch(/\[1\/1\]/);
+  });
+
   it('parses flags, with = or a separate value', () => {
     const a = parseArgs(['--system', 'naive,failover', '--nemesis=partition:reset+kill,none', '--seed', '42', '--rate=12.5', '--quick', '--json']);
     expect(a).toMatchObject({ systems: ['naive', 'failover'], nemeses: ['partition:reset+kill', 'none'], seed: 42, rate: 12.5, quick: true, json: true, runs: 1 });

@@ -4,7 +4,9 @@
 // 1 otherwise, 2 on usage errors.
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadDriver } from '../client/driver.ts';
 import { ClusterStartError } from '../cluster/cluster.ts';
+import { kernelNetworkUnavailable } from '../cluster/kernelNetwork.ts';
 import { FaultProxyError } from '../cluster/faultProxy.ts';
 import { asOutputError } from '../outputFiles.ts';
 import { describeNemeses, NemesisSpecError, parseNemesis, splitNemesisList } from '../nemeses/index.ts';
@@ -242,6 +244,13 @@ export async function main(argv: string[]): Promise<number> {
     if (args.sim) {
       const { loadSimRoles } = await import('../sim/roles.ts');
       for (const c of cells) await loadSimRoles(c.system);
+    } else {
+      // What a real run needs besides the definition, checked before anything starts: its client driver, its network backend.
+      for (const system of new Set(cells.map((c) => c.system))) {
+        if (system.client) await loadDriver(system.client.module).catch((err: Error) => Promise.reject(new DefinitionError(system.file, `"client": ${err.message}`)));
+        const kernel = system.network === 'kernel' ? kernelNetworkUnavailable() : null;
+        if (kernel !== null) throw new DefinitionError(system.file, `"network": "kernel": ${kernel}`);
+      }
     }
   } catch (err) {
     if (err instanceof UsageError || err instanceof DefinitionError || err instanceof NemesisSpecError || err instanceof ScheduleFileError) {

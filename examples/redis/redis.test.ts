@@ -1,0 +1,37 @@
+// Redis from Debian, unmodified, tortured as a user would (`npm run torture`):
+// a primary with two asynchronous replicas, clients reading from the node
+// they are bound to, must be caught (a replica answers from a copy that the
+// primary's acknowledged writes have not reached yet).
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { missingPrograms } from '../../harness/cluster/which.ts';
+import { loadSystem } from '../../harness/system/definition.ts';
+import { torture } from '../../harness/torture/testkit.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const missing = missingPrograms({ 'redis-server': 'redis-server' });
+
+describe('examples/redis definition', () => {
+  it('loads: replicas reach the primary through their proxies; no one claims linearizability', () => {
+    const def = loadSystem(join(here, 'system.json'));
+    expect(def.claims).toBe('not-linearizable');
+    expect(def.network).toBe('proxy');
+    expect(def.nodes.filter((n) => n.command.includes('--replicaof')).map((n) => [n.id, n.connectsTo])).toEqual([['n2', ['n1']], ['n3', ['n1']]]);
+  });
+});
+
+describe.skipIf(missing !== null)(`redis under torture${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  it(
+    'a primary with asynchronous replicas is caught under partition',
+    async () => {
+      const out = await torture(['--system', join(here, 'system.json'), '--nemesis', 'partition', '--quick', '--time-limit', '10', '--seed', '7', '--json']);
+      const doc = JSON.parse(out.stdout) as { pass: boolean; runs: Array<{ system: string; nemesis: string; valid: unknown; ok: number }> };
+      expect(doc.runs.map((r) => [r.system, r.nemesis, r.valid])).toEqual([['redis', 'partition', false]]);
+      expect(doc.runs[0].ok).toBeGreaterThan(20);
+      expect(doc.pass).toBe(true);
+      expect(out.code).toBe(0);
+    },
+    120_000,
+  );
+});

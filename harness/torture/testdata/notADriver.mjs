@@ -1,0 +1,2 @@
+// Test fixture: a client module that forgot to export its driver.
+export function open() {}
