@@ -5,7 +5,10 @@
 //
 // read = GET, write = SET, cas = a Lua script that compares and sets
 // atomically on the node (Redis runs a script alone). Values are stored as
-// JSON text, so the numbers the workload writes read back as numbers.
+// JSON text, so the numbers the workload writes read back as numbers. With
+// `"options": {"masterOnly": true}` a read is ROLE and GET in one MULTI, and
+// counts only if the node said it was the master: a replica's stale copy is
+// then never read, and what remains to be caught is a split brain.
 //
 // What counts as definite: an error reply (READONLY, LOADING, ...) means
 // Redis did not execute the command: fail. So does a command the client
@@ -32,7 +35,10 @@ type Client = ReturnType<typeof makeClient>;
 class RedisConnection {
   private gone = false;
 
-  constructor(private readonly client: Client) {
+  constructor(
+    private readonly client: Client,
+    private readonly masterOnly: boolean,
+  ) {
     // A dropped connection is not reopened behind the harness's back: it opens a fresh one.
     client.on('end', () => (this.gone = true));
   }
@@ -49,6 +55,13 @@ class RedisConnection {
     const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), Math.max(100, timeoutMs - 200))));
     try {
       const call = async (): Promise<DriverResult> => {
+        if (op.f === 'read' && this.masterOnly) {
+          // One transaction: no failover can come between the answer to ROLE and the one to GET.
+          const [reply, v] = (await this.client.multi().role().get(key).exec()) as unknown as [{ role?: unknown }, unknown];
+          // node-redis parses ROLE into {role: 'master' | 'slave' | 'sentinel', ...}.
+          if (reply.role !== 'master') return { type: 'fail', error: `not the master (${String(reply.role)})` };
+          return { type: 'ok', value: v === null ? null : JSON.parse(String(v)) };
+        }
         if (op.f === 'read') {
           const v = await this.client.get(key);
           return { type: 'ok', value: v === null ? null : JSON.parse(String(v)) };
@@ -92,7 +105,7 @@ const driver: ClientDriver = {
       client.destroy();
       throw err;
     }
-    return new RedisConnection(client);
+    return new RedisConnection(client, target.options.masterOnly === true);
   },
 };
 export default driver;
