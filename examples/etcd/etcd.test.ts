@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { kernelNetworkUnavailable } from '../../harness/cluster/kernelNetwork.ts';
 import { missingPrograms } from '../../harness/cluster/which.ts';
 import { loadSystem } from '../../harness/system/definition.ts';
-import { torture } from '../../harness/torture/testkit.ts';
+import { tortureJson } from '../../harness/torture/testkit.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const missing = missingPrograms({ etcd: 'etcd-server' }) ?? kernelNetworkUnavailable();
@@ -30,11 +30,12 @@ describe.skipIf(missing !== null)(`etcd under torture${missing ? ` (skipped: ${m
     'linearizable reads pass partition and kill; serializable reads are caught under partition',
     async () => {
       const run = async (system: string, nemesis: string) => {
-        const out = await torture(['--system', join(here, system), '--nemesis', nemesis, '--quick', '--time-limit', '10', '--seed', '7', '--json']);
-        const doc = JSON.parse(out.stdout) as { pass: boolean; runs: Array<{ system: string; nemesis: string; valid: unknown; unknownReason: string | null; historyPath: string }> };
+        const { code, doc } = await tortureJson<{ pass: boolean; runs: Array<{ system: string; nemesis: string; valid: unknown; unknownReason: string | null; historyPath: string }> }>(
+          ['--system', join(here, system), '--nemesis', nemesis, '--quick', '--time-limit', '10', '--seed', '7'],
+        );
         // A run that matched its claim keeps its history but not etcd's data (64 MB of log per member).
         for (const r of doc.runs) expect(existsSync(join(dirname(r.historyPath), 'data'))).toBe(false);
-        return { code: out.code, pass: doc.pass, verdicts: doc.runs.map((r) => `${r.system} × ${r.nemesis}: ${String(r.valid)}${r.unknownReason ? ` (${r.unknownReason})` : ''}`) };
+        return { code, pass: doc.pass, verdicts: doc.runs.map((r) => `${r.system} × ${r.nemesis}: ${String(r.valid)}${r.unknownReason ? ` (${r.unknownReason})` : ''}`) };
       };
       expect(await run('system.json', 'partition,kill')).toEqual({ code: 0, pass: true, verdicts: ['etcd × partition: true', 'etcd × kill: true'] });
       // The stale read under partition is what Jepsen found.

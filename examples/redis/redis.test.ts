@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { kernelNetworkUnavailable } from '../../harness/cluster/kernelNetwork.ts';
 import { missingPrograms } from '../../harness/cluster/which.ts';
 import { loadSystem } from '../../harness/system/definition.ts';
-import { torture } from '../../harness/torture/testkit.ts';
+import { tortureJson } from '../../harness/torture/testkit.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const missing = missingPrograms({ 'redis-server': 'redis-server' });
@@ -30,12 +30,13 @@ describe.skipIf(missing !== null)(`redis under torture${missing ? ` (skipped: ${
   it(
     'a primary with asynchronous replicas is caught under partition',
     async () => {
-      const out = await torture(['--system', join(here, 'system.json'), '--nemesis', 'partition', '--quick', '--time-limit', '10', '--seed', '7', '--json']);
-      const doc = JSON.parse(out.stdout) as { pass: boolean; runs: Array<{ system: string; nemesis: string; valid: unknown; ok: number }> };
+      const { code, doc } = await tortureJson<{ pass: boolean; runs: Array<{ system: string; nemesis: string; valid: unknown; ok: number }> }>(
+        ['--system', join(here, 'system.json'), '--nemesis', 'partition', '--quick', '--time-limit', '10', '--seed', '7'],
+      );
       expect(doc.runs.map((r) => [r.system, r.nemesis, r.valid])).toEqual([['redis', 'partition', false]]);
       expect(doc.runs[0].ok).toBeGreaterThan(20);
       expect(doc.pass).toBe(true);
-      expect(out.code).toBe(0);
+      expect(code).toBe(0);
     },
     120_000,
   );
@@ -45,8 +46,9 @@ describe.skipIf(missingSentinel !== null)(`redis with sentinel failover under to
   it(
     'reads from masters only pass without faults; isolating the primary with its clients is caught',
     async () => {
-      const out = await torture(['--system', join(here, 'system-sentinel.json'), '--nemesis', 'none,isolate-primary', '--quick', '--time-limit', '10', '--seed', '7', '--json']);
-      const doc = JSON.parse(out.stdout) as { pass: boolean; runs: Array<{ nemesis: string; valid: unknown; unknownReason: string | null }> };
+      const { doc } = await tortureJson<{ pass: boolean; runs: Array<{ nemesis: string; valid: unknown; unknownReason: string | null }> }>(
+        ['--system', join(here, 'system-sentinel.json'), '--nemesis', 'none,isolate-primary', '--quick', '--time-limit', '10', '--seed', '7'],
+      );
       // No faults, no split brain: a single master's history is linearizable (so what the fault shows is the fault's).
       expect(doc.runs.map((r) => [r.nemesis, r.valid, r.unknownReason])).toEqual([['none', true, null], ['isolate-primary', false, null]]);
       expect(doc.pass).toBe(true);

@@ -158,7 +158,13 @@ export class ProcessCluster implements Cluster {
       });
     }
     const maelstrom = this.maelstrom;
-    const kernel = this.def.network === 'kernel' ? await KernelNetwork.open({ owner: this.owner, nodeIds: this.def.nodes.map((n) => n.id), logDir: this.opts.logDir }) : null;
+    const kernel =
+      this.def.network === 'kernel'
+        ? await KernelNetwork.open({ owner: this.owner, nodeIds: this.def.nodes.map((n) => n.id), logDir: this.opts.logDir }).catch((err: Error) => {
+            // A machine that cannot make the namespaces is a run that cannot start, said in one line, as for any other start failure.
+            throw new ClusterStartError(`${this.def.file}: "network": "kernel": ${err.message}`);
+          })
+        : null;
     this.kernel = kernel;
     const listen = new Map<string, Address>();
     const ports = new Map<string, Record<string, number>>();

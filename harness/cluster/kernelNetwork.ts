@@ -25,6 +25,7 @@
 // harness itself never sends to a node's address: clients reach a node
 // through the relay (netnsRelay.js), which listens on the harness's loopback
 // and connects from inside the run's namespace.
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,6 +50,8 @@ export interface Address {
   port: number;
 }
 
+let canUnshare: SpawnSyncReturns<string> | undefined;
+
 /**
  * Why the kernel backend cannot run on this machine, or null when it can:
  * it needs root (network namespaces and packet filters) and the tools of
@@ -58,7 +61,11 @@ export function kernelNetworkUnavailable(): string | null {
   if (process.platform !== 'linux') return 'the kernel network backend needs Linux (network namespaces)';
   if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'the kernel network backend needs root (it creates network namespaces and packet-filter rules inside them)';
   const missing = missingPrograms(TOOLS);
-  return missing === null ? null : `the kernel network backend needs programs that are missing: ${missing}`;
+  if (missing !== null) return `the kernel network backend needs programs that are missing: ${missing}`;
+  // Root is not always enough (a container without CAP_SYS_ADMIN): ask the kernel once.
+  canUnshare ??= spawnSync('unshare', ['--net', 'true'], { encoding: 'utf8' });
+  if (canUnshare.status !== 0) return `the kernel network backend cannot create network namespaces here (unshare --net: ${(canUnshare.stderr || canUnshare.error?.message || `exit ${canUnshare.status}`).trim()})`;
+  return null;
 }
 
 interface Host {

@@ -6,7 +6,7 @@ export const LATENCY_MS = 100;
 export const JITTER_MS = 100;
 
 export const latency: NemesisFactory = {
-  summary: `add ${LATENCY_MS} ms ± ${JITTER_MS} ms to every link between nodes (reorders messages)`,
+  summary: `add ${LATENCY_MS} ms ± ${JITTER_MS} ms to every link between nodes (reorders messages; fault proxy only)`,
   partitionModes: false,
   // Packet rules can drop and refuse but not delay (no tc netem): say so before the run, in one line.
   unsupported: (def, engine) =>

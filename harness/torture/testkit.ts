@@ -38,6 +38,16 @@ export function splitbrain(args: string[], opts: RunOptions = {}): Promise<{ cod
 
 export const torture = (args: string[], opts: RunOptions = {}) => splitbrain(['torture', ...args], opts);
 
+/** `torture ARGS --json`, parsed; a run that printed no document fails with what it said on stderr. */
+export async function tortureJson<T>(args: string[], opts: RunOptions = {}): Promise<{ code: number | null; doc: T; stderr: string }> {
+  const out = await torture([...args, '--json'], opts);
+  try {
+    return { code: out.code, doc: JSON.parse(out.stdout) as T, stderr: out.stderr };
+  } catch {
+    throw new Error(`torture ${args.join(' ')} exited ${out.code} without a JSON document; stderr:\n${out.stderr.slice(-4000)}`);
+  }
+}
+
 /** Live (non-zombie) processes whose environment carries the marker (and whose command line, `commandPart`). */
 export function processesWith(marker: string, commandPart = ''): number[] {
   const pids: number[] = [];
