@@ -325,8 +325,13 @@ export class ProcessCluster implements Cluster {
     if (this.maelstrom !== null) return this.waitInitOk(node, timeoutMs);
     const ready = this.def.ready ?? { tcp: null };
     const byClient = 'client' in ready && this.def.clientNodes.includes(node.id);
+    const byCommand = 'command' in ready ? this.fillArgv(node.id, ready.command) : null;
     const port = 'tcp' in ready && ready.tcp !== null ? node.ports[ready.tcp] : node.listen.port;
-    const what = byClient ? 'answering a read through its client driver' : `accepting connections on ${node.listen.host}:${port}`;
+    const what = byClient
+      ? 'answering a read through its client driver'
+      : byCommand
+        ? `its readiness command exiting 0 (${byCommand.join(' ')})`
+        : `accepting connections on ${node.listen.host}:${port}`;
     let last = '';
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -343,6 +348,10 @@ export class ProcessCluster implements Cluster {
       if (byClient) {
         last = await this.readThroughDriver(node.id, Math.min(2000, Math.max(100, deadline - Date.now())));
         if (last === '') return;
+      } else if (byCommand) {
+        const out = await this.owner.run({ name: `${node.id}-ready`, argv: this.kernel ? this.kernel.wrap(node.id, byCommand) : byCommand, cwd: this.def.dir, env: { SPLITBRAIN_ID: node.id } });
+        if (out.code === 0) return;
+        last = `exit ${out.signal ?? out.code}${out.output.trim() ? `: ${out.output.trim().split('\n').slice(-1)[0]}` : ''}`;
       } else if (this.kernel ? await this.kernel.probe(node.id, port) : await canConnect({ host: node.listen.host, port })) {
         return;
       }

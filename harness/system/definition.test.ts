@@ -94,6 +94,9 @@ describe('system definitions', () => {
     expect(problem(with_({}, { n1: node({ command: ['x', '{listen}', '{peer-host:n2}'] }), n2: node() }))).toMatch(/\{peer-host:n2\}, but "n2" is not in its connectsTo/);
     expect(problem(with_({}, { n1: node({ command: ['x', '{listen}', '{peer-port:n9}'] }) }))).toMatch(/"n9" is not a node/);
     expect(problem(with_({ ready: 'tcp:admin' }))).toMatch(/"ready" must be "tcp".*"tcp:NAME"/);
+    expect(parseSystem(with_({ ready: { command: ['sh', '-c', 'probe {host}:{port}'] } }), '/x/system.json').ready).toEqual({ command: ['sh', '-c', 'probe {host}:{port}'] });
+    expect(problem(with_({ ready: { command: ['probe', '{port:admin}'] } }))).toMatch(/"ready\.command" uses \{port:admin\}, but the node has no port "admin".*\(for node n1\)/);
+    expect(problem(with_({ ready: { command: [] } }))).toMatch(/or \{"command": ARGV\}/);
     expect(problem(with_({ client: './nowhere.ts' }))).toMatch(/"client" names \.\/nowhere\.ts, which does not exist/);
     expect(problem(with_({ client: 7 }))).toMatch(/"client" must be a driver module's path/);
     expect(() => parseSystem(with_({ client: './system.json', primary: { ask: 'n1' } }), join(dir, 'system.json'))).toThrow(/"primary\.ask" asks in the wire protocol/);

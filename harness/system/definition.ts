@@ -43,8 +43,12 @@ export interface NodeDefinition {
 export type NetworkBackend = 'proxy' | 'kernel';
 export const NETWORK_BACKENDS: readonly NetworkBackend[] = ['proxy', 'kernel'];
 
-/** When a (TCP) node is ready: it accepts connections on its main port or a named one, or a read through the client driver answers. */
-export type Readiness = { tcp: string | null } | { client: true };
+/**
+ * When a (TCP) node is ready: it accepts connections on its main port or a
+ * named one, a read through the client driver answers, or a command (run in
+ * the node's namespace, placeholders filled for the node) exits 0.
+ */
+export type Readiness = { tcp: string | null } | { client: true } | { command: string[] };
 
 export type PrimarySource = { static: string } | { ask: string };
 
@@ -308,12 +312,23 @@ export function parseSystem(raw: unknown, file: string): SystemDefinition {
   if (obj.ready !== undefined) {
     const r = obj.ready;
     const named = typeof r === 'string' && r.startsWith('tcp:') ? r.slice(4) : null;
+    const command = isObject(r) ? (r as Record<string, unknown>).command : undefined;
     if (r === 'tcp') ready = { tcp: null };
     else if (r === 'client') ready = { client: true };
     else if (named !== null && nodes.every((n) => n.ports!.includes(named))) ready = { tcp: named };
-    else {
+    else if (isObject(r) && Object.keys(r as object).length === 1 && Array.isArray(command) && command.length > 0 && command.every((a) => typeof a === 'string') && command[0] !== '') {
+      for (const n of nodes) {
+        for (const arg of command as string[]) {
+          for (const use of placeholdersIn(arg)) {
+            const problem = placeholderProblem(use, { placeholders, maelstrom, ports: n.ports!, ids, connectsTo: n.connectsTo, kernel: network === 'kernel', id: n.id });
+            if (problem !== null) fail(`"ready.command" uses ${problem} (for node ${n.id})`);
+          }
+        }
+      }
+      ready = { command: command as string[] };
+    } else {
       fail(
-        `"ready" must be "tcp" (the main port accepts connections), "tcp:NAME" (a port every node declares in "ports"), or "client" (a read through the client driver succeeds), got ${JSON.stringify(r)}`,
+        `"ready" must be "tcp" (the main port accepts connections), "tcp:NAME" (a port every node declares in "ports"), "client" (a read through the client driver succeeds), or {"command": ARGV} (a command that exits 0 once the node is ready), got ${JSON.stringify(r)}`,
       );
     }
     if (maelstrom) fail('"ready": a Maelstrom node is ready when it answers init');
