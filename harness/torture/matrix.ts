@@ -24,11 +24,15 @@ export interface Cell {
   workload: Workload;
 }
 
+// Hot enough that operations on one key overlap all the time (bugs of plain
+// concurrency, a racy cas or a lost update, show within seconds without any
+// fault), and cool enough for a 2-core machine to run the built-in designs'
+// processes, the proxy and the harness side by side.
 export const defaultWorkload: Workload = {
   timeLimitS: 20,
-  concurrency: 6,
-  keys: 4,
-  rate: 60,
+  concurrency: 16,
+  keys: 3,
+  rate: 800,
   opTimeoutMs: 3000,
   timing: { quietMs: 3000, faultMs: 6000 },
   recoveryMs: 2000,
