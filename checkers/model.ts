@@ -22,7 +22,7 @@ export class ValueTable {
    * True once append results exist. They get fresh ids without interning:
    * hashing every new (often long) concatenation dominated the profile. A
    * state reached by the same appends in the same order always gets the same
-   * id (see CompiledOp.step), so the cache loses nothing in practice, and a
+   * id (see CompiledOps.step), so the cache loses nothing in practice, and a
    * read compares strings whenever ids differ.
    */
   hasFresh = false;
@@ -49,72 +49,79 @@ export class ValueTable {
   }
 }
 
-const enum Kind {
-  Read,
-  Write,
-  CasOk,
-  CasInfo,
-  Append,
-}
+// Op kinds. Plain numbers, not an enum: the search steps ops in its hottest loop.
+const READ = 0;
+const WRITE = 1;
+const CAS_OK = 2;
+const CAS_INFO = 3;
+const APPEND = 4;
 
-/** One operation compiled for fast stepping. */
-export class CompiledOp {
-  readonly kind: Kind;
-  readonly a: number;
-  readonly b: number;
-  private appendCache: Map<number, number> | null = null;
+/** A key's operations compiled for fast stepping: op i is kind[i] with value ids a[i], b[i]. */
+export class CompiledOps {
+  private readonly kind: Uint8Array;
+  private readonly a: Int32Array;
+  private readonly b: Int32Array;
+  /** Per append op, the state each earlier state steps to (see ValueTable.hasFresh). */
+  private readonly appendNext: (Map<number, number> | undefined)[] = [];
 
   constructor(
-    readonly op: Operation,
-    private readonly table: ValueTable,
+    private readonly ops: readonly Operation[],
+    readonly table: ValueTable,
   ) {
-    switch (op.f) {
-      case 'read':
-        this.kind = Kind.Read;
-        this.a = table.id(op.output);
-        this.b = 0;
-        break;
-      case 'write':
-        this.kind = Kind.Write;
-        this.a = table.id(op.input as Value);
-        this.b = 0;
-        break;
-      case 'cas': {
-        const [from, to] = op.input as [Value, Value];
-        this.kind = op.status === 'ok' ? Kind.CasOk : Kind.CasInfo;
-        this.a = table.id(from);
-        this.b = table.id(to);
-        break;
+    const n = ops.length;
+    this.kind = new Uint8Array(n);
+    this.a = new Int32Array(n);
+    this.b = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const op = ops[i];
+      switch (op.f) {
+        case 'read':
+          this.kind[i] = READ;
+          this.a[i] = table.id(op.output);
+          break;
+        case 'write':
+          this.kind[i] = WRITE;
+          this.a[i] = table.id(op.input as Value);
+          break;
+        case 'cas': {
+          const [from, to] = op.input as [Value, Value];
+          this.kind[i] = op.status === 'ok' ? CAS_OK : CAS_INFO;
+          this.a[i] = table.id(from);
+          this.b[i] = table.id(to);
+          break;
+        }
+        case 'append':
+          this.kind[i] = APPEND;
+          break;
       }
-      case 'append':
-        this.kind = Kind.Append;
-        this.a = 0;
-        this.b = 0;
-        break;
     }
   }
 
-  /** The state after this op from `state`, or ILLEGAL. */
-  step(state: number): number {
-    switch (this.kind) {
-      case Kind.Read:
-        return this.table.same(state, this.a) ? state : ILLEGAL;
-      case Kind.Write:
-        return this.a;
-      case Kind.CasOk:
-        return this.table.same(state, this.a) ? this.b : ILLEGAL;
-      case Kind.CasInfo:
-        return this.table.same(state, this.a) ? this.b : state;
-      case Kind.Append: {
-        if (this.appendCache === null) this.appendCache = new Map();
-        let next = this.appendCache.get(state);
-        if (next === undefined) {
-          const before = this.table.values[state];
-          next = this.table.fresh(`${before ?? ''}${String(this.op.input)}`);
-          this.appendCache.set(state, next);
-        }
-        return next;
-      }
+  /** The state after op i from `state`, or ILLEGAL. */
+  step(i: number, state: number): number {
+    switch (this.kind[i]) {
+      case READ:
+        return this.table.same(state, this.a[i]) ? state : ILLEGAL;
+      case WRITE:
+        return this.a[i];
+      case CAS_OK:
+        return this.table.same(state, this.a[i]) ? this.b[i] : ILLEGAL;
+      case CAS_INFO:
+        return this.table.same(state, this.a[i]) ? this.b[i] : state;
+      default:
+        return this.append(i, state);
     }
+  }
+
+  private append(i: number, state: number): number {
+    let next = this.appendNext[i];
+    if (next === undefined) this.appendNext[i] = next = new Map();
+    let to = next.get(state);
+    if (to === undefined) {
+      const before = this.table.values[state];
+      to = this.table.fresh(`${before ?? ''}${String(this.ops[i].input)}`);
+      next.set(state, to);
+    }
+    return to;
   }
 }
