@@ -56,11 +56,10 @@ const CAS_OK = 2;
 const CAS_INFO = 3;
 const APPEND = 4;
 
-/** A key's operations compiled for fast stepping: op i is kind[i] with value ids a[i], b[i]. */
+/** A key's operations compiled for fast stepping: op i is code[3i] (its kind) with value ids code[3i+1], code[3i+2]. */
 export class CompiledOps {
-  private readonly kind: Uint8Array;
-  private readonly a: Int32Array;
-  private readonly b: Int32Array;
+  /** One array, not three: a check of many small keys allocates one per key. */
+  private readonly code: Int32Array;
   /** Per append op, the state each earlier state steps to (see ValueTable.hasFresh). */
   private readonly appendNext: (Map<number, number> | undefined)[] = [];
 
@@ -68,30 +67,27 @@ export class CompiledOps {
     private readonly ops: readonly Operation[],
     readonly table: ValueTable,
   ) {
-    const n = ops.length;
-    this.kind = new Uint8Array(n);
-    this.a = new Int32Array(n);
-    this.b = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
+    const code = (this.code = new Int32Array(3 * ops.length));
+    for (let i = 0; i < ops.length; i++) {
       const op = ops[i];
       switch (op.f) {
         case 'read':
-          this.kind[i] = READ;
-          this.a[i] = table.id(op.output);
+          code[3 * i] = READ;
+          code[3 * i + 1] = table.id(op.output);
           break;
         case 'write':
-          this.kind[i] = WRITE;
-          this.a[i] = table.id(op.input as Value);
+          code[3 * i] = WRITE;
+          code[3 * i + 1] = table.id(op.input as Value);
           break;
         case 'cas': {
           const [from, to] = op.input as [Value, Value];
-          this.kind[i] = op.status === 'ok' ? CAS_OK : CAS_INFO;
-          this.a[i] = table.id(from);
-          this.b[i] = table.id(to);
+          code[3 * i] = op.status === 'ok' ? CAS_OK : CAS_INFO;
+          code[3 * i + 1] = table.id(from);
+          code[3 * i + 2] = table.id(to);
           break;
         }
         case 'append':
-          this.kind[i] = APPEND;
+          code[3 * i] = APPEND;
           break;
       }
     }
@@ -99,15 +95,16 @@ export class CompiledOps {
 
   /** The state after op i from `state`, or ILLEGAL. */
   step(i: number, state: number): number {
-    switch (this.kind[i]) {
+    const code = this.code;
+    switch (code[3 * i]) {
       case READ:
-        return this.table.same(state, this.a[i]) ? state : ILLEGAL;
+        return this.table.same(state, code[3 * i + 1]) ? state : ILLEGAL;
       case WRITE:
-        return this.a[i];
+        return code[3 * i + 1];
       case CAS_OK:
-        return this.table.same(state, this.a[i]) ? this.b[i] : ILLEGAL;
+        return this.table.same(state, code[3 * i + 1]) ? code[3 * i + 2] : ILLEGAL;
       case CAS_INFO:
-        return this.table.same(state, this.a[i]) ? this.b[i] : state;
+        return this.table.same(state, code[3 * i + 1]) ? code[3 * i + 2] : state;
       default:
         return this.append(i, state);
     }

@@ -73,10 +73,9 @@ export function searchKey(inputOps: Operation[], initial: Value, budget: SearchB
 const byCall = (x: Operation, y: Operation): number => x.call - y.call || x.id - y.id;
 
 // Deterministic Zobrist words: the same history always hashes the same way.
-function zobrist(n: number): Int32Array {
-  const z = new Int32Array(n);
+function zobrist(z: Int32Array): Int32Array {
   let s = 0x9e3779b9 | 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < z.length; i++) {
     // xorshift32
     s ^= s << 13;
     s ^= s >>> 17;
@@ -182,13 +181,28 @@ export class KeySearch {
     this.ops = ops;
     this.init = this.table.id(initial);
     this.compiled = new CompiledOps(ops, this.table);
-    const call = new Float64Array(n);
-    const ret = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      call[i] = ops[i].call;
-      ret[i] = ops[i].return;
-    }
-    const reach = new Int32Array(m + 1);
+    // The search's arrays are views into one buffer: a check of many small
+    // keys would otherwise allocate a dozen backing stores per key.
+    const W = (n + 31) >>> 5;
+    const sizes = [m + 1, 2 * n, 2 * n + 1, 2 * n + 1, n, n, n, trackPrefix ? n : 0, trackPrefix ? n + 1 : 0, W];
+    const slab = new ArrayBuffer(4 * sizes.reduce((a, b) => a + b, 0));
+    let at = 0;
+    const view = (i: number): Int32Array => {
+      const v = new Int32Array(slab, at, sizes[i]);
+      at += 4 * sizes[i];
+      return v;
+    };
+    const reach = view(0);
+    this.order = view(1);
+    this.next = view(2);
+    this.prev = view(3);
+    this.z = zobrist(view(4));
+    this.stackOp = view(5);
+    this.stackState = view(6);
+    this.bestOps = view(7);
+    this.bestStates = view(8);
+    this.bits = new Uint32Array(slab, at, W);
+    const { call, ret } = times(ops);
     for (let i = 0; i < m; i++) {
       // last j < m with call[j] <= ret[i] (binary search; calls are sorted)
       let lo = i;
@@ -203,19 +217,10 @@ export class KeySearch {
     }
     reach[m] = m - 1;
     this.reach = reach;
-    this.order = timeOrder(call, ret, m);
-    this.next = new Int32Array(2 * n + 1);
-    this.prev = new Int32Array(2 * n + 1);
+    timeOrder(call, ret, n, m, this.order);
     this.relink();
-    const W = (n + 31) >>> 5;
-    this.z = zobrist(n);
-    this.bits = new Uint32Array(W);
     this.infoLo = m >>> 5;
     this.infoWords = n > m ? W - this.infoLo : 0;
-    this.stackOp = new Int32Array(n);
-    this.stackState = new Int32Array(n);
-    this.bestOps = new Int32Array(trackPrefix ? n : 0);
-    this.bestStates = new Int32Array(trackPrefix ? n + 1 : 0);
     this.state = this.init;
     this.entry = this.next[2 * n];
   }
@@ -268,32 +273,27 @@ export class KeySearch {
     while (slots < this.n + 1 && slots < MAX_INITIAL_SLOTS) slots *= 2;
     const arenaWords = slots * (2 + this.infoWords);
     this.reserve(slots * SLOT_OVERHEAD_WORDS + arenaWords);
-    this.mask = slots * 2 - 1;
-    this.buckets = new Int32Array(this.mask + 1).fill(-1);
-    this.slotHash = new Int32Array(slots);
-    this.slotP = new Int32Array(slots);
-    this.slotState = new Int32Array(slots);
-    this.slotNext = new Int32Array(slots);
-    this.slotOff = new Int32Array(slots);
+    this.slotArrays(slots);
     this.arena = new Uint32Array(arenaWords);
   }
 
-  private growSlots(): void {
-    const cap = this.slotHash.length * 2;
-    this.reserve((cap / 2) * SLOT_OVERHEAD_WORDS);
-    const copy = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
-      const b = new Int32Array(cap);
-      b.set(a);
-      return b;
+  /** Slot arrays and buckets for `cap` slots, as views into one buffer, the old slots copied over and rehashed. */
+  private slotArrays(cap: number): void {
+    const slab = new ArrayBuffer(4 * 7 * cap);
+    const view = (i: number, len: number) => new Int32Array(slab, 4 * i * cap, len);
+    const carry = (old: Int32Array<ArrayBuffer>, i: number): Int32Array<ArrayBuffer> => {
+      const v = view(i, cap);
+      v.set(old.subarray(0, this.slots));
+      return v;
     };
-    this.slotHash = copy(this.slotHash);
-    this.slotP = copy(this.slotP);
-    this.slotState = copy(this.slotState);
-    this.slotNext = copy(this.slotNext);
-    this.slotOff = copy(this.slotOff);
-    // Rehash into a table twice the slot capacity.
+    this.slotHash = carry(this.slotHash, 0);
+    this.slotP = carry(this.slotP, 1);
+    this.slotState = carry(this.slotState, 2);
+    this.slotNext = carry(this.slotNext, 3);
+    this.slotOff = carry(this.slotOff, 4);
+    // Buckets: twice the slot capacity.
     const mask = cap * 2 - 1;
-    const buckets = new Int32Array(mask + 1).fill(-1);
+    const buckets = view(5, 2 * cap).fill(-1);
     const { slotHash, slotNext } = this;
     for (let s = 0; s < this.slots; s++) {
       const i = slotHash[s] & mask;
@@ -302,6 +302,12 @@ export class KeySearch {
     }
     this.mask = mask;
     this.buckets = buckets;
+  }
+
+  private growSlots(): void {
+    const cap = this.slotHash.length * 2;
+    this.reserve((cap / 2) * SLOT_OVERHEAD_WORDS);
+    this.slotArrays(cap);
   }
 
   private growArena(need: number): void {
@@ -474,9 +480,7 @@ export class KeySearch {
  * calls (determinate ones 0..m-1, then info ones, each already by call time)
  * with the determinate returns, and the info returns (at infinity) last.
  */
-function timeOrder(call: Float64Array, ret: Float64Array, m: number): Int32Array {
-  const n = call.length;
-  const order = new Int32Array(2 * n);
+function timeOrder(call: Float64Array, ret: Float64Array, n: number, m: number, order: Int32Array): void {
   const rets = returnOrder(ret, m);
   let k = 0;
   let ci = 0; // next determinate call
@@ -492,7 +496,6 @@ function timeOrder(call: Float64Array, ret: Float64Array, m: number): Int32Array
     } else order[k++] = n + rets[ri++];
   }
   for (let i = m; i < n; i++) order[k++] = n + i;
-  return order;
 }
 
 /**
@@ -502,7 +505,8 @@ function timeOrder(call: Float64Array, ret: Float64Array, m: number): Int32Array
  * history nests far more than that, when a comparison sort takes over.
  */
 function returnOrder(ret: Float64Array, m: number): Int32Array {
-  const rets = new Int32Array(m);
+  if (scratch.rets.length < m) scratch.rets = new Int32Array(2 * m);
+  const rets = scratch.rets;
   let moves = 0;
   for (let i = 0; i < m; i++) {
     const t = ret[i];
@@ -515,8 +519,27 @@ function returnOrder(ret: Float64Array, m: number): Int32Array {
     moves += i - 1 - j;
     if (moves > 32 * m + 1024) {
       const all = Array.from({ length: m }, (_, x) => x).sort((x, y) => ret[x] - ret[y] || x - y);
-      return Int32Array.from(all);
+      rets.set(all);
+      break;
     }
   }
   return rets;
+}
+
+// Scratch arrays for building a search, reused from key to key (one search is built at a time on a thread).
+const scratch = { call: new Float64Array(0), ret: new Float64Array(0), rets: new Int32Array(0) };
+
+/** The ops' call and return times, in scratch arrays valid until the next search is built. */
+function times(ops: Operation[]): { call: Float64Array; ret: Float64Array } {
+  const n = ops.length;
+  if (scratch.call.length < n) {
+    scratch.call = new Float64Array(2 * n);
+    scratch.ret = new Float64Array(2 * n);
+  }
+  const { call, ret } = scratch;
+  for (let i = 0; i < n; i++) {
+    call[i] = ops[i].call;
+    ret[i] = ops[i].return;
+  }
+  return { call, ret };
 }
