@@ -1,12 +1,16 @@
 // The check command's contract (DESIGN.md): exit codes, --json shapes, folders, usage errors.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from './cli.ts';
 import { repoRoot } from './corpus-path.ts';
 import { generateHistory } from './generate.ts';
+
+// Permission errors are injected on chosen paths (tests run as root here, where chmod cannot cause them); see fsTestkit.ts.
+const denied = vi.hoisted(() => new Set<string>());
+vi.mock('node:fs', async (importOriginal) => (await import('./fsTestkit.ts')).denyingFs(importOriginal, denied));
 
 const examples = join(repoRoot, 'histories', 'examples');
 const tmp = mkdtempSync(join(tmpdir(), 'splitbrain-check-'));
@@ -17,6 +21,7 @@ let err = '';
 beforeEach(() => {
   out = '';
   err = '';
+  denied.clear();
   vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
   vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
 });
@@ -241,5 +246,37 @@ describe('check CLI', () => {
     expect(await main([dir])).toBe(3);
     expect(err).toBe(`check: ${join(dir, 'runs', 'up')}: a link back to ${dir}, which is being scanned already (a loop); not followed\n`);
     expect(out).toMatch(/history\.jsonl: linearizable/);
+  });
+
+  const folderWithLockedParts = (): { dir: string; lockedDir: string; lockedFile: string } => {
+    const dir = mkdtempSync(join(tmp, 'perm-'));
+    copyFileSync(join(examples, 'ok-design-example.jsonl'), join(dir, 'a-ok.jsonl'));
+    copyFileSync(join(examples, 'ok-design-example.jsonl'), join(dir, 'b-locked.jsonl'));
+    mkdirSync(join(dir, 'c-locked'));
+    copyFileSync(join(examples, 'ok-design-example.jsonl'), join(dir, 'c-locked', 'inside.jsonl'));
+    return { dir, lockedDir: join(dir, 'c-locked'), lockedFile: join(dir, 'b-locked.jsonl') };
+  };
+
+  it('an unlistable folder and an unreadable file are bad input (exit 3; was an EACCES crash), the readable file still checked', async () => {
+    const { dir, lockedDir, lockedFile } = folderWithLockedParts();
+    denied.add(lockedDir);
+    denied.add(lockedFile);
+    expect(await main([dir])).toBe(3);
+    expect(err).toBe(`check: ${lockedFile}: cannot read file: permission denied (EACCES)\ncheck: ${lockedDir}: cannot list folder: permission denied (EACCES)\n`);
+    expect(out).toMatch(/a-ok\.jsonl: linearizable/);
+  });
+
+  const root = process.getuid?.() === 0;
+  if (root) console.warn('cli.test.ts: the real chmod 000 case is SKIPPED: running as root, every file stays readable');
+  it.skipIf(root)('the same with real permissions (not as root)', async () => {
+    const { dir, lockedDir, lockedFile } = folderWithLockedParts();
+    chmodSync(lockedDir, 0);
+    chmodSync(lockedFile, 0);
+    try {
+      expect(await main([dir])).toBe(3);
+      expect(err).toContain(`${lockedDir}: cannot list folder: permission denied (EACCES)`);
+    } finally {
+      chmodSync(lockedDir, 0o755);
+    }
   });
 });

@@ -94,6 +94,15 @@ export type Listed = { file: string } | { file: string; error: HistoryError };
 export function listHistoryFiles(paths: readonly string[], looksLikeHistory: (head: string) => boolean): Listed[] {
   const out: Listed[] = [];
   const bad = (file: string, detail: string) => out.push({ file, error: new HistoryError(file, 0, detail) });
+  /** The path's stats (links followed), or null once the error is listed: `missing` says what ENOENT means there. */
+  const stat = (path: string, missing: string): Stats | null => {
+    try {
+      return statSync(path);
+    } catch (e) {
+      bad(path, (e as NodeJS.ErrnoException).code === 'ENOENT' ? missing : `cannot be read: ${describeFsError(e)}`);
+      return null;
+    }
+  };
   // dev:ino of the folders on the way down: meeting one again is a loop.
   const scanning = new Map<string, string>();
   const scan = (dir: string, st: Stats): void => {
@@ -113,29 +122,17 @@ export function listHistoryFiles(paths: readonly string[], looksLikeHistory: (he
     scanning.set(id, dir);
     for (const name of names) {
       const child = join(dir, name);
-      let cst: Stats;
-      try {
-        cst = statSync(child);
-      } catch (e) {
-        // A dangling symlink, or a file removed while we list: the user sees which, rather than a crash.
-        const code = (e as NodeJS.ErrnoException).code;
-        bad(child, code === 'ENOENT' ? 'cannot be read (a broken link, or removed while listing)' : `cannot be read: ${describeFsError(e)}`);
-        continue;
-      }
+      // Missing while listed: a dangling symlink, or a file removed meanwhile; the user sees which, rather than a crash.
+      const cst = stat(child, 'cannot be read (a broken link, or removed while listing)');
+      if (cst === null) continue;
       if (cst.isDirectory()) scan(child, cst);
       else if (isHistoryFile(child, name, cst, looksLikeHistory)) out.push({ file: child });
     }
     scanning.delete(id);
   };
   for (const path of paths) {
-    let st: Stats;
-    try {
-      st = statSync(path);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      bad(path, code === 'ENOENT' ? 'no such file or folder' : `cannot be read: ${describeFsError(e)}`);
-      continue;
-    }
+    const st = stat(path, 'no such file or folder');
+    if (st === null) continue;
     if (!st.isDirectory()) {
       out.push({ file: path });
       continue;
