@@ -6,6 +6,7 @@
 // stream the history to disk as it happens; simulated runs that pass keep no
 // files unless asked to.
 import { mkdirSync } from 'node:fs';
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { ProcessCluster } from '../cluster/cluster.ts';
 import { onInterrupt } from '../cluster/processes.ts';
@@ -114,6 +115,8 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
   // A history that can no longer be written (disk full) ends the run as Ctrl-C would.
   const recorderFailed = new AbortController();
   const signal = cfg.signal ? AbortSignal.any([cfg.signal, recorderFailed.signal]) : recorderFailed.signal;
+  // Every client slot's pause listens on it; that is not a leak.
+  setMaxListeners(0, signal);
   let maelstrom: MaelstromStats | null = null;
   let finalRead = { read: 0, of: cfg.keys };
   const healErrors: string[] = [];
