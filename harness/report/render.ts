@@ -7,6 +7,7 @@ import type { ReportData } from './prepare.ts';
 import { esc, renderDiagram } from './svg.ts';
 import { PAGE_CSS } from './style.ts';
 import type { ReportTimeUnit } from './time.ts';
+import type { NodeColumn } from '../sim/journal.ts';
 
 /** At most this many failing keys get the full drawing; the rest are listed in the table. */
 export const MAX_DETAILED_FAILURES = 20;
@@ -79,7 +80,22 @@ function summaryHtml(d: ReportData): string {
 </header>`;
 }
 
-function failureHtml(f: FailureView, i: number, unit: ReportTimeUnit): string {
+/** What the nodes were told about a failing key (simulated runs): one column per node, in delivery order. */
+function journalHtml(columns: NodeColumn[] | undefined, unit: ReportTimeUnit): string {
+  if (columns === undefined || columns.length === 0) return '';
+  const t = (ms: number) => (unit === 'line' ? String(ms) : `${(ms / 1000).toFixed(3)} s`);
+  const cols = columns
+    .map(
+      (c) => `<div class="journal-node"><h5>${esc(c.node)}</h5><ol>${c.received
+        .map((r) => `<li><span class="muted">${esc(t(r.t))}</span> <b>${esc(r.what)}</b> <span class="muted">from ${esc(r.from)}</span></li>`)
+        .join('')}</ol></div>`,
+    )
+    .join('');
+  return `<h4>What the nodes were told <span class="muted">(simulated run: every request about this key delivered to a node that holds state, around the counterexample, in the order each node received them)</span></h4>
+  <div class="journal">${cols}</div>`;
+}
+
+function failureHtml(f: FailureView, i: number, unit: ReportTimeUnit, journal?: NodeColumn[]): string {
   const keyName = f.key === '' ? '(the single register)' : f.key;
   const hidden =
     f.shownFrom > 0
@@ -120,6 +136,7 @@ function failureHtml(f: FailureView, i: number, unit: ReportTimeUnit): string {
   <div class="lin-view" data-failure="${i}">${renderDiagram(f.lin, { idPrefix: `${f.anchor}-lin`, showSteps: true, unit }, f.prefixLength)}</div>
   <div class="legend-small"><span class="sw sw-step"></span> linearized (numbered in order) <span class="sw sw-stuck"></span> cannot be placed <span class="sw sw-other"></span> not yet placed <span class="sw sw-inf"></span> no reply: may take effect any time later <span class="sw sw-nemesis"></span> fault in force</div>
   ${minimal}${stuckNote}
+  ${journalHtml(journal, unit)}
 </section>`;
 }
 
@@ -142,14 +159,14 @@ export function embedJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-export function renderPage(d: ReportData, assets: PageAssets, title = 'splitbrain report'): string {
+export function renderPage(d: ReportData, assets: PageAssets, title = 'splitbrain report', journal: Record<string, NodeColumn[]> = {}): string {
   const detailed = d.failures.slice(0, MAX_DETAILED_FAILURES);
   const failures =
     d.failures.length === 0
       ? d.summary.verdict === 'unknown'
         ? '<p>The checker ran out of time before deciding; no counterexample is available.</p>'
         : ''
-      : `<section id="failures"><h2>What went wrong</h2>${detailed.map((f, i) => failureHtml(f, i, d.summary.timeUnit)).join('')}${
+      : `<section id="failures"><h2>What went wrong</h2>${detailed.map((f, i) => failureHtml(f, i, d.summary.timeUnit, journal[f.anchor])).join('')}${
           d.failures.length > detailed.length ? `<p class="muted">${d.failures.length - detailed.length} more failing keys are listed in the table below.</p>` : ''
         }</section>`;
   const empty = d.summary.ops === 0 ? '<p class="notice">This history has no client operations: there is nothing to draw.</p>' : '';

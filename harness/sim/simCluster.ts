@@ -19,6 +19,7 @@ import { SimNetwork } from '../../system-under-test/runtime/simnet.ts';
 import type { Outcome } from '../client/wireConnection.ts';
 import type { ClientConnection, Clock, Cluster, MessageFaults, NodeLink, PartitionMode } from '../engine/cluster.ts';
 import type { SystemDefinition } from '../system/definition.ts';
+import type { JournalEntry } from './journal.ts';
 import { classify, requestBody, type RegisterOp } from '../workloads/register.ts';
 
 export interface SimClusterOptions {
@@ -29,6 +30,8 @@ export interface SimClusterOptions {
   networkDelayMs?: number;
   /** The pump refuses to run the clock past this (ms): a harness waiting on something that never comes. */
   maxVirtualMs?: number;
+  /** Keep a journal of every message delivered between nodes (for a run whose report will show it). */
+  journal?: boolean;
 }
 
 /** How often the pump lets the real event loop in (signals, progress lines): every this many events. */
@@ -48,6 +51,8 @@ export class SimCluster implements Cluster {
   readonly net: SimNetwork;
   readonly clock: Clock;
   readonly messageFaults: MessageFaults;
+  /** Messages delivered between nodes, when asked for (SimClusterOptions.journal). */
+  readonly journal: JournalEntry[] | null;
   private readonly links: NodeLink[];
   private readonly killed = new Set<string>();
   private readonly faulty = new Set<string>();
@@ -71,6 +76,15 @@ export class SimCluster implements Cluster {
       nowNs: () => Math.round(net.now * 1e6),
       sleep: (ms, signal) => this.sleep(ms, signal),
     };
+    const journal: JournalEntry[] | null = opts.journal ? [] : null;
+    this.journal = journal;
+    if (journal !== null) {
+      const nodes = new Set(def.nodes.map((n) => n.id));
+      this.net.hook = (m) => {
+        if (nodes.has(m.from) && nodes.has(m.to)) journal.push({ t: net.now, from: m.from, to: m.to, body: m.body });
+        return true;
+      };
+    }
     this.messageFaults = {
       lose: async (links, p) => this.onBothWays(links, (a, b) => net.drop(a, b, p)),
       duplicate: async (links, p) => this.onBothWays(links, (a, b) => net.duplicate(a, b, p)),

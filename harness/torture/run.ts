@@ -17,6 +17,8 @@ import { parseNemesis } from '../nemeses/index.ts';
 import { HistoryRecorder } from '../recorder.ts';
 import { loadSimRoles } from '../sim/roles.ts';
 import { SimCluster } from '../sim/simCluster.ts';
+import { JOURNAL_FILE, writeJournal } from '../sim/journal.ts';
+import { stateNodes } from '../nemeses/nemesis.ts';
 import { writeFileWhole } from '../outputFiles.ts';
 import type { SystemDefinition } from '../system/definition.ts';
 import { finalReads, runWorkload, type KeyStyle, type WorkloadStats } from '../workloads/register.ts';
@@ -124,7 +126,8 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
   try {
     progress();
     if (engine === 'sim') {
-      cluster = await SimCluster.start(cfg.system, { seed: cfg.seed, roles: await loadSimRoles(cfg.system) });
+      // A run whose files are kept gets the message journal its report draws.
+      cluster = await SimCluster.start(cfg.system, { seed: cfg.seed, roles: await loadSimRoles(cfg.system), journal: streamed });
       recorder = new HistoryRecorder(streamed ? historyPath : null, cluster.clock);
       recorder.failed.addEventListener('abort', () => recorderFailed.abort(), { once: true });
     } else {
@@ -184,6 +187,7 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
   }
   recorder.throwIfFailed();
   const events = recorder.events;
+  const journal = cluster instanceof SimCluster ? cluster.journal : null;
   const schedule = source.used(cyclesStarted);
   phase = 'checking';
   progress();
@@ -246,9 +250,14 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
     mkdirSync(cfg.runDir, { recursive: true });
     if (!streamed) recorder.writeTo(historyPath);
     if (engine === 'sim') writeScheduleFile(schedulePath, { system: cfg.system.file, nemesis: cfg.nemesis, seed: cfg.seed, engine, workload: workloadOf(cfg), schedule });
+    if (journal !== null) writeJournal(join(cfg.runDir, JOURNAL_FILE), journal);
     if (!cfg.historyOnly) {
       writeFileWhole(resultsPath, JSON.stringify(results, null, 2) + '\n');
-      wroteReport = verdict.check === null ? false : await writeRunReport({ history: events, result: verdict.check, resultsPath, historyPath, outPath: reportPath });
+      const journalNodes = stateNodes(cfg.system, { excludeViewserver: false });
+      wroteReport =
+        verdict.check === null
+          ? false
+          : await writeRunReport({ history: events, result: verdict.check, resultsPath, historyPath, outPath: reportPath, journal: journal === null ? undefined : { entries: journal, nodes: journalNodes } });
     }
   }
   phase = 'done';
