@@ -11,6 +11,7 @@ const modules: Record<string, string> = {
   checker: 'bench/checker.ts',
   proxy: 'bench/proxy.ts',
   harness: 'bench/harness.ts',
+  sharpness: 'bench/sharpness.ts',
   maelstrom: 'bench/maelstrom.ts',
   report: 'harness/report/bench.ts',
 };

@@ -48,6 +48,8 @@ export interface ClientConnection {
 export interface MessageFaults {
   /** Each message on these links is lost with probability p. */
   lose(links: NodeLink[], p: number): Promise<void>;
+  /** Each message from B back to A on these links A->B (the answers to A's requests) is lost with probability p; A's own messages arrive. */
+  loseAnswers(links: NodeLink[], p: number): Promise<void>;
   /** Each message on these links is delivered twice with probability p. */
   duplicate(links: NodeLink[], p: number): Promise<void>;
   /** Messages on these links are delivered in random order (and up to `spreadMs` late). */

@@ -73,6 +73,12 @@ export class SimCluster implements Cluster {
     };
     this.messageFaults = {
       lose: async (links, p) => this.onBothWays(links, (a, b) => net.drop(a, b, p)),
+      loseAnswers: async (links, p) => {
+        for (const l of links) {
+          net.drop(l.to, l.from, p);
+          this.faulty.add(l.name);
+        }
+      },
       duplicate: async (links, p) => this.onBothWays(links, (a, b) => net.duplicate(a, b, p)),
       reorder: async (links, spreadMs) => this.onBothWays(links, (a, b) => net.reorder(a, b, spreadMs)),
     };

@@ -16,6 +16,8 @@ export interface Workload {
   recoveryMs: number;
   /** Time budget of the linearizability check. */
   checkTimeoutMs: number;
+  /** Distinct values a write may draw (default 10, as Maelstrom's lin-kv: cas often matches). */
+  values?: number;
 }
 
 export interface Cell {

@@ -269,7 +269,7 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
 
 /** The workload options of a run, as schedule.json keeps them. */
 function workloadOf(cfg: RunConfig): Workload {
-  const { timeLimitS, concurrency, keys, rate, opTimeoutMs, timing, recoveryMs, checkTimeoutMs } = cfg;
-  return { timeLimitS, concurrency, keys, rate, opTimeoutMs, timing, recoveryMs, checkTimeoutMs };
+  const { timeLimitS, concurrency, keys, rate, opTimeoutMs, timing, recoveryMs, checkTimeoutMs, values } = cfg;
+  return { timeLimitS, concurrency, keys, rate, opTimeoutMs, timing, recoveryMs, checkTimeoutMs, ...(values !== undefined ? { values } : {}) };
 }
 

@@ -22,10 +22,10 @@ export interface ScheduleSource {
   used(cyclesStarted: number): RunSchedule;
 }
 
-export function scheduleSource(seed: number, w: Pick<Workload, 'concurrency' | 'keys' | 'rate' | 'timing'> & { keyStyle?: KeyStyle }, given?: RunSchedule): ScheduleSource {
+export function scheduleSource(seed: number, w: Pick<Workload, 'concurrency' | 'keys' | 'rate' | 'timing' | 'values'> & { keyStyle?: KeyStyle }, given?: RunSchedule): ScheduleSource {
   const base = given
     ? { streams: given.slots.map((ops) => ops[Symbol.iterator]()), plan: { cycles: given.cycles } }
-    : { streams: registerSchedule({ seed, concurrency: w.concurrency, keys: w.keys, rate: w.rate, keyStyle: w.keyStyle }), plan: nemesisPlan(seed, w.timing) };
+    : { streams: registerSchedule({ seed, concurrency: w.concurrency, keys: w.keys, rate: w.rate, keyStyle: w.keyStyle, values: w.values }), plan: nemesisPlan(seed, w.timing) };
   // The run writes each operation's and cycle's actual moment (atMs) into what it is handed: copies, so
   // a schedule given here (a replay, a shrinking attempt) is never changed by running it.
   const taken: RegisterOp[][] = base.streams.map(() => []);

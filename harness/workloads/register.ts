@@ -49,9 +49,15 @@ export interface ScheduleOptions {
   rate: number;
   /** Default 'string'. */
   keyStyle?: KeyStyle;
+  /** How many distinct values a write may draw (default VALUE_RANGE). */
+  values?: number;
 }
 
-/** Written values are small integers, as in Maelstrom's lin-kv, so cas has a fair chance to succeed. */
+/**
+ * Written values are small integers, as in Maelstrom's lin-kv, so cas has a
+ * fair chance to succeed. A wider range trades that for values that tell
+ * their writes apart: an operation applied twice, or late, is then visible.
+ */
 export const VALUE_RANGE = 10;
 
 /** The i-th key, in the system's style. */
@@ -61,9 +67,9 @@ export function registerKey(i: number, style: KeyStyle = 'string'): RegisterKey 
 
 // ---- generator ---------------------------------------------------------------
 
-export function registerOpArbitrary(keys: number, meanDelayMs: number, keyStyle: KeyStyle = 'string'): fc.Arbitrary<RegisterOp> {
+export function registerOpArbitrary(keys: number, meanDelayMs: number, keyStyle: KeyStyle = 'string', values = VALUE_RANGE): fc.Arbitrary<RegisterOp> {
   const key = fc.integer({ min: 0, max: keys - 1 }).map((i) => registerKey(i, keyStyle));
-  const value = fc.integer({ min: 0, max: VALUE_RANGE - 1 });
+  const value = fc.integer({ min: 0, max: values - 1 });
   const delayMs = fc.integer({ min: 0, max: Math.max(0, Math.round(2 * meanDelayMs)) });
   return fc.oneof(
     { weight: 4, arbitrary: fc.record({ f: fc.constant('read' as const), key, value: fc.constant(null), delayMs }) },
@@ -82,7 +88,7 @@ export function registerOpArbitrary(keys: number, meanDelayMs: number, keyStyle:
  */
 export function registerSchedule(opts: ScheduleOptions): Iterator<RegisterOp>[] {
   const meanDelayMs = (1000 * opts.concurrency) / opts.rate;
-  const arb = fc.array(fc.infiniteStream(registerOpArbitrary(opts.keys, meanDelayMs, opts.keyStyle)), {
+  const arb = fc.array(fc.infiniteStream(registerOpArbitrary(opts.keys, meanDelayMs, opts.keyStyle, opts.values)), {
     minLength: opts.concurrency,
     maxLength: opts.concurrency,
   });
