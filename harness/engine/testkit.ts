@@ -47,6 +47,11 @@ export async function stopClusters(): Promise<void> {
   }
 }
 
+/** The last lines of every node's log, for a failing assertion's message. */
+export function nodeLogs(cluster: ProcessCluster, lines = 40): string {
+  return cluster.nodeIds().map((id) => `--- ${id}\n${cluster.log(id).trimEnd().split('\n').slice(-lines).join('\n')}`).join('\n');
+}
+
 /** Polls `check` on the cluster's clock until it gives a value other than undefined/false; throws after `timeoutMs` naming what it waited for. */
 export async function waitFor<T>(cluster: Pick<Cluster, 'clock'>, what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000, everyMs = 50): Promise<T> {
   const deadline = cluster.clock.now() + timeoutMs;
