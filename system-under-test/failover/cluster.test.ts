@@ -1,18 +1,23 @@
-// failover as real processes behind the fault proxy: cut c1 from s1 and s1
+// failover on either engine (real processes behind the fault proxy, or its
+// nodes in the simulator): cut c1 from s1 and s1
 // from s2; c1 fails over to s2 while c2 keeps using s1. Two primaries; a
 // completed write is then missing from a read.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { read, Session, startProcesses, stopClusters, write } from '../../harness/engine/testkit.ts';
+import { read, Session, startProcesses, startSim, stopClusters, write } from '../../harness/engine/testkit.ts';
 
 const SYSTEM_JSON = join(fileURLToPath(new URL('.', import.meta.url)), 'system.json');
 
 afterEach(stopClusters);
 
-describe('failover design, real processes', () => {
+// The same test on both engines: the anomaly is the design's, not the engine's.
+describe.each([
+  ['real processes', startProcesses],
+  ['simulation', startSim],
+] as const)('%s', (_engine, start) => {
   it('ends up with two primaries under a partition', async () => {
-    const c = await startProcesses(SYSTEM_JSON);
+    const c = await start(SYSTEM_JSON);
     const s = new Session(c);
     const [c1, c2] = [s.client('c1'), s.client('c2')];
     expect(await c1.run(write('x', 1))).toMatchObject({ type: 'ok' });
