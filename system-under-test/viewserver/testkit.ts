@@ -6,6 +6,15 @@ import type { Cluster } from '../../harness/engine/cluster.ts';
 import { askNode, waitFor } from '../../harness/engine/testkit.ts';
 import type { Body } from '../runtime/env.ts';
 
+/**
+ * The targeted nemeses of the randomized safety tests (safety.sim.test.ts
+ * here and in raftvs/), in the order a rotation plays them: the three sharp
+ * shapes first (a primary split off with one coordinator, deposed but still
+ * reachable by one coordinator's clients, answers lost behind the
+ * coordinators), then pauses, crashes and isolation.
+ */
+export const TARGETED_ROTATION = ['split-primary', 'depose', 'lose-answers', 'pause-primary', 'kill', 'isolate-primary'];
+
 export interface ViewInfo {
   primary: string | null;
   backup: string | null;
