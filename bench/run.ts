@@ -12,6 +12,7 @@ const modules: Record<string, string> = {
   proxy: 'bench/proxy.ts',
   harness: 'bench/harness.ts',
   sharpness: 'bench/sharpness.ts',
+  designs: 'bench/designs.ts',
   maelstrom: 'bench/maelstrom.ts',
   report: 'harness/report/bench.ts',
 };
