@@ -12,6 +12,8 @@ const modules: Record<string, string> = {
   proxy: 'bench/proxy.ts',
   harness: 'bench/harness.ts',
   sim: 'bench/sim.ts',
+  sharpness: 'bench/sharpness.ts',
+  designs: 'bench/designs.ts',
   maelstrom: 'bench/maelstrom.ts',
   report: 'harness/report/bench.ts',
 };

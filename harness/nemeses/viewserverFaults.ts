@@ -4,18 +4,14 @@
 // node with role "viewserver"; with a replicated view service, one replica,
 // seeded: the leader when the definition says how to ask for it.
 import type { NemesisContext, NemesisFactory } from './nemesis.ts';
-import { cutFault, pairsAcross } from './nemesis.ts';
+import { cutFault, pairsAcross, viewserverNodes } from './nemesis.ts';
 import type { SystemDefinition } from '../system/definition.ts';
 
-function viewservers(def: SystemDefinition): string[] {
-  return def.nodes.filter((n) => n.role === 'viewserver').map((n) => n.id);
-}
-
-const needsViewserver = (def: SystemDefinition) => (viewservers(def).length === 0 ? 'no node has role "viewserver"' : null);
+export const needsViewserver = (def: SystemDefinition) => (viewserverNodes(def).length === 0 ? 'no node has role "viewserver"' : null);
 
 /** The replica to hit: the view-service leader if the system names one, else a seeded pick. */
-async function target(ctx: NemesisContext): Promise<string> {
-  const ids = viewservers(ctx.cluster.def);
+export async function viewserverTarget(ctx: NemesisContext): Promise<string> {
+  const ids = viewserverNodes(ctx.cluster.def);
   const leader = ids.length > 1 ? await ctx.cluster.viewserverLeader?.() : null;
   return leader && ids.includes(leader) ? leader : ids[ctx.pick(ids.length)];
 }
@@ -27,7 +23,7 @@ export const killViewserver: NemesisFactory = {
   create: () => ({
     kind: 'kill-viewserver',
     async start(ctx) {
-      const node = await target(ctx);
+      const node = await viewserverTarget(ctx);
       await ctx.cluster.kill(node);
       return { value: { node }, heal: () => ctx.cluster.restart(node) };
     },
@@ -41,7 +37,7 @@ export const pauseViewserver: NemesisFactory = {
   create: () => ({
     kind: 'pause-viewserver',
     async start(ctx) {
-      const node = await target(ctx);
+      const node = await viewserverTarget(ctx);
       await ctx.cluster.pause(node);
       return { value: { node }, heal: () => ctx.cluster.resume(node) };
     },
@@ -55,7 +51,7 @@ export const isolateViewserver: NemesisFactory = {
   create: (mode) => ({
     kind: 'isolate-viewserver',
     async start(ctx) {
-      const node = await target(ctx);
+      const node = await viewserverTarget(ctx);
       const others = ctx.cluster.nodeIds().filter((n) => n !== node);
       return cutFault(ctx, pairsAcross([node], others), mode, { node });
     },

@@ -87,6 +87,12 @@ export class SimCluster implements Cluster {
     }
     this.messageFaults = {
       lose: async (links, p) => this.onBothWays(links, (a, b) => net.drop(a, b, p)),
+      loseAnswers: async (links, p) => {
+        for (const l of links) {
+          net.drop(l.to, l.from, p);
+          this.faulty.add(l.name);
+        }
+      },
       duplicate: async (links, p) => this.onBothWays(links, (a, b) => net.duplicate(a, b, p)),
       reorder: async (links, spreadMs) => this.onBothWays(links, (a, b) => net.reorder(a, b, spreadMs)),
     };
@@ -243,13 +249,17 @@ export class SimCluster implements Cluster {
     const p = this.def.primary;
     if (!p) return null;
     if ('static' in p) return p.static;
-    const conn = this.open(p.ask);
-    if (conn === null) return null;
+    const out = await this.ask(p.ask, { type: 'primary' }, 2000);
+    if (out.kind !== 'reply' || out.body.type !== 'primary_ok') return null;
+    const primary = out.body.primary;
+    return typeof primary === 'string' && this.nodeIds().includes(primary) ? primary : null;
+  }
+
+  async ask(node: string, body: Record<string, unknown>, timeoutMs: number): Promise<Outcome> {
+    const conn = this.open(node);
+    if (conn === null) return { kind: 'closed', sent: false, reason: 'ECONNREFUSED' };
     try {
-      const out = await conn.request({ type: 'primary' }, 2000);
-      if (out.kind !== 'reply' || out.body.type !== 'primary_ok') return null;
-      const primary = out.body.primary;
-      return typeof primary === 'string' && this.nodeIds().includes(primary) ? primary : null;
+      return await conn.request(body, timeoutMs);
     } finally {
       conn.close();
     }

@@ -225,7 +225,7 @@ export interface RunWorkloadOptions {
   signal?: AbortSignal;
 }
 
-interface ProcessState {
+export interface ProcessState {
   id: number;
   endpoint: number;
   conn: ClientConnection | null;
