@@ -91,8 +91,6 @@ export interface Cluster {
    * questions (who is primary) and a test's (a node's state).
    */
   ask(node: string, body: Record<string, unknown>, timeoutMs: number): Promise<Outcome>;
-  /** Which view-service replica leads now, when the system can say (a replicated view service); null otherwise. */
-  viewserverLeader?(): Promise<string | null>;
   /** Opens a client connection to a client node; an error string when nothing could be sent. */
   connect(node: string, timeoutMs: number): Promise<ClientConnection | { error: string }>;
   stop(): Promise<void>;

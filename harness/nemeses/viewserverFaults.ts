@@ -9,11 +9,31 @@ import type { SystemDefinition } from '../system/definition.ts';
 
 export const needsViewserver = (def: SystemDefinition) => (viewserverNodes(def).length === 0 ? 'no node has role "viewserver"' : null);
 
-/** The replica to hit: the view-service leader if the system names one, else a seeded pick. */
+/**
+ * Who leads a replicated view service, by the definition's `leader` field:
+ * each node listed is asked `{"type":"primary"}` and names the leader it
+ * follows in its reply's `leader`; the name most of them give wins (a deposed
+ * leader may still name itself). null when nobody answers with a replica.
+ */
+export async function viewserviceLeader(ctx: NemesisContext): Promise<string | null> {
+  const ask = ctx.cluster.def.leader?.ask ?? [];
+  const replicas = viewserverNodes(ctx.cluster.def);
+  const votes = new Map<string, number>();
+  const answers = await Promise.all(ask.map((node) => ctx.cluster.ask(node, { type: 'primary' }, 1000)));
+  for (const out of answers) {
+    const leader = out.kind === 'reply' ? out.body.leader : undefined;
+    if (typeof leader === 'string' && replicas.includes(leader)) votes.set(leader, (votes.get(leader) ?? 0) + 1);
+  }
+  let best: string | null = null;
+  for (const [node, n] of votes) if (best === null || n > votes.get(best)!) best = node;
+  return best;
+}
+
+/** The replica to hit: the view-service leader if the system can say who leads, else a seeded pick. */
 export async function viewserverTarget(ctx: NemesisContext): Promise<string> {
   const ids = viewserverNodes(ctx.cluster.def);
-  const leader = ids.length > 1 ? await ctx.cluster.viewserverLeader?.() : null;
-  return leader && ids.includes(leader) ? leader : ids[ctx.pick(ids.length)];
+  const leader = ids.length > 1 ? await viewserviceLeader(ctx) : null;
+  return leader ?? ids[ctx.pick(ids.length)];
 }
 
 export const killViewserver: NemesisFactory = {
