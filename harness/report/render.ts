@@ -60,6 +60,17 @@ function summaryHtml(d: ReportData): string {
   rows.push(['keys', `${s.keys}${s.failingKeys > 0 ? ` <span class="c-bad">(${s.failingKeys} not linearizable)</span>` : ''}`]);
   rows.push(['duration', s.timeUnit === 'line' ? `${Math.round(s.durationMs)} lines <span class="muted">(this format records no clock)</span>` : ms(s.durationMs)]);
   rows.push(['checking time', ms(s.checkMs)]);
+  const a = d.availability;
+  if (a !== null && (a.windows.length > 0 || a.quiet !== null)) {
+    const pct = (r: number | null) => (r === null ? '–' : `${Math.round(100 * r)}%`);
+    const slowest = a.windows.reduce<number | null>((m, w) => (w.recoverS === null ? Infinity : m === null ? w.recoverS : Math.max(m, w.recoverS)), null);
+    rows.push([
+      'availability',
+      `${pct(a.duringFaults)} served during faults, ${pct(a.quiet)} quiet; longest stretch with nothing served ${a.longestOutageS.toFixed(1)} s` +
+        (slowest === null ? '' : slowest === Infinity ? '; after one fault nothing was served again' : `; served again at most ${slowest.toFixed(1)} s after a fault started`) +
+        ' <span class="muted">(per fault window on the timeline)</span>',
+    ]);
+  }
   const more: [string, string][] = [];
   if (s.historyPath !== undefined) more.push(['history', `<code>${esc(s.historyPath)}</code>`]);
   for (const [k, val] of Object.entries(s.extra)) {
