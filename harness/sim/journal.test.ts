@@ -37,7 +37,7 @@ describe('receivedAbout', () => {
 });
 
 describe('naive, caught in simulation for the lecture\'s reason', () => {
-  it('its two replicas applied the counterexample\'s writes in opposite orders, and the report says so', async () => {
+  it('its two replicas applied writes of the failing key in opposite orders, and the report says what each was told', async () => {
     let seed = 0;
     for (let s = 1; s <= 10 && seed === 0; s++) if ((await run(s, { keepFiles: 'never', explain: false })).valid === false) seed = s;
     expect(seed, 'naive × latency: no violation in seeds 1-10').toBeGreaterThan(0);
