@@ -218,8 +218,17 @@ export class SimNetwork {
   private readonly reorders = new Map<string, number>();
   /** Per link, its own random stream (independentStreams). */
   private readonly linkRandom = new Map<string, () => number>();
-  /** Per link and message content, how many such messages were sent (independentStreams under faults). */
-  private readonly contentCount = new Map<string, number>();
+  /** Per (link, message content) hash, how many such messages were sent (independentStreams). */
+  private readonly contentCount = new Map<number, number>();
+  /** The one generator message draws reuse (independentStreams): reseeded per message, nothing allocated. */
+  private messageState = 0;
+  private readonly messageDraw = (): number => {
+    this.messageState = (this.messageState + 0x6d2b79f5) >>> 0;
+    let t = this.messageState;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
   private nextTimer = 1;
   private timerSeq = 0;
 
@@ -298,10 +307,10 @@ export class SimNetwork {
    */
   private messageRandom(link: string, body: Body): () => number {
     const h = hashValue(hashString(0x811c9dc5 ^ this.options.seed, link), body, true);
-    const key = `${link} ${h}`;
-    const n = (this.contentCount.get(key) ?? 0) + 1;
-    this.contentCount.set(key, n);
-    return seededRandom(Math.imul(h ^ n, 0x9e3779b1) >>> 0);
+    const n = (this.contentCount.get(h) ?? 0) + 1;
+    this.contentCount.set(h, n);
+    this.messageState = Math.imul(h ^ n, 0x9e3779b1) >>> 0;
+    return this.messageDraw;
   }
 
   private enqueue(from: string, to: string, body: Body): void {
