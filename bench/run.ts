@@ -12,6 +12,7 @@ const modules: Record<string, string> = {
   proxy: 'bench/proxy.ts',
   harness: 'bench/harness.ts',
   sim: 'bench/sim.ts',
+  defaults: 'bench/defaults.ts',
   sharpness: 'bench/sharpness.ts',
   designs: 'bench/designs.ts',
   maelstrom: 'bench/maelstrom.ts',
