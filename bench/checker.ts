@@ -1,14 +1,18 @@
 // `npm run bench checker`: checking time (parse excluded) on the Porcupine
 // corpus next to Porcupine's Go figures, peak memory, and large generated
-// histories with verdicts known by construction.
+// histories with verdicts known by construction, checked as users run them
+// (one cold `check` process per file) beside the Porcupine driver in
+// ../shared/anchors.
 //
 // Like Go's `go test -bench`, each file is checked repeatedly after a warm-up
 // and the median is reported, so JIT warm-up is not counted against us, nor
 // is it hidden: the first (cold) run of each set is printed too.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findPorcupineCorpus, repoRoot } from '../checkers/corpus-path.ts';
-import { checkOperationsSync, loadHistoryFile, pairOperations, type CheckOptions, type Operation, type Value } from '../checkers/index.ts';
+import { findPorcupineCorpus, findShared, repoRoot } from '../checkers/corpus-path.ts';
+import { checkOperationsSync, loadHistoryFile, pairOperations, type CheckOptions, type Operation } from '../checkers/index.ts';
 import { generateHistory } from '../checkers/generate.ts';
 
 const corpus = findPorcupineCorpus() ?? join(repoRoot, '..', 'shared', 'corpus', 'porcupine');
@@ -117,21 +121,8 @@ export async function run(): Promise<void> {
       printTable(`kv (kv/*.txt, per key), ${label}`, corpusSet('kv', /\.txt$/, go, options), true);
     }
   }
-  process.stdout.write('### generated: 50,000 ops, 64 keys, 20 clients\n');
-  process.stdout.write('name\texpected\tverdict\tms\n');
-  for (const spec of [
-    { name: 'linearizable, 2% info', seed: 1, infoRate: 0.02, violate: false },
-    { name: 'stale read injected, 2% info', seed: 2, infoRate: 0.02, violate: true },
-    { name: 'linearizable, no info', seed: 3, infoRate: 0, violate: false },
-  ]) {
-    const gen = generateHistory({ ops: 50_000, keys: 64, clients: 20, seed: spec.seed, infoRate: spec.infoRate, violate: spec.violate });
-    const ops = pairOperations(gen.events);
-    const t0 = performance.now();
-    const r = checkOperationsSync(ops, { timeoutMs: 60_000, initialValue: null as Value });
-    const ms = performance.now() - t0;
-    process.stdout.write(`${spec.name}\t${String(!spec.violate)}\t${String(r.valid)}\t${fmt(ms)}\n`);
-  }
-  peak('after the corpus and the 50,000-op histories');
+  peak('after the corpus');
+  coldAgainstPorcupine();
   process.stdout.write('\n### generated: 2,000 ops on one key, 10 clients, indeterminate writes, one injected stale read\n');
   process.stdout.write('(the case where Porcupine gives up; "no reductions" is our search without reduce.ts, limited to 5 s)\n');
   process.stdout.write('info rate\tseed\tverdict\tms\tno reductions: verdict\tms\n');
@@ -148,4 +139,67 @@ export async function run(): Promise<void> {
     }
   }
   peak('at the end (the no-reduction runs fill the search cache up to its budget)');
+}
+
+// Cold, one process per file, as a user runs `check`: JIT warm-up, module
+// loading of the search and any worker start count against us, parsing does
+// not (elapsedMs and porcdrv's figure both time the check alone). Rounds are
+// interleaved (ours, then Porcupine's, file by file) so a busy neighbour
+// slows both sides alike; a file Porcupine could not decide in its time
+// limit is not given to it again.
+const COLD_SPECS = [3_000, 10_000, 50_000].flatMap((ops) => [1, 4, 64].flatMap((keys) => [false, true].map((violate) => ({ ops, keys, violate }))));
+const PORCUPINE_TIMEOUT_S = 10;
+
+interface ColdRun {
+  verdict: string;
+  ms: number;
+}
+
+function ourColdCheck(file: string): ColdRun {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'bin', 'splitbrain.ts'), 'check', '--json', file], { cwd: repoRoot, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const doc = JSON.parse(r.stdout) as { valid: unknown; elapsedMs: number };
+  return { verdict: doc.valid === true ? 'ok' : doc.valid === false ? 'illegal' : 'unknown', ms: doc.elapsedMs };
+}
+
+function porcupineCheck(porcdrv: string, file: string): ColdRun {
+  const r = spawnSync(porcdrv, ['-timeout', String(PORCUPINE_TIMEOUT_S), file], { encoding: 'utf8' });
+  const [, verdict, ms] = r.stdout.trim().split('\t');
+  if (verdict === undefined) throw new Error(`porcdrv printed nothing for ${file}: ${r.stderr}`);
+  return { verdict, ms: Number(ms) };
+}
+
+export function coldAgainstPorcupine(): void {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+  const porcdrv = findShared('anchors', 'bin', 'porcdrv');
+  process.stdout.write(`\n### generated histories, cold: one \`check --json\` process per file (its elapsedMs) beside Porcupine (porcdrv, limit ${PORCUPINE_TIMEOUT_S} s), ${rounds} interleaved rounds, medians\n`);
+  process.stdout.write('(10 clients, 3% of writes and cas indeterminate; "bad": one stale read injected, a violation by construction)\n');
+  if (porcdrv === null) process.stdout.write(`(Porcupine driver not found at ${join(repoRoot, '..', 'shared', 'anchors', 'bin', 'porcdrv')}: our figures only)\n`);
+  const dir = mkdtempSync(join(tmpdir(), 'splitbrain-bench-'));
+  try {
+    const files = COLD_SPECS.map((spec) => {
+      const { events, violated } = generateHistory({ ...spec, clients: 10, seed: spec.ops + spec.keys, infoRate: 0.03 });
+      if (spec.violate !== violated) throw new Error(`generator could not inject a violation into ${JSON.stringify(spec)}`);
+      const path = join(dir, `${spec.ops}ops-${spec.keys}keys-${spec.violate ? 'bad' : 'ok'}.jsonl`);
+      writeFileSync(path, `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
+      return { ...spec, path, ours: [] as ColdRun[], theirs: [] as ColdRun[] };
+    });
+    for (let round = 0; round < rounds; round++) {
+      for (const f of files) {
+        f.ours.push(ourColdCheck(f.path));
+        const undecided = f.theirs.some((t) => t.verdict === 'unknown');
+        if (porcdrv !== null && !undecided) f.theirs.push(porcupineCheck(porcdrv, f.path));
+      }
+    }
+    process.stdout.write('ops\tkeys\texpected\tverdict\tms (min-max)\tporcupine\tms (min-max)\tours/porcupine\n');
+    const spread = (runs: ColdRun[]): string => (runs.length === 0 ? '-' : `${fmt(median(runs.map((r) => r.ms)))} (${fmt(Math.min(...runs.map((r) => r.ms)))}-${fmt(Math.max(...runs.map((r) => r.ms)))})`);
+    const verdicts = (runs: ColdRun[]): string => [...new Set(runs.map((r) => r.verdict))].join('/') || '-';
+    for (const f of files) {
+      const ours = median(f.ours.map((r) => r.ms));
+      const decided = f.theirs.length > 0 && f.theirs.every((t) => t.verdict !== 'unknown');
+      const ratio = decided ? fmt(ours / median(f.theirs.map((r) => r.ms))) : f.theirs.length > 0 ? `Porcupine undecided after ${PORCUPINE_TIMEOUT_S} s` : '-';
+      process.stdout.write(`${f.ops}\t${f.keys}\t${f.violate ? 'illegal' : 'ok'}\t${verdicts(f.ours)}\t${spread(f.ours)}\t${verdicts(f.theirs)}\t${spread(f.theirs)}\t${ratio}\n`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

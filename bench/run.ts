@@ -11,6 +11,10 @@ const modules: Record<string, string> = {
   checker: 'bench/checker.ts',
   proxy: 'bench/proxy.ts',
   harness: 'bench/harness.ts',
+  sim: 'bench/sim.ts',
+  defaults: 'bench/defaults.ts',
+  sharpness: 'bench/sharpness.ts',
+  designs: 'bench/designs.ts',
   maelstrom: 'bench/maelstrom.ts',
   report: 'harness/report/bench.ts',
 };

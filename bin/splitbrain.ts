@@ -3,11 +3,28 @@
 // module exporting `main(argv): Promise<number>` (the exit code); this file
 // only dispatches, so a command that is not built yet says so instead of
 // pretending.
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * `npm run -s check -- FILE` runs this from the package root, wherever the
+ * user typed it; npm names the user's folder in INIT_CWD. Paths on the
+ * command line are the user's, so every command works from there. Only when
+ * npm started this very command at the root: a child process inheriting
+ * another script's INIT_CWD (a test started by `npm test`) stays put.
+ */
+function enterCallersFolder(command: string): void {
+  const callers = process.env.INIT_CWD;
+  if (callers === undefined || process.env.npm_lifecycle_event !== command) return;
+  try {
+    if (realpathSync(process.cwd()) === realpathSync(root)) process.chdir(callers);
+  } catch {
+    // The caller's folder is gone or unreadable: paths resolve from the root, as before.
+  }
+}
 
 const commands: Record<string, { module: string; summary: string }> = {
   check: { module: 'checkers/cli.ts', summary: 'check histories for linearizability' },
@@ -27,9 +44,9 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(usage());
     return name === undefined ? 2 : 0;
   }
-  const command = commands[name];
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (command === undefined) {
-    process.stderr.write(`splitbrain: unknown command '${name}'\n\n${usage()}`);
+    process.stderr.write(`splitbrain: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
     return 2;
   }
   const path = join(root, command.module);
@@ -38,6 +55,7 @@ async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const mod = (await import(path)) as { main: (argv: string[]) => Promise<number> };
+  enterCallersFolder(name);
   return mod.main(rest);
 }
 

@@ -4,7 +4,7 @@
 import { describeOp, explain, minimize, type TimeUnit } from './explain.ts';
 import { pairOperations } from './pairing.ts';
 import { searchableOps } from './reduce.ts';
-import { newBudget, searchKey, type SearchOutcome } from './search.ts';
+import { DEFAULT_MAX_CACHE_BYTES, KeySearch, type SearchBudget, type SearchOutcome } from './search.ts';
 import { searchInWorkers } from './workers.ts';
 import type { CheckResult, HistoryEvent, KeyFailure, KeyResult, Operation, Value, Verdict } from './types.ts';
 
@@ -79,6 +79,10 @@ export class KeyChecks {
   readonly keys: string[];
   readonly outcomes = new Map<string, SearchOutcome>();
   readonly spent = new Map<string, number>();
+  /** Searches paused at the end of their slice, resumed in the next round. */
+  private readonly searches = new Map<string, KeySearch>();
+  /** One cache budget for this thread's searches; a search that needs more takes it from paused ones. */
+  private readonly budget: SearchBudget;
   /** Keys still undecided after the last round (timed out). */
   pending: string[];
   /** When the first key was found illegal (performance.now()), or Infinity. */
@@ -99,6 +103,26 @@ export class KeyChecks {
     }
     this.keys = [...this.byKey.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     this.pending = this.keys;
+    this.budget = {
+      deadline: this.deadline,
+      maxCacheWords: Math.floor((options.maxCacheBytes ?? DEFAULT_MAX_CACHE_BYTES) / 4),
+      usedCacheWords: 0,
+      reclaim: (asking) => this.reclaim(asking),
+    };
+  }
+
+  /** Frees the largest cache of a paused search other than `asking` (it starts over when resumed). */
+  private reclaim(asking: KeySearch): boolean {
+    let victim: KeySearch | undefined;
+    for (const s of this.searches.values()) if (s !== asking && s.heldWords > (victim?.heldWords ?? 0)) victim = s;
+    victim?.release();
+    return victim !== undefined;
+  }
+
+  /** Drops the paused search of `key` (a worker thread takes the key over). */
+  release(key: string): void {
+    this.searches.get(key)?.release();
+    this.searches.delete(key);
   }
 
   /** The ops the search sees for a key: reduced, unless reductions are off. */
@@ -107,10 +131,20 @@ export class KeyChecks {
     return searchableOps(keyOps, this.options.reduce !== false);
   }
 
-  record(key: string, outcome: SearchOutcome, ms: number): void {
-    this.outcomes.set(key, outcome);
+  /** Time spent on `key`, and its outcome once it has one. */
+  record(key: string, outcome: SearchOutcome | null, ms: number): void {
     this.spent.set(key, (this.spent.get(key) ?? 0) + ms);
+    if (outcome === null) return;
+    this.outcomes.set(key, outcome);
     if (outcome.result === 'illegal' && this.failedAt === Infinity) this.failedAt = performance.now();
+  }
+
+  /** Pending keys without an outcome, or whose outcome is a timeout (a worker's). */
+  undecided(): string[] {
+    return this.pending.filter((k) => {
+      const o = this.outcomes.get(k);
+      return o === undefined || (o.result === 'unknown' && o.reason === 'timeout');
+    });
   }
 
   /** Whether searching should go on, and until when. */
@@ -122,29 +156,30 @@ export class KeyChecks {
 
   // Iterative deepening over keys: every unresolved key gets a slice of 1 ms,
   // then 10 ms, 100 ms, 1 s, 10 s, then whatever is left. One hard key cannot
-  // hide an easy violation in another. Once any key is illegal the verdict is
-  // false: with explain off (Porcupine's behaviour) we stop there; otherwise
-  // the other keys get at most FAILED_EXTRA_MS more, so the report names
-  // every failing key it cheaply can. Keys still open stay 'unknown' in
-  // perKey. Restarting costs at most ~11% of a key's search time.
+  // hide an easy violation in another. A search pauses at the end of its
+  // slice and resumes in the next round, so the rounds cost nothing. Once any
+  // key is illegal the verdict is false: with explain off (Porcupine's
+  // behaviour) we stop there; otherwise the other keys get at most
+  // FAILED_EXTRA_MS more, so the report names every failing key it cheaply
+  // can. Keys still open stay 'unknown' in perKey.
   deepen(maxSlice: number): void {
     for (; this.pending.length > 0 && this.slice <= maxSlice && performance.now() < this.roundDeadline; this.slice *= 10) {
       for (const key of this.pending) {
         const until = this.roundDeadline;
         const t0 = performance.now();
         if (t0 >= until) break;
-        const sliceMs = Math.min(this.slice > 10_000 ? Infinity : this.slice, until - t0);
-        const outcome = searchKey(this.searchOps(key), this.initial, newBudget(sliceMs, this.options.maxCacheBytes));
+        let search = this.searches.get(key);
+        if (search === undefined) this.searches.set(key, (search = new KeySearch(this.searchOps(key), this.initial, this.budget)));
+        const outcome = search.run(this.slice > 10_000 ? until : Math.min(t0 + this.slice, until));
+        if (outcome !== null) this.searches.delete(key);
         this.record(key, outcome, performance.now() - t0);
       }
-      this.pending = this.pending.filter((k) => {
-        const o = this.outcomes.get(k);
-        return o === undefined || (o.result === 'unknown' && o.reason === 'timeout');
-      });
+      this.pending = this.undecided();
     }
   }
 
   finish(): CheckResultDetail {
+    for (const key of [...this.searches.keys()]) this.release(key);
     const { keys, byKey, outcomes, spent, initial, options, timeoutMs, ops, started } = this;
     for (const key of keys) if (!outcomes.has(key)) outcomes.set(key, { result: 'unknown', reason: 'timeout' });
     // Shrinking shares one budget across failing keys, so many failures cannot multiply it.

@@ -3,6 +3,7 @@
 // usage errors. Lives in checkers/ (which imports nothing) so harness commands
 // can import it too.
 import { FORMATS, type HistoryFormat } from './index.ts';
+import { clip, escapeControl } from './quote.ts';
 
 /** A mistake on the command line: the command prints one line and exits with its usage code. */
 export class UsageError extends Error {}
@@ -69,7 +70,7 @@ export function formatOption(args: ParsedArgs): HistoryFormat | undefined {
   return v as HistoryFormat;
 }
 
-/** The one line a usage error prints: what is wrong, and where the full usage is. */
+/** The one line a usage error prints: what is wrong (it may echo an argument: escaped, cut if long), and where the full usage is. */
 export function usageErrorLine(command: string, message: string): string {
-  return `${command}: ${message} (see --help)\n`;
+  return `${command}: ${clip(escapeControl(message), 400)} (see --help)\n`;
 }

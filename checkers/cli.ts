@@ -1,15 +1,15 @@
 // `splitbrain check PATH... [--json] [--timeout S] [--format F]`
 // Exit codes (DESIGN.md): 0 all linearizable, 1 some not, 2 unknown, 3 bad input or usage.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { formatOption, parseArgs, timeoutMsOption, usageErrorLine, UsageError } from './cli-args.ts';
-import { checkHistory, detectFormat, HistoryError, loadHistoryFile, worst, type CheckResultDetail, type HistoryFormat, type Verdict } from './index.ts';
+import { listHistoryFiles } from './files.ts';
+import { checkHistory, detectFormat, HistoryError, loadHistoryFile, worst, type HistoryFormat, type Verdict } from './index.ts';
 import { renderFailureText, toJsonReport, type FileReport } from './report.ts';
 
 const USAGE = `usage: npm run -s check -- PATH... [--json] [--timeout SECONDS] [--format jsonl|jepsen|edn]
 
 Checks histories for linearizability (each key an independent register).
 PATH is a history file or a folder of them (every file inside, recursively).
+Every file gets its verdict, or its bad-input line, whatever the others hold.
 
   --json          print one JSON document on stdout
   --timeout S     time limit per file in seconds (default 60); reached -> unknown
@@ -18,24 +18,24 @@ PATH is a history file or a folder of them (every file inside, recursively).
                   edn (Jepsen history.edn, one map per line; initial value "")
   --help          this text
 
-exit: 0 all linearizable, 1 some not, 2 unknown (time or memory limit), 3 bad input or usage
+exit, for the worst file: 1 some history not linearizable, else 3 bad input
+(or a usage error, or a file with nothing to check: no operation completed ok),
+else 2 unknown (time or memory limit), else 0 all linearizable
 `;
 
-// In a folder: .jsonl, .edn and .log files are histories; a .txt file only if
-// its content looks like EDN or a Jepsen log (the Porcupine corpus keeps its
-// kv histories in .txt, next to READMEs and notes).
-const HISTORY_EXTENSIONS = /\.(jsonl|log|edn)$/;
-function isHistoryFile(path: string, name: string): boolean {
-  if (HISTORY_EXTENSIONS.test(name)) return true;
-  if (!name.endsWith('.txt')) return false;
-  let head: string;
-  try {
-    head = readFileSync(path, 'utf8').slice(0, 10_000);
-  } catch {
-    return true; // unreadable: keep it, so loading it names the file and the reason
-  }
-  return detectFormat(head) !== 'jsonl';
+/** What became of one file: a verdict, or why it could not be checked. */
+type Outcome = FileReport | { file: string; error: HistoryError };
+
+/** The exit code of one file's outcome. */
+function exitOf(o: Outcome): number {
+  if ('error' in o) return 3;
+  return o.result.valid === true ? 0 : o.result.valid === false ? 1 : 2;
 }
+
+// Which exit wins over a set of files: a violation is never hidden behind a
+// bad file next to it, and a bad file never behind an undecided one.
+const EXIT_RANK = [0, 3, 1, 2]; // by exit code: 0 best, then 2, 3, 1 worst
+const worseExit = (a: number, b: number): number => (EXIT_RANK[a] >= EXIT_RANK[b] ? a : b);
 
 interface Args {
   paths: string[];
@@ -58,34 +58,7 @@ function parseCheckArgs(argv: string[]): Args {
   return args;
 }
 
-function expand(path: string): string[] {
-  let st;
-  try {
-    st = statSync(path);
-  } catch {
-    throw new HistoryError(path, 0, 'no such file or folder');
-  }
-  if (!st.isDirectory()) return [path];
-  const files: string[] = [];
-  for (const name of readdirSync(path).sort()) {
-    const child = join(path, name);
-    let isDir: boolean;
-    try {
-      isDir = statSync(child).isDirectory();
-    } catch {
-      // A dangling symlink (or a file removed while we list): the user sees which, rather than a crash.
-      throw new HistoryError(child, 0, 'cannot be read (a broken link, or removed while listing)');
-    }
-    if (isDir) files.push(...expand(child));
-    else if (isHistoryFile(child, name)) files.push(child);
-  }
-  if (files.length === 0) throw new HistoryError(path, 0, 'folder holds no history files (.jsonl, .log, .txt, .edn)');
-  return files;
-}
-
-export function exitCodeOf(v: Verdict): number {
-  return v === true ? 0 : v === false ? 1 : 2;
-}
+const errorJson = (e: HistoryError) => ({ file: e.file, line: e.line, message: e.detail });
 
 let pipeGuarded = false;
 
@@ -110,30 +83,38 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const reports: FileReport[] = [];
-  try {
-    const files = args.paths.flatMap(expand);
-    // Parse everything first: bad input anywhere is exit 3 before any long search.
-    const parsed = files.map((file) => ({ file, history: loadHistoryFile(file, { format: args.format }) }));
-    for (const { file, history } of parsed) {
-      const result: CheckResultDetail = await checkHistory(history.events, { timeoutMs: args.timeoutMs, initialValue: history.initialValue, timeUnit: history.timeUnit });
-      reports.push({ file, result });
-      if (!args.json) process.stdout.write(renderFailureText(file, result, history.timeUnit));
+  const outcomes: Outcome[] = [];
+  // One file at a time, parsed and checked, so a folder of large histories never sits in memory at once.
+  for (const listed of listHistoryFiles(args.paths, (head) => detectFormat(head) !== 'jsonl')) {
+    let outcome: Outcome;
+    if ('error' in listed) outcome = listed;
+    else {
+      try {
+        const history = loadHistoryFile(listed.file, { format: args.format });
+        const result = await checkHistory(history.ops, { timeoutMs: args.timeoutMs, initialValue: history.initialValue, timeUnit: history.timeUnit });
+        outcome = { file: listed.file, result };
+        if (!args.json) process.stdout.write(renderFailureText(listed.file, result, history.timeUnit));
+      } catch (e) {
+        if (!(e instanceof HistoryError)) throw e;
+        outcome = { file: listed.file, error: e };
+      }
     }
-  } catch (e) {
-    if (!(e instanceof HistoryError)) throw e;
-    process.stderr.write(`check: ${e.message}\n`);
-    // A script reading --json gets its one document here too, naming what is wrong.
-    if (args.json) process.stdout.write(`${JSON.stringify({ error: { file: e.file, line: e.line, message: e.detail } })}\n`);
-    return 3;
+    if ('error' in outcome) process.stderr.write(`check: ${outcome.error.message}\n`);
+    outcomes.push(outcome);
   }
-  const verdict = reports.map((r) => r.result.valid).reduce<Verdict>(worst, true);
+  const exit = outcomes.map(exitOf).reduce(worseExit, 0);
   if (args.json) {
-    const docs = reports.map(toJsonReport);
-    process.stdout.write(`${JSON.stringify(docs.length === 1 ? docs[0] : { valid: verdict, files: docs })}\n`);
-  } else if (reports.length > 1) {
-    const count = (v: Verdict) => reports.filter((r) => r.result.valid === v).length;
-    process.stdout.write(`\n${reports.length} histories: ${count(true)} linearizable, ${count(false)} not, ${count('unknown')} unknown\n`);
+    const docs = outcomes.map((o) => ('error' in o ? { file: o.file, error: errorJson(o.error) } : toJsonReport(o)));
+    // One file keeps the one-file shapes: its report, or {"error": ...} naming what is wrong.
+    const one = outcomes.length === 1 ? outcomes[0] : undefined;
+    // Over several files a bad one counts as unknown: nothing was proven about it, so the whole is not `true`.
+    const valid = outcomes.map((o): Verdict => ('error' in o ? 'unknown' : o.result.valid)).reduce<Verdict>(worst, true);
+    const doc = one === undefined ? { valid, files: docs } : 'error' in one ? { error: errorJson(one.error) } : docs[0];
+    process.stdout.write(`${JSON.stringify(doc)}\n`);
+  } else if (outcomes.length > 1) {
+    const count = (v: Verdict) => outcomes.filter((o) => !('error' in o) && o.result.valid === v).length;
+    const bad = outcomes.filter((o) => 'error' in o).length;
+    process.stdout.write(`\n${outcomes.length} histories: ${count(true)} linearizable, ${count(false)} not, ${count('unknown')} unknown, ${bad} bad input\n`);
   }
-  return exitCodeOf(verdict);
+  return exit;
 }

@@ -4,6 +4,8 @@
 // while the rest stays non-linearizable, until no single removal keeps it so)
 // and one or two sentences in plain words that are true of the whole history.
 import { Closure, observedValue, writtenValue } from './closure.ts';
+import { showKey } from './keys.ts';
+import { quote } from './quote.ts';
 import { reduceKey } from './reduce.ts';
 import { newBudget, searchKey } from './search.ts';
 import type { Operation, Value } from './types.ts';
@@ -76,7 +78,8 @@ function shrink(from: Operation[], pin: Operation | null, stuck: Operation, clos
   }
 }
 
-const show = (v: Value): string => (v === null ? 'nil' : JSON.stringify(v));
+/** A register value in text: nil, or quoted (escaped, and cut when long: --json keeps it whole). */
+export const show = (v: Value): string => (v === null ? 'nil' : quote(v, 120));
 
 export function describeOp(op: Operation): string {
   const who = `process ${op.process}`;
@@ -132,7 +135,7 @@ export interface ExplainContext {
  * the only one in the run, not the only one left in the counterexample.
  */
 export function explain(key: string, minimal: Operation[], initial: Value, context: ExplainContext): string {
-  const k = key === '' ? 'the register' : `key ${JSON.stringify(key)}`;
+  const k = showKey(key);
   const unit = context.unit ?? 'ns';
   const happened = context.history.filter((o) => o.status !== 'fail');
   const appendKey = happened.some((o) => o.f === 'append');

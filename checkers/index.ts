@@ -4,19 +4,22 @@
 // (order rules, invoke/completion pairs), reduce.ts (sound reductions),
 // model.ts (the register), search.ts (JIT linearization with a memo cache),
 // explain.ts (minimal sub-history, plain words), check.ts (per key, time and
-// memory limits), report.ts (text and JSON), cli.ts, generate.ts (histories
-// with known verdicts).
-import { readFileSync } from 'node:fs';
+// memory limits), report.ts (text and JSON), keys.ts (key names), quote.ts
+// (echoing input safely), files.ts (reading files and folders), cli.ts,
+// generate.ts (histories with known verdicts).
 import { HistoryError } from './errors.ts';
+import { readRegularFile } from './files.ts';
 import { looksLikeEdn, parseEdnHistory } from './importers/edn.ts';
 import { looksLikeJepsenLog, parseJepsenLog } from './importers/jepsen.ts';
 import { parseJsonl } from './importers/jsonl.ts';
 import type { LocatedEvent } from './importers/located.ts';
 import { pairLocated } from './pairing.ts';
 import type { TimeUnit } from './explain.ts';
-import type { HistoryEvent, Value } from './types.ts';
+import type { HistoryEvent, Operation, Value } from './types.ts';
 
 export { HistoryError } from './errors.ts';
+export { keyName, keyOf, showKey } from './keys.ts';
+export { quote, escapeControl } from './quote.ts';
 export { pairOperations } from './pairing.ts';
 /** What a register value may be in a history (number, string or null): the recorder validates replies with it. */
 export { isValue } from './importers/jsonl.ts';
@@ -49,6 +52,8 @@ export interface ParseOptions {
 
 export interface ParsedHistory {
   events: HistoryEvent[];
+  /** The client operations, paired (pairing validates the order rules, so parsing has them anyway). */
+  ops: Operation[];
   format: HistoryFormat;
   /** Initial register value implied by the format (see defaultInitialValue). */
   initialValue: Value;
@@ -65,31 +70,37 @@ export function parseHistory(text: string, options: ParseOptions = {}): ParsedHi
   if (format === 'jepsen') located = parseJepsenLog(text, file);
   else if (format === 'edn') located = parseEdnHistory(text, file);
   else located = parseJsonl(text, file);
-  pairLocated(located, file); // validates order rules with line numbers
+  const ops = pairLocated(located, file); // validates order rules with line numbers
   const timeUnit: TimeUnit = format !== 'jsonl' && located.every((l) => l.event.time === l.line) ? 'line' : 'ns';
-  return { events: located.map((l) => l.event), format, initialValue: defaultInitialValue(format), timeUnit };
+  return { events: located.map((l) => l.event), ops, format, initialValue: defaultInitialValue(format), timeUnit };
 }
 
 export function parseHistoryText(text: string, options: ParseOptions = {}): HistoryEvent[] {
   return parseHistory(text, options).events;
 }
 
-/** Reads and parses a history file for a command: bad input, an empty file or one without operations throw HistoryError. */
+/**
+ * Reads and parses a history file for a command. Throws HistoryError on bad
+ * input, and on a file with nothing to check: no client operation that
+ * completed ok (an empty file, only nemesis events, or only fail, info and
+ * unanswered operations). Such a history is linearizable whatever the system
+ * did; from a file it is a recording that went wrong or the wrong --format,
+ * and a gate must not pass it.
+ */
 export function loadHistoryFile(path: string, options: { format?: HistoryFormat } = {}): ParsedHistory {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new HistoryError(path, 0, `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  const text = readRegularFile(path);
   // A NUL byte never occurs in any history format; echoing binary back in a parse error garbles the terminal.
   if (text.includes('\u0000')) throw new HistoryError(path, 0, 'binary file, not a history');
   const parsed = parseHistory(text, { format: options.format, file: path });
-  // An empty history is trivially linearizable; from a file that is a truncated
-  // recording or the wrong --format, and passing it would hide that.
-  if (!parsed.events.some((e) => e.process !== 'nemesis')) {
+  const { ops } = parsed;
+  if (ops.length === 0) {
     const what = text.trim() === '' ? 'the file is empty' : `no operations found reading it as ${parsed.format}${options.format !== undefined ? ' (forced by --format)' : ''}`;
     throw new HistoryError(path, 0, `${what}; nothing to check`);
+  }
+  if (!ops.some((op) => op.status === 'ok')) {
+    const count = (status: Operation['status'], answered: boolean) => ops.filter((op) => op.status === status && (op.completeIndex !== null) === answered).length;
+    const parts = [`${count('info', true)} info`, `${count('fail', true)} fail`, `${count('info', false)} unanswered`];
+    throw new HistoryError(path, 0, `no operation completed ok (${ops.length} invoked: ${parts.join(', ')}); nothing to check`);
   }
   return parsed;
 }

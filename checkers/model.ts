@@ -22,7 +22,7 @@ export class ValueTable {
    * True once append results exist. They get fresh ids without interning:
    * hashing every new (often long) concatenation dominated the profile. A
    * state reached by the same appends in the same order always gets the same
-   * id (see CompiledOp.step), so the cache loses nothing in practice, and a
+   * id (see CompiledOps.step), so the cache loses nothing in practice, and a
    * read compares strings whenever ids differ.
    */
   hasFresh = false;
@@ -49,72 +49,76 @@ export class ValueTable {
   }
 }
 
-const enum Kind {
-  Read,
-  Write,
-  CasOk,
-  CasInfo,
-  Append,
-}
+// Op kinds. Plain numbers, not an enum: the search steps ops in its hottest loop.
+const READ = 0;
+const WRITE = 1;
+const CAS_OK = 2;
+const CAS_INFO = 3;
+const APPEND = 4;
 
-/** One operation compiled for fast stepping. */
-export class CompiledOp {
-  readonly kind: Kind;
-  readonly a: number;
-  readonly b: number;
-  private appendCache: Map<number, number> | null = null;
+/** A key's operations compiled for fast stepping: op i is code[3i] (its kind) with value ids code[3i+1], code[3i+2]. */
+export class CompiledOps {
+  /** One array, not three: a check of many small keys allocates one per key. */
+  private readonly code: Int32Array;
+  /** Per append op, the state each earlier state steps to (see ValueTable.hasFresh). */
+  private readonly appendNext: (Map<number, number> | undefined)[] = [];
 
   constructor(
-    readonly op: Operation,
-    private readonly table: ValueTable,
+    private readonly ops: readonly Operation[],
+    readonly table: ValueTable,
   ) {
-    switch (op.f) {
-      case 'read':
-        this.kind = Kind.Read;
-        this.a = table.id(op.output);
-        this.b = 0;
-        break;
-      case 'write':
-        this.kind = Kind.Write;
-        this.a = table.id(op.input as Value);
-        this.b = 0;
-        break;
-      case 'cas': {
-        const [from, to] = op.input as [Value, Value];
-        this.kind = op.status === 'ok' ? Kind.CasOk : Kind.CasInfo;
-        this.a = table.id(from);
-        this.b = table.id(to);
-        break;
+    const code = (this.code = new Int32Array(3 * ops.length));
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i];
+      switch (op.f) {
+        case 'read':
+          code[3 * i] = READ;
+          code[3 * i + 1] = table.id(op.output);
+          break;
+        case 'write':
+          code[3 * i] = WRITE;
+          code[3 * i + 1] = table.id(op.input as Value);
+          break;
+        case 'cas': {
+          const [from, to] = op.input as [Value, Value];
+          code[3 * i] = op.status === 'ok' ? CAS_OK : CAS_INFO;
+          code[3 * i + 1] = table.id(from);
+          code[3 * i + 2] = table.id(to);
+          break;
+        }
+        case 'append':
+          code[3 * i] = APPEND;
+          break;
       }
-      case 'append':
-        this.kind = Kind.Append;
-        this.a = 0;
-        this.b = 0;
-        break;
     }
   }
 
-  /** The state after this op from `state`, or ILLEGAL. */
-  step(state: number): number {
-    switch (this.kind) {
-      case Kind.Read:
-        return this.table.same(state, this.a) ? state : ILLEGAL;
-      case Kind.Write:
-        return this.a;
-      case Kind.CasOk:
-        return this.table.same(state, this.a) ? this.b : ILLEGAL;
-      case Kind.CasInfo:
-        return this.table.same(state, this.a) ? this.b : state;
-      case Kind.Append: {
-        if (this.appendCache === null) this.appendCache = new Map();
-        let next = this.appendCache.get(state);
-        if (next === undefined) {
-          const before = this.table.values[state];
-          next = this.table.fresh(`${before ?? ''}${String(this.op.input)}`);
-          this.appendCache.set(state, next);
-        }
-        return next;
-      }
+  /** The state after op i from `state`, or ILLEGAL. */
+  step(i: number, state: number): number {
+    const code = this.code;
+    switch (code[3 * i]) {
+      case READ:
+        return this.table.same(state, code[3 * i + 1]) ? state : ILLEGAL;
+      case WRITE:
+        return code[3 * i + 1];
+      case CAS_OK:
+        return this.table.same(state, code[3 * i + 1]) ? code[3 * i + 2] : ILLEGAL;
+      case CAS_INFO:
+        return this.table.same(state, code[3 * i + 1]) ? code[3 * i + 2] : state;
+      default:
+        return this.append(i, state);
     }
+  }
+
+  private append(i: number, state: number): number {
+    let next = this.appendNext[i];
+    if (next === undefined) this.appendNext[i] = next = new Map();
+    let to = next.get(state);
+    if (to === undefined) {
+      const before = this.table.values[state];
+      to = this.table.fresh(`${before ?? ''}${String(this.ops[i].input)}`);
+      next.set(state, to);
+    }
+    return to;
   }
 }

@@ -3,12 +3,15 @@
 // retired by an `info` never invokes again, and time never goes backwards.
 // Every violation names the line, because it is the user's history, not us.
 import { HistoryError } from './errors.ts';
+import { showKey } from './keys.ts';
 import type { ClientEvent, HistoryEvent, Operation, Value } from './types.ts';
 import type { LocatedEvent } from './importers/located.ts';
 
 function describe(e: ClientEvent): string {
-  return `${e.f}${e.key !== undefined ? ` of key ${JSON.stringify(e.key)}` : ''}`;
+  return `${e.f}${e.key !== undefined && e.key !== '' ? ` of ${showKey(e.key)}` : ''}`;
 }
+
+const named = (key: string | undefined): string => (key === undefined || key === '' ? 'no key' : showKey(key));
 
 export function pairLocated(located: LocatedEvent[], file: string): Operation[] {
   const ops: Operation[] = [];
@@ -55,7 +58,7 @@ export function pairLocated(located: LocatedEvent[], file: string): Operation[] 
       return ops; // unreachable; helps the type checker
     }
     if (pending.event.f !== e.f) fail(`${e.type} completion of ${e.f} by process ${p} does not match its invoke of ${pending.event.f} on line ${pending.line}`);
-    if ((pending.event.key ?? '') !== (e.key ?? '')) fail(`${e.type} completion by process ${p} names key ${JSON.stringify(e.key)} but its invoke on line ${pending.line} names ${JSON.stringify(pending.event.key)}`);
+    if ((pending.event.key ?? '') !== (e.key ?? '')) fail(`${e.type} completion by process ${p} names ${named(e.key)} but its invoke on line ${pending.line} names ${named(pending.event.key)}`);
     open.delete(p);
     const op = pending.op;
     op.status = e.type;

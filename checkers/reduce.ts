@@ -33,8 +33,18 @@ export function searchableOps(ops: Operation[], reduce: boolean): Operation[] {
 }
 
 export function reduceKey(ops: Operation[]): Operation[] {
-  let kept = ops.filter((op) => op.status !== 'fail' && !(op.f === 'read' && op.status !== 'ok'));
-  if (kept.some((op) => op.f === 'append')) return kept;
+  // Rules 1 and 2 in one pass, noting whether rule 3 has anything to do.
+  let kept: Operation[] = [];
+  let infoWriters = 0;
+  let appends = false;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
+    if (op.status === 'fail' || (op.f === 'read' && op.status !== 'ok')) continue;
+    if (op.f === 'append') appends = true;
+    else if (op.status === 'info') infoWriters++;
+    kept.push(op);
+  }
+  if (appends || infoWriters === 0) return kept;
   for (;;) {
     // For each value, the latest return among the ops observing it.
     const lastObserved = new Map<Value, number>();

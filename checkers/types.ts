@@ -22,6 +22,11 @@ export interface ClientEvent {
   process: number;
   type: EventType;
   f: OpFunction;
+  /**
+   * The key's name (keys.ts): in history.jsonl a key is a string or an
+   * integer, and 1 and "1" are different keys, so the integer key 1 is named
+   * `1` and the string key "1" is named `"1"` (in quotes). Absent: no key.
+   */
   key?: string;
   /** read: the value read (null on invoke); write/append: the argument; cas: [from, to]. */
   value: Value | [Value, Value];
@@ -47,7 +52,7 @@ export interface Operation {
   id: number;
   process: number;
   f: OpFunction;
-  /** '' for a history without keys. */
+  /** The key's name (see ClientEvent.key); '' for a history without keys. */
   key: string;
   /** write/append: argument; cas: [from, to]; read: null. */
   input: Value | [Value, Value];

@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads';
 import type { KeyChecks } from './check.ts';
 import type { KeyJob, KeyReply } from './key-worker.ts';
 import type { Operation } from './types.ts';
-import type { SearchOutcome } from './search.ts';
+import { DEFAULT_MAX_CACHE_BYTES, type SearchOutcome } from './search.ts';
 
 /**
  * The `eval` code of a worker that runs the module at `moduleUrl`, through
@@ -45,9 +45,11 @@ export async function searchInWorkers(run: KeyChecks): Promise<void> {
   const code = bootCode();
   if (code === null || performance.now() >= run.roundDeadline) return;
   const queue = [...run.pending];
+  // Each key starts over in a worker: this thread's paused searches would only hold memory.
+  for (const key of queue) run.release(key);
   const count = Math.min(queue.length, Math.max(1, availableParallelism()));
   // The memory budget is shared: each worker gets its part.
-  const maxCacheBytes = Math.floor((run.options.maxCacheBytes ?? 384 * 1024 * 1024) / count);
+  const maxCacheBytes = Math.floor((run.options.maxCacheBytes ?? DEFAULT_MAX_CACHE_BYTES) / count);
   const workers: Worker[] = [];
   await new Promise<void>((resolve) => {
     let active = 0;
@@ -57,10 +59,7 @@ export async function searchInWorkers(run: KeyChecks): Promise<void> {
       settled = true;
       clearTimeout(timer);
       for (const w of workers) void w.terminate();
-      run.pending = run.pending.filter((k) => {
-        const o = run.outcomes.get(k);
-        return o === undefined || (o.result === 'unknown' && o.reason === 'timeout');
-      });
+      run.pending = run.undecided();
       resolve();
     };
     let timer = setTimeout(finish, Math.max(0, run.deadline - performance.now()));

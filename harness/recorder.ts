@@ -22,7 +22,7 @@ export interface RecorderIo {
 export class HistoryRecorder {
   readonly events: HistoryEvent[] = [];
   private fd: number | null;
-  private lastTime = 0;
+  private lastTime = -1;
   /** Bytes and events on disk, all of them whole lines. */
   private committedBytes = 0;
   private committedEvents = 0;
@@ -65,8 +65,10 @@ export class HistoryRecorder {
   /** Nanoseconds on the run's clock. */
   now(): number {
     const t = this.clock.nowNs();
-    // Both clocks are monotonic; the max() only guards the contract "non-decreasing".
-    this.lastTime = Math.max(this.lastTime, t);
+    // Strictly increasing, so the times keep the order in which the harness saw the events: on the
+    // virtual clock a reply and the request it allowed happen at one instant, and with equal times
+    // the checker (closed intervals) would take that request for concurrent with the operation before it.
+    this.lastTime = Math.max(this.lastTime + 1, t);
     return this.lastTime;
   }
 

@@ -1,11 +1,11 @@
 // DESIGN.md: system-under-test imports neither checkers/ nor harness/. Its
-// tests may (they judge recorded histories with the real checker, through
-// testing/verdict.ts), but the store's code must not, or the store would be
-// tested by code it depends on. Two checks:
-// - no non-test file outside testing/ imports checkers/ or harness/;
+// tests may (they run on the harness and judge histories with the real
+// checker), and so may their support files (`testkit.ts`), but the store's
+// code must not, or the store would be tested by code it depends on. Two checks:
+// - no file but tests and test kits imports checkers/ or harness/;
 // - what the store's processes actually load (runtime/main.ts and every
-//   design's roles.ts, followed through their imports) contains no test file,
-//   nothing from testing/, checkers/ or harness/.
+//   design's roles.ts, followed through their imports) contains no test file
+//   or test kit, nothing from checkers/ or harness/.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +30,7 @@ export function importsOf(source: string): string[] {
   return specs.filter((s) => s.startsWith('.'));
 }
 
-const isTest = (path: string) => path.endsWith('.test.ts');
+const isTest = (path: string) => path.endsWith('.test.ts') || path.endsWith(`${sep}testkit.ts`);
 const inside = (path: string, dir: string) => path === dir || path.startsWith(dir + sep);
 const forbidden = [join(repo, 'checkers'), join(repo, 'harness')];
 
@@ -40,10 +40,10 @@ describe('system-under-test import boundaries', () => {
     expect(importsOf(src)).toEqual(['../../checkers/index.ts', './b.ts', '../c.ts', './side.ts', '../../harness/x.ts']);
   });
 
-  it('no store code (non-test, outside testing/) imports checkers/ or harness/', () => {
+  it('no store code (neither a test nor a test kit) imports checkers/ or harness/', () => {
     const offenders: string[] = [];
     for (const file of tsFiles(here)) {
-      if (isTest(file) || inside(file, join(here, 'testing'))) continue;
+      if (isTest(file)) continue;
       for (const spec of importsOf(readFileSync(file, 'utf8'))) {
         const target = resolve(dirname(file), spec);
         if (forbidden.some((dir) => inside(target, dir))) offenders.push(`${relative(repo, file)} imports ${spec}`);
@@ -52,7 +52,7 @@ describe('system-under-test import boundaries', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('the store processes load no test code, nothing from testing/, checkers/ or harness/', () => {
+  it('the store processes load no test code, nothing from checkers/ or harness/', () => {
     const designs = readdirSync(here).filter((d) => existsSync(join(here, d, 'roles.ts')));
     expect(designs.length).toBeGreaterThanOrEqual(3); // naive, failover, viewserver: guards against a walk over nothing
     const queue = [join(here, 'runtime', 'main.ts'), ...designs.map((d) => join(here, d, 'roles.ts'))];
@@ -64,7 +64,7 @@ describe('system-under-test import boundaries', () => {
       loaded.add(file);
       for (const spec of importsOf(readFileSync(file, 'utf8'))) {
         const target = resolve(dirname(file), spec);
-        if (isTest(target) || [...forbidden, join(here, 'testing')].some((dir) => inside(target, dir)) || !inside(target, here)) {
+        if (isTest(target) || forbidden.some((dir) => inside(target, dir)) || !inside(target, here)) {
           offenders.push(`${relative(repo, file)} imports ${spec}`);
         } else if (existsSync(target)) queue.push(target);
       }

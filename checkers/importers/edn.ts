@@ -4,7 +4,10 @@
 // too). Parsing uses the maintained `edn-data` package.
 import { parseEDNString } from 'edn-data';
 import { HistoryError } from '../errors.ts';
+import { isKey, keyName } from '../keys.ts';
+import { quote } from '../quote.ts';
 import type { ClientEvent, Value } from '../types.ts';
+import { MAX_NEMESIS_VALUE_DEPTH, nestsDeeperThan } from './depth.ts';
 import type { LocatedEvent } from './located.ts';
 
 const TYPES = new Set(['invoke', 'ok', 'fail', 'info']);
@@ -19,6 +22,31 @@ function isValue(v: unknown): v is Value {
   return v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
 }
 
+/**
+ * Where the line's first form ends: after the bracket closing the one it
+ * opens with (strings, escapes and character literals skipped), -1 if that
+ * bracket never closes, or the whole line for a form without brackets.
+ */
+function firstFormEnd(line: string): number {
+  if (!'{[(#'.includes(line[0])) return line.length;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '\\') i++; // a character literal such as \{
+    else if (c === ';') return -1; // a comment inside the form swallows its end
+    else if (c === '{' || c === '[' || c === '(') depth++;
+    else if (c === '}' || c === ']' || c === ')') {
+      if (--depth === 0) return i + 1;
+    }
+  }
+  return -1;
+}
+
 export function parseEdnHistory(text: string, file: string): LocatedEvent[] {
   const out: LocatedEvent[] = [];
   const lines = text.split('\n');
@@ -29,38 +57,44 @@ export function parseEdnHistory(text: string, file: string): LocatedEvent[] {
     const fail = (msg: string): never => {
       throw new HistoryError(file, line, msg);
     };
+    // edn-data reads the first form and ignores the rest of the line, and
+    // returns null for an unterminated one: both are checked here.
+    const end = firstFormEnd(raw);
+    if (end === -1) fail('malformed EDN (the map is not complete)');
+    const rest = raw.slice(end).trim();
+    if (rest !== '' && !rest.startsWith(';')) fail(`text after the map (one map per line): ${quote(rest)}`);
     let obj: unknown;
     try {
-      obj = parseEDNString(raw, { mapAs: 'object', keywordAs: 'string', listAs: 'array' });
+      obj = parseEDNString(raw.slice(0, end), { mapAs: 'object', keywordAs: 'string', listAs: 'array' });
     } catch (e) {
       fail(`malformed EDN (${(e as Error).message})`);
     }
-    // edn-data returns null for an unterminated form instead of throwing.
-    if (obj === null && raw !== 'nil') fail('malformed EDN (the map is not complete)');
-    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) fail('expected an EDN map');
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) fail(`expected an EDN map, got ${quote(obj)}`);
     const o = obj as Record<string, unknown>;
     if (o.process === 'nemesis') {
       // Kept for the report's fault shading (Jepsen: :f :start/:stop, or start-partition...); checkers skip them.
-      if (typeof o.f !== 'string') fail(`a nemesis event needs an :f keyword, got ${JSON.stringify(o.f)}`);
+      if (typeof o.f !== 'string') fail(`a nemesis event needs an :f keyword, got ${quote(o.f)}`);
+      if (nestsDeeperThan(o.value, MAX_NEMESIS_VALUE_DEPTH)) fail(`a nemesis :value may nest at most ${MAX_NEMESIS_VALUE_DEPTH} levels deep`);
       // A clockless nemesis map in a clocked history sits at the previous event's time, not at its line number.
       const time = typeof o.time === 'number' ? o.time : (out.at(-1)?.event.time ?? line);
       out.push({ line, event: { index: out.length, time, process: 'nemesis', type: 'info', f: o.f as string, value: o.value ?? undefined } });
       continue;
     }
-    if (typeof o.process !== 'number' || !Number.isInteger(o.process) || o.process < 0) fail(`:process must be a non-negative integer or :nemesis, got ${JSON.stringify(o.process)}`);
-    if (typeof o.type !== 'string' || !TYPES.has(o.type)) fail(`unknown :type ${JSON.stringify(o.type)} (expected :invoke, :ok, :fail or :info)`);
+    if (typeof o.process !== 'number' || !Number.isInteger(o.process) || o.process < 0) fail(`:process must be a non-negative integer or :nemesis, got ${quote(o.process)}`);
+    if (typeof o.type !== 'string' || !TYPES.has(o.type)) fail(`unknown :type ${quote(o.type)} (expected :invoke, :ok, :fail or :info)`);
     const f = typeof o.f === 'string' ? FUNCTIONS[o.f] : undefined;
-    if (f === undefined) fail(`unknown :f ${JSON.stringify(o.f)} (expected :get, :put, :append, :read, :write or :cas)`);
-    if (o.key !== undefined && typeof o.key !== 'string' && typeof o.key !== 'number') fail(`:key must be a string or number, got ${JSON.stringify(o.key)}`);
+    if (f === undefined) fail(`unknown :f ${quote(o.f)} (expected :get, :put, :append, :read, :write or :cas)`);
+    if (o.key !== undefined && !isKey(o.key)) fail(`:key must be a string or an integer, got ${quote(o.key)}`);
     const value = o.value === undefined ? null : o.value;
     if (f === 'cas') {
-      if (!Array.isArray(value) || value.length !== 2 || !isValue(value[0]) || !isValue(value[1])) fail(`a :cas value must be [from to], got ${JSON.stringify(value)}`);
+      if (!Array.isArray(value) || value.length !== 2 || !isValue(value[0]) || !isValue(value[1])) fail(`a :cas value must be [from to], got ${quote(value)}`);
     } else if (!isValue(value)) {
-      fail(`:value must be nil, a number or a string, got ${JSON.stringify(value)}`);
+      fail(`:value must be nil, a number or a string, got ${quote(value)}`);
     }
     const time = typeof o.time === 'number' ? o.time : line;
     const event: ClientEvent = { index: out.length, time, process: o.process as number, type: o.type as ClientEvent['type'], f: f as ClientEvent['f'], value: value as Value };
-    if (o.key !== undefined) event.key = String(o.key);
+    // Keys keep their type: :key 1 and :key "1" are two registers (keys.ts).
+    if (o.key !== undefined) event.key = keyName(o.key as string | number);
     if (typeof o.error === 'string') event.error = o.error;
     out.push({ line, event });
   }

@@ -3,12 +3,17 @@
 // Values: nil, integers, [from to], and :timed-out on indeterminate
 // completions. Nemesis lines (:nemesis :info :start ...) are kept as nemesis
 // events for the report; lines of other loggers are skipped; an op line we
-// cannot read is an error, never guessed.
+// cannot read, a cut-short one included, is an error, never guessed: a
+// skipped `:fail` would turn a write that did not happen into one that may
+// have.
 import { HistoryError } from '../errors.ts';
+import { quote } from '../quote.ts';
 import type { ClientEvent, Value } from '../types.ts';
 import type { LocatedEvent } from './located.ts';
 
 const OP_LINE = /^\S+\s+jepsen\.util\s+-\s+(\S+)\s+(\S+)\s+(\S+)\s*(.*)$/;
+// What makes a jepsen.util line an op line: a process (an integer or :nemesis) right after the logger name.
+const OP_START = /^\S+\s+jepsen\.util\s+-\s+(\d+|:nemesis)(\s|$)/;
 const TYPES: Record<string, ClientEvent['type']> = { ':invoke': 'invoke', ':ok': 'ok', ':fail': 'fail', ':info': 'info' };
 const FUNCTIONS: Record<string, ClientEvent['f']> = { ':read': 'read', ':write': 'write', ':cas': 'cas', ':append': 'append' };
 
@@ -29,8 +34,11 @@ export function parseJepsenLog(text: string, file: string): LocatedEvent[] {
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i].trim();
     const m = OP_LINE.exec(raw);
-    if (m === null) continue;
     const line = i + 1;
+    if (m === null) {
+      if (OP_START.test(raw)) throw new HistoryError(file, line, `incomplete op line (expected process, type, function and value): ${quote(raw)}`);
+      continue;
+    }
     const [, proc, typeTok, fTok, rest] = m;
     if (proc === ':nemesis') {
       const detail = rest.trim();
@@ -40,30 +48,30 @@ export function parseJepsenLog(text: string, file: string): LocatedEvent[] {
     const fail = (msg: string): never => {
       throw new HistoryError(file, line, msg);
     };
-    if (!/^\d+$/.test(proc)) fail(`process must be a non-negative integer or :nemesis, got ${proc}`);
+    if (!/^\d+$/.test(proc)) fail(`process must be a non-negative integer or :nemesis, got ${quote(proc)}`);
     const type = TYPES[typeTok];
-    if (type === undefined) fail(`unknown type ${typeTok} (expected :invoke, :ok, :fail or :info)`);
+    if (type === undefined) fail(`unknown type ${quote(typeTok)} (expected :invoke, :ok, :fail or :info)`);
     const f = FUNCTIONS[fTok];
-    if (f === undefined) fail(`unknown function ${fTok} (expected :read, :write, :cas or :append)`);
+    if (f === undefined) fail(`unknown function ${quote(fTok)} (expected :read, :write, :cas or :append)`);
     const valueText = rest.trim();
     let value: ClientEvent['value'];
     let error: string | undefined;
     if (valueText.startsWith(':')) {
       // :timed-out and friends: an error keyword instead of a value. Only a
       // completion may carry one; pairing.ts takes the value from the invoke.
-      if (type === 'invoke') fail(`an invoke must carry a value, got ${valueText}`);
-      if (type === 'ok') fail(`an :ok completion must carry a value, got ${valueText}`);
+      if (type === 'invoke') fail(`an invoke must carry a value, got ${quote(valueText)}`);
+      if (type === 'ok') fail(`an :ok completion must carry a value, got ${quote(valueText)}`);
       error = valueText.slice(1);
       value = null;
     } else if (f === 'cas') {
       const c = /^\[\s*(\S+)\s+(\S+)\s*\]$/.exec(valueText);
       const from = c ? parseScalar(c[1]) : undefined;
       const to = c ? parseScalar(c[2]) : undefined;
-      if (from === undefined || to === undefined) fail(`a :cas value must be [from to], got ${valueText || '(nothing)'}`);
+      if (from === undefined || to === undefined) fail(`a :cas value must be [from to], got ${valueText === '' ? 'nothing' : quote(valueText)}`);
       value = [from as Value, to as Value];
     } else {
       const v = parseScalar(valueText);
-      if (v === undefined) fail(`cannot read value ${valueText || '(nothing)'} (expected nil, an integer or a string)`);
+      if (v === undefined) fail(`cannot read value ${valueText === '' ? '(nothing)' : quote(valueText)} (expected nil, an integer or a string)`);
       value = v as Value;
     }
     // The log has no clock: the line number orders events, which is all the checker needs.

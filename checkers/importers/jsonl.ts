@@ -3,7 +3,10 @@
 // rules (pairing, retired processes, time) are checked by pairing.ts so that
 // every importer gets them.
 import { HistoryError } from '../errors.ts';
+import { isKey, keyName } from '../keys.ts';
+import { quote } from '../quote.ts';
 import type { HistoryEvent, Value } from '../types.ts';
+import { MAX_NEMESIS_VALUE_DEPTH, nestsDeeperThan } from './depth.ts';
 import type { LocatedEvent } from './located.ts';
 
 const TYPES = new Set(['invoke', 'ok', 'fail', 'info']);
@@ -11,6 +14,11 @@ const FUNCTIONS = new Set(['read', 'write', 'cas', 'append']);
 
 export function isValue(v: unknown): v is Value {
   return v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+}
+
+/** A number JSON.parse turned into Infinity (1e400) is out of range, which "got Infinity" would hide. */
+function got(v: unknown): string {
+  return typeof v === 'number' && !Number.isFinite(v) ? 'a number out of range' : quote(v);
 }
 
 export function parseJsonl(text: string, file: string): LocatedEvent[] {
@@ -29,30 +37,34 @@ export function parseJsonl(text: string, file: string): LocatedEvent[] {
     } catch (e) {
       fail(`malformed JSON (${(e as Error).message})`);
     }
-    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) fail('expected a JSON object');
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) fail(`expected a JSON object, got ${quote(obj)}`);
     const o = obj as Record<string, unknown>;
     const index = o.index === undefined ? out.length : o.index;
-    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0) fail(`"index" must be a non-negative integer, got ${JSON.stringify(o.index)}`);
-    if (typeof o.time !== 'number' || !Number.isFinite(o.time) || o.time < 0) fail(`"time" must be a non-negative number, got ${JSON.stringify(o.time)}`);
+    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0) fail(`"index" must be a non-negative integer, got ${got(o.index)}`);
+    if (typeof o.time !== 'number' || !Number.isFinite(o.time) || o.time < 0) fail(`"time" must be a non-negative number, got ${got(o.time)}`);
     const time = o.time as number;
     if (o.process === 'nemesis') {
       // Nemesis events: kept for reports, ignored by the checker.
-      out.push({ line, event: { index: index as number, time, process: 'nemesis', type: 'info', f: String(o.f), value: o.value } });
+      if (typeof o.f !== 'string') fail(`a nemesis event needs an "f" string, got ${quote(o.f)}`);
+      if (nestsDeeperThan(o.value, MAX_NEMESIS_VALUE_DEPTH)) fail(`a nemesis "value" may nest at most ${MAX_NEMESIS_VALUE_DEPTH} levels deep`);
+      out.push({ line, event: { index: index as number, time, process: 'nemesis', type: 'info', f: o.f as string, value: o.value } });
       continue;
     }
     if (typeof o.process !== 'number' || !Number.isInteger(o.process) || o.process < 0) {
-      fail(`"process" must be a non-negative integer or "nemesis", got ${JSON.stringify(o.process)}`);
+      fail(`"process" must be a non-negative integer or "nemesis", got ${got(o.process)}`);
     }
-    if (typeof o.type !== 'string' || !TYPES.has(o.type)) fail(`unknown "type" ${JSON.stringify(o.type)} (expected invoke, ok, fail or info)`);
-    if (typeof o.f !== 'string' || !FUNCTIONS.has(o.f)) fail(`unknown "f" ${JSON.stringify(o.f)} (expected read, write, cas or append)`);
-    if (o.key !== undefined && typeof o.key !== 'string') fail(`"key" must be a string, got ${JSON.stringify(o.key)}`);
+    if (typeof o.type !== 'string' || !TYPES.has(o.type)) fail(`unknown "type" ${quote(o.type)} (expected invoke, ok, fail or info)`);
+    if (typeof o.f !== 'string' || !FUNCTIONS.has(o.f)) fail(`unknown "f" ${quote(o.f)} (expected read, write, cas or append)`);
+    if (o.key !== undefined && !isKey(o.key)) fail(`"key" must be a string or an integer, got ${got(o.key)}`);
+    // An ok read is what the checker tests; one that does not say what it read is a broken line, not a read of null.
+    if (o.type === 'ok' && o.f === 'read' && !('value' in o)) fail('an ok read must carry the "value" it read (null for a key never written)');
     const value = o.value === undefined ? null : o.value;
     if (o.f === 'cas') {
       if (!Array.isArray(value) || value.length !== 2 || !isValue(value[0]) || !isValue(value[1])) {
-        fail(`a cas "value" must be [from, to], got ${JSON.stringify(o.value)}`);
+        fail(`a cas "value" must be [from, to], got ${got(o.value)}`);
       }
     } else if (!isValue(value)) {
-      fail(`"value" must be a number, string or null, got ${JSON.stringify(o.value)}`);
+      fail(`"value" must be a number, string or null, got ${got(o.value)}`);
     }
     const event: HistoryEvent = {
       index: index as number,
@@ -62,7 +74,7 @@ export function parseJsonl(text: string, file: string): LocatedEvent[] {
       f: o.f as 'read',
       value: value as Value,
     };
-    if (o.key !== undefined) event.key = o.key as string;
+    if (o.key !== undefined) event.key = keyName(o.key as string | number);
     if (typeof o.error === 'string') event.error = o.error;
     out.push({ line, event });
   }

@@ -12,18 +12,28 @@
 // With --stale-reads a non-primary answers reads from that copy: fast, and
 // not linearizable, which the harness catches under partitions or latency.
 //
+// Two more bugs can be planted in the primary, ones that need no fault at
+// all, only concurrency (the hot default workload exists to catch these):
+// --racy-cas compares and sets on different turns of the event loop, so two
+// cas racing on one key can both succeed (a non-atomic read-modify-write);
+// --lost-update acknowledges a write at once and applies it a moment later,
+// in no particular order, so a write acknowledged earlier can land after a
+// later one (a lost update).
+//
 // usage: node server.js --id ID --listen HOST:PORT [--peers ID=HOST:PORT,...]
-//                       [--primary ID] [--stale-reads]
+//                       [--primary ID] [--stale-reads] [--racy-cas] [--lost-update]
 import net from 'node:net';
 
 function parseArgs(argv) {
-  const opts = { id: '', listen: '', peers: {}, primary: '', staleReads: false };
+  const opts = { id: '', listen: '', peers: {}, primary: '', staleReads: false, racyCas: false, lostUpdate: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--id') opts.id = argv[++i];
     else if (a === '--listen') opts.listen = argv[++i];
     else if (a === '--primary') opts.primary = argv[++i];
     else if (a === '--stale-reads') opts.staleReads = true;
+    else if (a === '--racy-cas') opts.racyCas = true;
+    else if (a === '--lost-update') opts.lostUpdate = true;
     else if (a === '--peers') {
       for (const entry of (argv[++i] || '').split(',').filter(Boolean)) {
         const [id, addr] = entry.split('=');
@@ -35,7 +45,7 @@ function parseArgs(argv) {
     }
   }
   if (!opts.id || !opts.listen) {
-    process.stderr.write('usage: server.js --id ID --listen HOST:PORT [--peers ID=HOST:PORT,...] [--primary ID] [--stale-reads]\n');
+    process.stderr.write('usage: server.js --id ID --listen HOST:PORT [--peers ID=HOST:PORT,...] [--primary ID] [--stale-reads] [--racy-cas] [--lost-update]\n');
     process.exit(2);
   }
   return opts;
@@ -126,23 +136,37 @@ const peers = Object.fromEntries(Object.entries(opts.peers).map(([id, addr]) => 
 
 // ---- the state machine (primary only) --------------------------------------
 
-function apply(body) {
+function apply(body, reply) {
   const key = String(body.key);
   switch (body.type) {
     case 'read':
-      return data.has(key) ? { type: 'read_ok', value: data.get(key) } : { type: 'error', code: 20, text: 'key does not exist' };
+      return reply(data.has(key) ? { type: 'read_ok', value: data.get(key) } : { type: 'error', code: 20, text: 'key does not exist' });
     case 'write':
+      if (opts.lostUpdate) {
+        // Planted bug: acknowledged now, applied up to 5 ms later, whatever came meanwhile.
+        setTimeout(() => {
+          data.set(key, body.value);
+          replicate(key);
+        }, Math.random() * 5);
+        return reply({ type: 'write_ok' });
+      }
       data.set(key, body.value);
       replicate(key);
-      return { type: 'write_ok' };
-    case 'cas':
-      if (!data.has(key)) return { type: 'error', code: 20, text: 'key does not exist' };
-      if (data.get(key) !== body.from) return { type: 'error', code: 22, text: `expected ${body.from}, have ${data.get(key)}` };
-      data.set(key, body.to);
-      replicate(key);
-      return { type: 'cas_ok' };
+      return reply({ type: 'write_ok' });
+    case 'cas': {
+      if (!data.has(key)) return reply({ type: 'error', code: 20, text: 'key does not exist' });
+      const current = data.get(key);
+      const finish = () => {
+        if (current !== body.from) return reply({ type: 'error', code: 22, text: `expected ${body.from}, have ${current}` });
+        data.set(key, body.to);
+        replicate(key);
+        reply({ type: 'cas_ok' });
+      };
+      // Planted bug: the value compared was read on an earlier turn; another cas may have set it since.
+      return opts.racyCas ? setTimeout(finish, Math.random() * 5) : finish();
+    }
     default:
-      return { type: 'error', code: 10, text: `unsupported request ${body.type}` };
+      return reply({ type: 'error', code: 10, text: `unsupported request ${body.type}` });
   }
 }
 
@@ -158,7 +182,7 @@ function handle(body, reply) {
     return;
   }
   if (body.type === 'primary') return reply({ type: 'primary_ok', primary: opts.primary || opts.id });
-  if (isPrimary) return reply(apply(body));
+  if (isPrimary) return apply(body, reply);
   if (body.type === 'read' && opts.staleReads) {
     const key = String(body.key);
     return reply(data.has(key) ? { type: 'read_ok', value: data.get(key) } : { type: 'error', code: 20, text: 'key does not exist' });

@@ -7,13 +7,13 @@
 // driver (harness/client/driver.ts; the wire protocol by default). Everything
 // it starts is stopped by `stop()`, and by the process owner's exit and
 // signal hooks if `stop()` is never reached.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Proxy as ToxiProxy } from 'toxiproxy-node-client';
 import { loadDriver, openDriverConnection, type ClientDriver, type DriverTarget } from '../client/driver.ts';
 import { wireDriver } from '../client/wireClient.ts';
-import { askOnce } from '../client/wireConnection.ts';
+import { askOnce, type Outcome } from '../client/wireConnection.ts';
 import type { Clock, Cluster, ClientConnection, NodeLink, PartitionMode } from '../engine/cluster.ts';
 import { abortableSleep, wallClock } from '../engine/wallClock.ts';
 import { MaelstromNetwork, type MaelstromStats } from '../maelstrom/network.ts';
@@ -604,15 +604,29 @@ export class ProcessCluster implements Cluster {
     const p = this.def.primary;
     if (!p) return null;
     if ('static' in p) return p.static;
-    const node = this.node(p.ask);
-    // Asked directly (behind proxies) or through its relay (kernel backend): the harness's question is no client's traffic.
-    const at = this.kernel ? this.exposed.get(node.id)!.main : node.listen;
-    const out = this.maelstrom
-      ? await this.maelstrom.ask(node.id, node.proc, { type: 'primary' }, timeoutMs)
-      : await askOnce(at.host, at.port, { type: 'primary' }, timeoutMs);
+    const out = await this.ask(p.ask, { type: 'primary' }, timeoutMs);
     if (out.kind !== 'reply' || out.body.type !== 'primary_ok') return null;
     const primary = out.body.primary;
     return typeof primary === 'string' && this.nodes.has(primary) ? primary : null;
+  }
+
+  async ask(id: string, body: Record<string, unknown>, timeoutMs: number): Promise<Outcome> {
+    const node = this.node(id);
+    // Asked directly (behind proxies) or through its relay (kernel backend): the harness's question is no client's traffic.
+    const at = this.kernel ? this.exposed.get(node.id)!.main : node.listen;
+    if (this.maelstrom === null) return askOnce(at.host, at.port, body, timeoutMs);
+    const out = await this.maelstrom.ask(node.id, node.proc, body, timeoutMs);
+    if (out.kind === 'exited') return { kind: 'closed', sent: true, reason: `the node exited (${out.signal ?? `code ${out.code}`})` };
+    return out.kind === 'reply' ? { kind: 'reply', body: { ...out.body, type: String(out.body.type) } } : out;
+  }
+
+  /** The node's log so far (its stderr; for a TCP node, stdout too). */
+  log(id: string): string {
+    try {
+      return readFileSync(join(this.opts.logDir, `${id}.log`), 'utf8');
+    } catch {
+      return '';
+    }
   }
 
   async stop(): Promise<void> {

@@ -5,6 +5,7 @@
 // workload, the torture run) never learns which one it drives, so a failure
 // found in simulation replays on processes with the same code.
 import type { SystemDefinition } from '../system/definition.ts';
+import type { Outcome } from '../client/wireConnection.ts';
 import type { Completion, RegisterOp } from '../workloads/register.ts';
 
 export type EngineName = 'processes' | 'sim';
@@ -48,6 +49,8 @@ export interface ClientConnection {
 export interface MessageFaults {
   /** Each message on these links is lost with probability p. */
   lose(links: NodeLink[], p: number): Promise<void>;
+  /** Each message from B back to A on these links A->B (the answers to A's requests) is lost with probability p; A's own messages arrive. */
+  loseAnswers(links: NodeLink[], p: number): Promise<void>;
   /** Each message on these links is delivered twice with probability p. */
   duplicate(links: NodeLink[], p: number): Promise<void>;
   /** Messages on these links are delivered in random order (and up to `spreadMs` late). */
@@ -82,8 +85,12 @@ export interface Cluster {
   resume(id: string): Promise<void>;
   /** Who is primary now, per the definition's `primary` field; null if unknown or unanswered. */
   primary(): Promise<string | null>;
-  /** Which view-service replica leads now, when the system can say (a replicated view service); null otherwise. */
-  viewserverLeader?(): Promise<string | null>;
+  /**
+   * Sends one request straight to a node, not through its client link (no
+   * network fault touches it), and waits for the answer: the harness's own
+   * questions (who is primary) and a test's (a node's state).
+   */
+  ask(node: string, body: Record<string, unknown>, timeoutMs: number): Promise<Outcome>;
   /** Opens a client connection to a client node; an error string when nothing could be sent. */
   connect(node: string, timeoutMs: number): Promise<ClientConnection | { error: string }>;
   stop(): Promise<void>;

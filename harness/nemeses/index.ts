@@ -6,16 +6,20 @@
 import type { EngineName, PartitionMode } from '../engine/cluster.ts';
 import type { SystemDefinition } from '../system/definition.ts';
 import { bridge } from './bridge.ts';
+import { depose } from './depose.ts';
 import { isolateNode } from './isolateNode.ts';
 import { isolatePrimary } from './isolatePrimary.ts';
 import { isolateServices } from './isolateServices.ts';
 import { kill } from './kill.ts';
 import { latency } from './latency.ts';
+import { loseAnswers } from './loseAnswers.ts';
 import { duplicate, lose, reorder } from './messageFaults.ts';
 import type { Nemesis, NemesisFactory } from './nemesis.ts';
 import { partitionHalves } from './partitionHalves.ts';
 import { pause } from './pause.ts';
+import { pausePrimary } from './pausePrimary.ts';
 import { primaryFromViewserver } from './primaryFromViewserver.ts';
+import { splitPrimary } from './splitPrimary.ts';
 import { isolateViewserver, killViewserver, pauseViewserver } from './viewserverFaults.ts';
 
 export const nemesisRegistry: Record<string, NemesisFactory> = {
@@ -23,15 +27,19 @@ export const nemesisRegistry: Record<string, NemesisFactory> = {
   isolate: isolateNode,
   'isolate-primary': isolatePrimary,
   'primary-viewserver': primaryFromViewserver,
+  depose,
+  'split-primary': splitPrimary,
   'isolate-services': isolateServices,
   bridge,
   latency,
   kill,
   pause,
+  'pause-primary': pausePrimary,
   'kill-viewserver': killViewserver,
   'pause-viewserver': pauseViewserver,
   'isolate-viewserver': isolateViewserver,
   lose,
+  'lose-answers': loseAnswers,
   duplicate,
   reorder,
 };

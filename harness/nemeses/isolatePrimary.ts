@@ -1,12 +1,12 @@
 // Role-targeted: ask the system who is primary right now and cut that node
 // off from every other node. Clients still reach it, so an old primary that
 // keeps serving is observed.
-import { cutFault, pairsAcross, type NemesisFactory } from './nemesis.ts';
+import { cutFault, needsPrimary, pairsAcross, type NemesisFactory } from './nemesis.ts';
 
 export const isolatePrimary: NemesisFactory = {
   summary: 'cut the current primary off from all other nodes (asks the system who is primary)',
   partitionModes: true,
-  unsupported: (def) => (def.primary === undefined ? 'the system definition has no "primary" field to ask who is primary' : null),
+  unsupported: needsPrimary,
   create: (mode) => ({
     kind: 'isolate-primary',
     async start(ctx) {

@@ -74,3 +74,13 @@ export function stateNodes(def: SystemDefinition, opts: { excludeViewserver: boo
   }
   return nodes.map((n) => n.id);
 }
+
+/** The nodes of role `viewserver`: one view server, or the replicas of a replicated view service. */
+export function viewserverNodes(def: SystemDefinition): string[] {
+  return def.nodes.filter((n) => n.role === 'viewserver').map((n) => n.id);
+}
+
+/** Why a primary-targeted nemesis cannot run against `def`, or null. */
+export function needsPrimary(def: SystemDefinition): string | null {
+  return def.primary === undefined ? 'the system definition has no "primary" field to ask who is primary' : null;
+}

@@ -1,8 +1,13 @@
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { locate, main, metaFromResults } from './cli.ts';
+
+// Permission errors are injected (tests run as root, where chmod cannot cause them; see checkers/fsTestkit.ts).
+const denied = vi.hoisted(() => new Set<string>());
+vi.mock('node:fs', async (importOriginal) => (await import('../../checkers/fsTestkit.ts')).denyingFs(importOriginal, denied));
 
 const EXAMPLE = new URL('../../histories/examples/bad-failover-split-brain.jsonl', import.meta.url).pathname;
 
@@ -15,6 +20,7 @@ function tmp(): string {
 afterEach(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   dirs = [];
+  denied.clear();
   vi.restoreAllMocks();
 });
 
@@ -130,5 +136,33 @@ describe('inspect CLI', () => {
     expect(html).toContain('this format records no clock');
     expect(html).toContain('invoked at line 5, done at line 6');
     expect(html).not.toContain('id="latency"');
+  });
+
+  // The probe of issue 13: these crashed inspect with a stack trace.
+  it.each([
+    ['a client value', `{"index":0,"time":0,"process":0,"type":"invoke","f":"write","key":"x","value":${'['.repeat(5000)}${']'.repeat(5000)}}`, /history\.jsonl:1: "value" must be a number, string or null, got \[+…\]+$/],
+    ['a nemesis value', `{"index":0,"time":0,"process":"nemesis","type":"info","f":"start-partition","value":${'['.repeat(5000)}${']'.repeat(5000)}}`, /history\.jsonl:1: a nemesis "value" may nest at most 32 levels deep$/],
+  ])('%s nested 5,000 levels deep is bad input (exit 3), not a RangeError', async (_what, text, message) => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'history.jsonl'), `${text}\n`);
+    const io = capture();
+    expect(await main([dir])).toBe(3);
+    expect(io.err().trim()).toMatch(message);
+  });
+
+  it('a FIFO is bad input at once, not a hang', async () => {
+    const dir = tmp();
+    execFileSync('mkfifo', [join(dir, 'history.jsonl')]);
+    const io = capture();
+    expect(await main([dir])).toBe(3);
+    expect(io.err()).toBe(`inspect: ${join(dir, 'history.jsonl')}: a FIFO (named pipe), not a history file\n`);
+  });
+
+  it('a folder it may not list is bad input, not an EACCES crash', async () => {
+    const dir = tmp();
+    denied.add(dir);
+    const io = capture();
+    expect(await main([dir])).toBe(3);
+    expect(io.err()).toBe(`inspect: ${dir}: cannot list folder: permission denied (EACCES)\n`);
   });
 });

@@ -4,7 +4,8 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { formatOption, parseArgs, timeoutMsOption, usageErrorLine, UsageError } from '../../checkers/cli-args.ts';
-import { checkHistory, HistoryError, loadHistoryFile, type CheckResultDetail, type HistoryFormat } from '../../checkers/index.ts';
+import { describeFsError } from '../../checkers/files.ts';
+import { checkHistory, escapeControl, HistoryError, loadHistoryFile, type CheckResultDetail, type HistoryFormat } from '../../checkers/index.ts';
 import { writeReport, type RunMeta } from './index.ts';
 
 const USAGE = `usage: npm run -s inspect -- RUN_DIR_OR_HISTORY [--out FILE] [--format jsonl|jepsen|edn] [--timeout SECONDS] [--json]
@@ -51,16 +52,25 @@ function parseInspectArgs(argv: string[]): Args {
 /** Where the history, the run's metadata and the report live for a folder or a file argument. */
 export function locate(target: string, out?: string): { historyPath: string; resultsPath: string | null; reportPath: string } {
   const abs = resolve(target);
-  if (!existsSync(abs)) throw new UsageError(`${target}: no such file or folder`);
-  if (statSync(abs).isDirectory()) {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(abs).isDirectory();
+  } catch (e) {
+    throw new UsageError(`${target}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : `cannot be read: ${describeFsError(e)}`}`);
+  }
+  if (isDirectory) {
     let historyPath = join(abs, 'history.jsonl');
     if (!existsSync(historyPath)) {
-      const candidates = readdirSync(abs).filter((n) => /\.(jsonl|edn|log)$/.test(n));
+      let names: string[];
+      try {
+        names = readdirSync(abs);
+      } catch (e) {
+        throw new UsageError(`${target}: cannot list folder: ${describeFsError(e)}`);
+      }
+      const candidates = names.filter((n) => /\.(jsonl|edn|log)$/.test(n));
       if (candidates.length !== 1) {
         // A folder of runs (histories/runs, a --out folder): name the newest run to inspect.
-        const runs = readdirSync(abs)
-          .filter((n) => existsSync(join(abs, n, 'history.jsonl')))
-          .sort();
+        const runs = names.filter((n) => existsSync(join(abs, n, 'history.jsonl'))).sort();
         const hint =
           candidates.length > 1
             ? ` (and several other histories: ${candidates.join(', ')}; name one)`
@@ -139,7 +149,7 @@ export async function inspect(target: string, options: { out?: string; format?: 
   const { historyPath, resultsPath, reportPath } = locate(target, options.out);
   const warnings: string[] = [];
   const parsed = loadHistoryFile(historyPath, { format: options.format });
-  const result = await checkHistory(parsed.events, { initialValue: parsed.initialValue, timeoutMs: options.timeoutMs ?? 60_000, timeUnit: parsed.timeUnit });
+  const result = await checkHistory(parsed.ops, { initialValue: parsed.initialValue, timeoutMs: options.timeoutMs ?? 60_000, timeUnit: parsed.timeUnit });
   let meta: RunMeta = {};
   if (resultsPath !== null) {
     const m = metaFromResults(resultsPath);
@@ -192,7 +202,8 @@ export async function main(argv: string[]): Promise<number> {
     return result.valid === true ? 0 : result.valid === false ? 1 : 2;
   } catch (e) {
     if (e instanceof HistoryError || e instanceof UsageError) {
-      process.stderr.write(`inspect: ${e.message}\n`);
+      // A HistoryError's message is escaped already; a UsageError may echo a path from the command line.
+      process.stderr.write(`inspect: ${escapeControl(e.message)}\n`);
       return 3;
     }
     throw e;

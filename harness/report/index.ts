@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { CheckResult, HistoryEvent } from '../../checkers/types.ts';
 import { prepareReport, type RunMeta } from './prepare.ts';
 import { renderPage, type PageAssets } from './render.ts';
+import { receivedAbout, type JournalEntry, type NodeColumn } from '../sim/journal.ts';
 
 export type { RunMeta } from './prepare.ts';
 export { prepareReport } from './prepare.ts';
@@ -48,12 +49,24 @@ export interface ReportInput {
   history: HistoryEvent[];
   result: CheckResult;
   meta?: RunMeta;
+  /** A simulated run's message journal, and the nodes whose inboxes tell the story (the state holders). */
+  journal?: { entries: JournalEntry[]; nodes: string[] };
 }
 
-export async function renderReport({ history, result, meta }: ReportInput): Promise<string> {
+/** Around a counterexample, how much earlier and later a message may have been delivered and still belong to it. */
+const JOURNAL_MARGIN_MS = 250;
+
+export async function renderReport({ history, result, meta, journal }: ReportInput): Promise<string> {
   const data = prepareReport(history, result, meta ?? {});
   const title = `splitbrain: ${meta?.system ?? 'history'} — ${result.valid === true ? 'linearizable' : result.valid === false ? 'NOT linearizable' : 'unknown'}`;
-  return renderPage(data, await pageAssets(), title);
+  const told: Record<string, NodeColumn[]> = {};
+  if (journal !== undefined) {
+    for (const f of data.failures) {
+      const range = f.minimalRange ?? f.timeRange;
+      told[f.anchor] = receivedAbout(journal.entries, f.key, journal.nodes, range[0] - JOURNAL_MARGIN_MS, range[1] + JOURNAL_MARGIN_MS);
+    }
+  }
+  return renderPage(data, await pageAssets(), title, told);
 }
 
 /** Write report.html (or `outPath`) and return its absolute path. */

@@ -4,6 +4,7 @@
 // without an invoke, an invoke that never completes, events out of order, no
 // events at all) still yields a drawable report, because the report is what a
 // person opens when something already went wrong.
+import { measureAvailability, type Availability } from '../torture/availability.ts';
 import type { CheckResult, HistoryEvent, KeyResult, Operation, OpFunction, Value, Verdict } from '../../checkers/types.ts';
 import type { ReportTimeUnit } from './time.ts';
 import { buildFailureView, type FailureView } from './failureView.ts';
@@ -138,6 +139,8 @@ export interface ReportData {
   throughput: ThroughputSeries;
   failures: FailureView[];
   perKey: KeyResult[];
+  /** Served share per fault window and quiet time, and recovery times; null for histories without a clock. */
+  availability: Availability | null;
 }
 
 const NS_PER_MS = 1e6;
@@ -441,6 +444,7 @@ export function prepareReport(history: HistoryEvent[], rawResult: CheckResult, m
     throughput: throughput(ops, timeEnd, Math.min(120, Math.max(10, Math.round(ops.length / 8)))),
     failures,
     perKey,
+    availability: unit === 'line' ? null : measureAvailability(history),
   };
 }
 

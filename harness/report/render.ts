@@ -7,6 +7,7 @@ import type { ReportData } from './prepare.ts';
 import { esc, renderDiagram } from './svg.ts';
 import { PAGE_CSS } from './style.ts';
 import type { ReportTimeUnit } from './time.ts';
+import type { NodeColumn } from '../sim/journal.ts';
 
 /** At most this many failing keys get the full drawing; the rest are listed in the table. */
 export const MAX_DETAILED_FAILURES = 20;
@@ -59,6 +60,17 @@ function summaryHtml(d: ReportData): string {
   rows.push(['keys', `${s.keys}${s.failingKeys > 0 ? ` <span class="c-bad">(${s.failingKeys} not linearizable)</span>` : ''}`]);
   rows.push(['duration', s.timeUnit === 'line' ? `${Math.round(s.durationMs)} lines <span class="muted">(this format records no clock)</span>` : ms(s.durationMs)]);
   rows.push(['checking time', ms(s.checkMs)]);
+  const a = d.availability;
+  if (a !== null && (a.windows.length > 0 || a.quiet !== null)) {
+    const pct = (r: number | null) => (r === null ? '–' : `${Math.round(100 * r)}%`);
+    const slowest = a.windows.reduce<number | null>((m, w) => (w.recoverS === null ? Infinity : m === null ? w.recoverS : Math.max(m, w.recoverS)), null);
+    rows.push([
+      'availability',
+      `${pct(a.duringFaults)} served during faults, ${pct(a.quiet)} quiet; longest stretch with nothing served ${a.longestOutageS.toFixed(1)} s` +
+        (slowest === null ? '' : slowest === Infinity ? '; after one fault nothing was served again' : `; served again at most ${slowest.toFixed(1)} s after a fault started`) +
+        ' <span class="muted">(per fault window on the timeline)</span>',
+    ]);
+  }
   const more: [string, string][] = [];
   if (s.historyPath !== undefined) more.push(['history', `<code>${esc(s.historyPath)}</code>`]);
   for (const [k, val] of Object.entries(s.extra)) {
@@ -79,7 +91,22 @@ function summaryHtml(d: ReportData): string {
 </header>`;
 }
 
-function failureHtml(f: FailureView, i: number, unit: ReportTimeUnit): string {
+/** What the nodes were told about a failing key (simulated runs): one column per node, in delivery order. */
+function journalHtml(columns: NodeColumn[] | undefined, unit: ReportTimeUnit): string {
+  if (columns === undefined || columns.length === 0) return '';
+  const t = (ms: number) => (unit === 'line' ? String(ms) : `${(ms / 1000).toFixed(3)} s`);
+  const cols = columns
+    .map(
+      (c) => `<div class="journal-node"><h5>${esc(c.node)}</h5><ol>${c.received
+        .map((r) => `<li><span class="muted">${esc(t(r.t))}</span> <b>${esc(r.what)}</b> <span class="muted">from ${esc(r.from)}</span></li>`)
+        .join('')}</ol></div>`,
+    )
+    .join('');
+  return `<h4>What the nodes were told <span class="muted">(simulated run: every request about this key delivered to a node that holds state, around the counterexample, in the order each node received them)</span></h4>
+  <div class="journal">${cols}</div>`;
+}
+
+function failureHtml(f: FailureView, i: number, unit: ReportTimeUnit, journal?: NodeColumn[]): string {
   const keyName = f.key === '' ? '(the single register)' : f.key;
   const hidden =
     f.shownFrom > 0
@@ -120,6 +147,7 @@ function failureHtml(f: FailureView, i: number, unit: ReportTimeUnit): string {
   <div class="lin-view" data-failure="${i}">${renderDiagram(f.lin, { idPrefix: `${f.anchor}-lin`, showSteps: true, unit }, f.prefixLength)}</div>
   <div class="legend-small"><span class="sw sw-step"></span> linearized (numbered in order) <span class="sw sw-stuck"></span> cannot be placed <span class="sw sw-other"></span> not yet placed <span class="sw sw-inf"></span> no reply: may take effect any time later <span class="sw sw-nemesis"></span> fault in force</div>
   ${minimal}${stuckNote}
+  ${journalHtml(journal, unit)}
 </section>`;
 }
 
@@ -142,14 +170,14 @@ export function embedJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-export function renderPage(d: ReportData, assets: PageAssets, title = 'splitbrain report'): string {
+export function renderPage(d: ReportData, assets: PageAssets, title = 'splitbrain report', journal: Record<string, NodeColumn[]> = {}): string {
   const detailed = d.failures.slice(0, MAX_DETAILED_FAILURES);
   const failures =
     d.failures.length === 0
       ? d.summary.verdict === 'unknown'
         ? '<p>The checker ran out of time before deciding; no counterexample is available.</p>'
         : ''
-      : `<section id="failures"><h2>What went wrong</h2>${detailed.map((f, i) => failureHtml(f, i, d.summary.timeUnit)).join('')}${
+      : `<section id="failures"><h2>What went wrong</h2>${detailed.map((f, i) => failureHtml(f, i, d.summary.timeUnit, journal[f.anchor])).join('')}${
           d.failures.length > detailed.length ? `<p class="muted">${d.failures.length - detailed.length} more failing keys are listed in the table below.</p>` : ''
         }</section>`;
   const empty = d.summary.ops === 0 ? '<p class="notice">This history has no client operations: there is nothing to draw.</p>' : '';

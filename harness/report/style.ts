@@ -99,4 +99,8 @@ details.more { margin-top: 8px; color: #495057; }
 details.more summary { cursor: pointer; }
 footer { font-size: 12px; margin-top: 10px; }
 .uplot { font-family: inherit; }
+.journal { display: flex; gap: 1.5em; flex-wrap: wrap; align-items: flex-start; }
+.journal-node { min-width: 14em; }
+.journal-node h5 { margin: 0.3em 0; font-family: monospace; font-size: 1em; }
+.journal-node ol { margin: 0; padding-left: 1.6em; font-size: 0.92em; }
 `;

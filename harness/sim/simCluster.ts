@@ -19,6 +19,7 @@ import { SimNetwork } from '../../system-under-test/runtime/simnet.ts';
 import type { Outcome } from '../client/wireConnection.ts';
 import type { ClientConnection, Clock, Cluster, MessageFaults, NodeLink, PartitionMode } from '../engine/cluster.ts';
 import type { SystemDefinition } from '../system/definition.ts';
+import type { JournalEntry } from './journal.ts';
 import { classify, requestBody, type RegisterOp } from '../workloads/register.ts';
 
 export interface SimClusterOptions {
@@ -29,6 +30,8 @@ export interface SimClusterOptions {
   networkDelayMs?: number;
   /** The pump refuses to run the clock past this (ms): a harness waiting on something that never comes. */
   maxVirtualMs?: number;
+  /** Keep a journal of every message delivered between nodes (for a run whose report will show it). */
+  journal?: boolean;
 }
 
 /** How often the pump lets the real event loop in (signals, progress lines): every this many events. */
@@ -48,6 +51,8 @@ export class SimCluster implements Cluster {
   readonly net: SimNetwork;
   readonly clock: Clock;
   readonly messageFaults: MessageFaults;
+  /** Messages delivered between nodes, when asked for (SimClusterOptions.journal). */
+  readonly journal: JournalEntry[] | null;
   private readonly links: NodeLink[];
   private readonly killed = new Set<string>();
   private readonly faulty = new Set<string>();
@@ -71,8 +76,23 @@ export class SimCluster implements Cluster {
       nowNs: () => Math.round(net.now * 1e6),
       sleep: (ms, signal) => this.sleep(ms, signal),
     };
+    const journal: JournalEntry[] | null = opts.journal ? [] : null;
+    this.journal = journal;
+    if (journal !== null) {
+      const nodes = new Set(def.nodes.map((n) => n.id));
+      this.net.hook = (m) => {
+        if (nodes.has(m.from) && nodes.has(m.to)) journal.push({ t: net.now, from: m.from, to: m.to, body: m.body });
+        return true;
+      };
+    }
     this.messageFaults = {
       lose: async (links, p) => this.onBothWays(links, (a, b) => net.drop(a, b, p)),
+      loseAnswers: async (links, p) => {
+        for (const l of links) {
+          net.drop(l.to, l.from, p);
+          this.faulty.add(l.name);
+        }
+      },
       duplicate: async (links, p) => this.onBothWays(links, (a, b) => net.duplicate(a, b, p)),
       reorder: async (links, spreadMs) => this.onBothWays(links, (a, b) => net.reorder(a, b, spreadMs)),
     };
@@ -229,13 +249,17 @@ export class SimCluster implements Cluster {
     const p = this.def.primary;
     if (!p) return null;
     if ('static' in p) return p.static;
-    const conn = this.open(p.ask);
-    if (conn === null) return null;
+    const out = await this.ask(p.ask, { type: 'primary' }, 2000);
+    if (out.kind !== 'reply' || out.body.type !== 'primary_ok') return null;
+    const primary = out.body.primary;
+    return typeof primary === 'string' && this.nodeIds().includes(primary) ? primary : null;
+  }
+
+  async ask(node: string, body: Record<string, unknown>, timeoutMs: number): Promise<Outcome> {
+    const conn = this.open(node);
+    if (conn === null) return { kind: 'closed', sent: false, reason: 'ECONNREFUSED' };
     try {
-      const out = await conn.request({ type: 'primary' }, 2000);
-      if (out.kind !== 'reply' || out.body.type !== 'primary_ok') return null;
-      const primary = out.body.primary;
-      return typeof primary === 'string' && this.nodeIds().includes(primary) ? primary : null;
+      return await conn.request(body, timeoutMs);
     } finally {
       conn.close();
     }

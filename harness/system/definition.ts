@@ -68,6 +68,8 @@ export interface SystemDefinition {
   nodes: NodeDefinition[];
   clientNodes: string[];
   primary?: PrimarySource;
+  /** For a replicated view service: the nodes to ask who leads it (see nemeses/viewserverFaults.ts). */
+  leader?: { ask: string[] };
   nemeses?: string[];
   /**
    * How the nodes run in the simulator (`--sim`): a module exporting
@@ -154,7 +156,7 @@ export function parseSystem(raw: unknown, file: string): SystemDefinition {
   if (!isObject(raw)) fail('the top level must be a JSON object');
   const obj = raw as Record<string, unknown>;
   const known = [
-    'name', 'claims', 'protocol', 'nodes', 'clientNodes', 'primary', 'nemeses', 'network', 'client', 'ports', 'members', 'ready',
+    'name', 'claims', 'protocol', 'nodes', 'clientNodes', 'primary', 'leader', 'nemeses', 'network', 'client', 'ports', 'members', 'ready',
     'simulation', 'available', 'recoveryS', 'description', '$comment',
   ];
   for (const k of Object.keys(obj)) {
@@ -354,6 +356,14 @@ export function parseSystem(raw: unknown, file: string): SystemDefinition {
     }
     simulation = { roles: resolve(dirname(resolve(file)), sim.roles as string), ...(sim.args !== undefined ? { args: sim.args as string[] } : {}) };
   }
+  let leader: SystemDefinition['leader'];
+  if (obj.leader !== undefined) {
+    const l = obj.leader as Record<string, unknown>;
+    if (!isObject(l) || Object.keys(l).some((k) => k !== 'ask') || !Array.isArray(l.ask) || l.ask.length === 0 || !l.ask.every((n) => typeof n === 'string' && ids.includes(n))) {
+      fail(`"leader" must be {"ask": [node ids]}: the nodes asked who leads a replicated view service (nodes: ${ids.join(', ')})`);
+    }
+    leader = { ask: l.ask as string[] };
+  }
   let available: string[] = [];
   if (obj.available !== undefined) {
     if (!Array.isArray(obj.available) || !obj.available.every((n) => typeof n === 'string' && n.trim() !== '')) {
@@ -371,6 +381,7 @@ export function parseSystem(raw: unknown, file: string): SystemDefinition {
   return {
     name: name as string,
     claims: claims as Claim,
+    leader,
     available,
     recoveryS,
     protocol: protocol as NodeProtocol,

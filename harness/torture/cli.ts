@@ -374,7 +374,8 @@ async function simulate(cells: Cell[], args: TortureArgs, seed: number, outRoot:
       runs: args.runs,
       seed,
       keepAll: args.keepAll,
-      shrinkMs: 60_000,
+      // Shrinking is bounded by runs, not time, so a seed shrinks to the same schedule on any machine; the cap is a safety net.
+      shrinkMs: 15 * 60_000,
       runDir: (c, s) => join(outRoot, `${stamp}-${safe(c.system.name)}-${safe(c.nemesis)}-sim-${s}`),
       command: (c, s) => reproduce(c, s, args) + ' --sim',
       onProgress: (_c, done, total, violations) => line.text(`${done}/${total} runs  ${((done * 1000) / Math.max(1, Date.now() - started)).toFixed(0)} runs/s  violations ${violations}`),

@@ -12,12 +12,20 @@ import type { CheckResult, HistoryEvent } from '../../checkers/types.ts';
 import { fsReason, OutputError } from '../outputFiles.ts';
 import { metaFromResults } from '../report/cli.ts';
 import { writeReport } from '../report/index.ts';
+import type { JournalEntry } from '../sim/journal.ts';
 
-export async function writeRunReport(input: { history: HistoryEvent[]; result: CheckResult; resultsPath: string; historyPath: string; outPath: string }): Promise<boolean> {
+export async function writeRunReport(input: {
+  history: HistoryEvent[];
+  result: CheckResult;
+  resultsPath: string;
+  historyPath: string;
+  outPath: string;
+  journal?: { entries: JournalEntry[]; nodes: string[] };
+}): Promise<boolean> {
   try {
     const { meta } = metaFromResults(input.resultsPath);
     const { history, result } = keysAsText(input.history, input.result);
-    await writeReport({ history, result, meta: { ...meta, historyPath: input.historyPath }, outPath: input.outPath });
+    await writeReport({ history, result, meta: { ...meta, historyPath: input.historyPath }, outPath: input.outPath, journal: input.journal });
     return true;
   } catch (err) {
     if (typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).syscall === 'string') {

@@ -6,6 +6,7 @@
 // stream the history to disk as it happens; simulated runs that pass keep no
 // files unless asked to.
 import { mkdirSync, rmSync } from 'node:fs';
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { ProcessCluster } from '../cluster/cluster.ts';
 import { onInterrupt } from '../cluster/processes.ts';
@@ -16,6 +17,8 @@ import { parseNemesis } from '../nemeses/index.ts';
 import { HistoryRecorder } from '../recorder.ts';
 import { loadSimRoles } from '../sim/roles.ts';
 import { SimCluster } from '../sim/simCluster.ts';
+import { JOURNAL_FILE, writeJournal } from '../sim/journal.ts';
+import { stateNodes } from '../nemeses/nemesis.ts';
 import { writeFileWhole } from '../outputFiles.ts';
 import type { SystemDefinition } from '../system/definition.ts';
 import { finalReads, runWorkload, type KeyStyle, type WorkloadStats } from '../workloads/register.ts';
@@ -114,6 +117,8 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
   // A history that can no longer be written (disk full) ends the run as Ctrl-C would.
   const recorderFailed = new AbortController();
   const signal = cfg.signal ? AbortSignal.any([cfg.signal, recorderFailed.signal]) : recorderFailed.signal;
+  // Every client slot's pause listens on it; that is not a leak.
+  setMaxListeners(0, signal);
   let maelstrom: MaelstromStats | null = null;
   let finalRead = { read: 0, of: cfg.keys };
   const healErrors: string[] = [];
@@ -121,7 +126,8 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
   try {
     progress();
     if (engine === 'sim') {
-      cluster = await SimCluster.start(cfg.system, { seed: cfg.seed, roles: await loadSimRoles(cfg.system) });
+      // A run whose files are kept gets the message journal its report draws.
+      cluster = await SimCluster.start(cfg.system, { seed: cfg.seed, roles: await loadSimRoles(cfg.system), journal: streamed });
       recorder = new HistoryRecorder(streamed ? historyPath : null, cluster.clock);
       recorder.failed.addEventListener('abort', () => recorderFailed.abort(), { once: true });
     } else {
@@ -181,6 +187,7 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
   }
   recorder.throwIfFailed();
   const events = recorder.events;
+  const journal = cluster instanceof SimCluster ? cluster.journal : null;
   const schedule = source.used(cyclesStarted);
   phase = 'checking';
   progress();
@@ -249,9 +256,14 @@ export async function runOnce(cfg: RunConfig): Promise<RunResult> {
     mkdirSync(cfg.runDir, { recursive: true });
     if (!streamed) recorder.writeTo(historyPath);
     if (engine === 'sim') writeScheduleFile(schedulePath, { system: cfg.system.file, nemesis: cfg.nemesis, seed: cfg.seed, engine, workload: workloadOf(cfg), schedule });
+    if (journal !== null) writeJournal(join(cfg.runDir, JOURNAL_FILE), journal);
     if (!cfg.historyOnly) {
       writeFileWhole(resultsPath, JSON.stringify(results, null, 2) + '\n');
-      wroteReport = verdict.check === null ? false : await writeRunReport({ history: events, result: verdict.check, resultsPath, historyPath, outPath: reportPath });
+      const journalNodes = stateNodes(cfg.system, { excludeViewserver: false });
+      wroteReport =
+        verdict.check === null
+          ? false
+          : await writeRunReport({ history: events, result: verdict.check, resultsPath, historyPath, outPath: reportPath, journal: journal === null ? undefined : { entries: journal, nodes: journalNodes } });
     }
   }
   phase = 'done';

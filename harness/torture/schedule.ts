@@ -42,7 +42,8 @@ export function scheduleSource(seed: number, w: Pick<Workload, 'concurrency' | '
   return {
     streams,
     plan,
-    used: (cyclesStarted) => ({ slots: taken.map((ops) => ops.map((op) => ({ ...op }))), cycles: plan.cycles.slice(0, cyclesStarted).map((c) => ({ ...c })) }),
+    // Already copies, and a schedule given to a later run is copied again as it is consumed.
+    used: (cyclesStarted) => ({ slots: taken, cycles: plan.cycles.slice(0, cyclesStarted) }),
   };
 }
 

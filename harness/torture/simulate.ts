@@ -13,6 +13,9 @@ import type { Cell } from './matrix.ts';
 import { runOnce, type RunResult } from './run.ts';
 import type { RunSchedule } from './schedule.ts';
 
+/** fast-check's fine pass, after delta debugging: enough for values and timings, bounded so it ends. */
+const FINE_ATTEMPTS = 300;
+
 export interface SimCellResult {
   cell: Cell;
   summaries: RunSummary[];
@@ -77,7 +80,7 @@ async function keepShrunk(cell: Cell, found: RunSummary, opts: SimulateOptions):
   const shrink = await shrinkSchedule(
     original.schedule,
     async (schedule) => (await runOnce({ ...base, schedule })).valid === false,
-    { timeLimitMs: opts.shrinkMs, seed: found.seed },
+    { timeLimitMs: opts.shrinkMs, fineAttempts: FINE_ATTEMPTS, seed: found.seed },
   );
   rmSync(join(runDir, 'history.jsonl'), { force: true });
   const result = await keepRun(cell, found.seed, runDir, opts, shrink.schedule);

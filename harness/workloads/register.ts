@@ -30,6 +30,13 @@ export interface RegisterOp {
   key: RegisterKey;
   /** write: the value; cas: [from, to]; read: null. */
   value: Value | [Value, Value];
+  /**
+   * Set on drawn writes and cas: the run picks the values when it invokes
+   * them (see FreshValues), and a recorded schedule holds the values picked.
+   * `'last'`: a cas from the value last seen on its key (it usually
+   * succeeds); `'older'`: from one seen before that (it usually fails).
+   */
+  fresh?: true | 'last' | 'older';
   /** Pause before invoking, ms: spreads a slot's operations to meet --rate. */
   delayMs: number;
   /**
@@ -51,8 +58,41 @@ export interface ScheduleOptions {
   keyStyle?: KeyStyle;
 }
 
-/** Written values are small integers, as in Maelstrom's lin-kv, so cas has a fair chance to succeed. */
-export const VALUE_RANGE = 10;
+/**
+ * The values a run writes. Every write and every cas's new value is a value
+ * never written before in the run (1, 2, 3, ...), as in Jepsen's register
+ * tests, so a read names the one write it saw and a stale or diverged read
+ * cannot hide behind another write of the same value. A cas names a value
+ * the run saw on its key (the last one, or an older one), so some succeed
+ * and some fail, as they should.
+ */
+export class FreshValues {
+  private next = 1;
+  private readonly seen = new Map<RegisterKey, Value[]>();
+
+  /** Fills in a drawn operation's values (in place: the run records the copy it invokes). */
+  fill(op: RegisterOp): void {
+    if (op.fresh === undefined) return;
+    if (op.f === 'write') op.value = this.next++;
+    else if (op.f === 'cas') {
+      const seen = this.seen.get(op.key) ?? [];
+      const from = op.fresh === 'older' ? (seen[seen.length - 2] ?? seen[0] ?? null) : (seen[seen.length - 1] ?? null);
+      op.value = [from, this.next++];
+    }
+    delete op.fresh;
+  }
+
+  /** What an ok completion tells about its key's value. */
+  observe(op: RegisterOp, value: Value | [Value, Value]): void {
+    const v = op.f === 'cas' ? (op.value as [Value, Value])[1] : op.f === 'write' ? (op.value as Value) : (value as Value);
+    if (v === null) return;
+    const seen = this.seen.get(op.key) ?? [];
+    if (seen[seen.length - 1] === v) return;
+    seen.push(v);
+    if (seen.length > 4) seen.shift();
+    this.seen.set(op.key, seen);
+  }
+}
 
 /** The i-th key, in the system's style. */
 export function registerKey(i: number, style: KeyStyle = 'string'): RegisterKey {
@@ -63,14 +103,14 @@ export function registerKey(i: number, style: KeyStyle = 'string'): RegisterKey 
 
 export function registerOpArbitrary(keys: number, meanDelayMs: number, keyStyle: KeyStyle = 'string'): fc.Arbitrary<RegisterOp> {
   const key = fc.integer({ min: 0, max: keys - 1 }).map((i) => registerKey(i, keyStyle));
-  const value = fc.integer({ min: 0, max: VALUE_RANGE - 1 });
   const delayMs = fc.integer({ min: 0, max: Math.max(0, Math.round(2 * meanDelayMs)) });
+  // Values are picked when the operation is invoked (FreshValues); until then they are null.
   return fc.oneof(
     { weight: 4, arbitrary: fc.record({ f: fc.constant('read' as const), key, value: fc.constant(null), delayMs }) },
-    { weight: 4, arbitrary: fc.record({ f: fc.constant('write' as const), key, value, delayMs }) },
+    { weight: 4, arbitrary: fc.record({ f: fc.constant('write' as const), key, value: fc.constant(null), fresh: fc.constant(true as const), delayMs }) },
     {
       weight: 2,
-      arbitrary: fc.record({ f: fc.constant('cas' as const), key, value: fc.tuple(value, value), delayMs }),
+      arbitrary: fc.record({ f: fc.constant('cas' as const), key, value: fc.constant([null, null] as [Value, Value]), fresh: fc.constantFrom('last' as const, 'last' as const, 'last' as const, 'older' as const), delayMs }),
     },
   );
 }
@@ -185,7 +225,7 @@ export interface RunWorkloadOptions {
   signal?: AbortSignal;
 }
 
-interface ProcessState {
+export interface ProcessState {
   id: number;
   endpoint: number;
   conn: ClientConnection | null;
@@ -195,6 +235,7 @@ export async function runWorkload(opts: RunWorkloadOptions): Promise<void> {
   const clock = opts.cluster.clock;
   const start = clock.now();
   const deadline = start + opts.durationMs;
+  const values = new FreshValues();
   // As in Jepsen, a slot stays bound to one client node for the whole run, even
   // when that node fails it: split brains only show when both sides keep clients.
   const slots = opts.schedule.map((ops, slot) => runSlot(slot, ops));
@@ -210,7 +251,9 @@ export async function runWorkload(opts: RunWorkloadOptions): Promise<void> {
         if (wait > 0) await clock.sleep(wait, opts.signal);
         if (clock.now() >= deadline || opts.signal?.aborted) return;
         op.atMs = clock.now() - start;
+        values.fill(op);
         const done = await invoke(proc, op, opts);
+        if (done.type === 'ok') values.observe(op, done.value);
         if (done.type === 'info') {
           // Retired: a fresh process takes the slot, on a fresh connection.
           proc.conn?.close();

@@ -1,23 +1,26 @@
-// Randomized safety of the consensus-replicated design on the in-memory
-// network: the view-server design's targeted schedules (../viewserver/
-// simsafety.ts: deposed, paused and split primaries, lost replies, crashes,
-// noise) plus the faults this design claims to survive in its view service:
-// a replica (the leader more often than not) killed and restarted with its
-// disk, isolated, paused, or left in a minority with the primary and a
-// coordinator. Every history must be linearizable (the real checker); the
-// same environment variables replay and measure as for the view-server
-// design's test (SIM_RUNS, SIM_SEED, SIM_REPLAY, SIM_SCHEDULE, SIM_PLANT,
-// SIM_SHRINK).
+// Randomized safety of the consensus-replicated design on the simulation
+// engine: the view-server design's targeted rotation (../viewserver/
+// safety.sim.test.ts) plus the faults this design claims to survive in its
+// view service: a replica killed and restarted with its disk (together with a
+// server), isolated, paused, and random halves. Every history must be
+// linearizable (the real checker); SIM_RUNS, SIM_SEED as there.
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { checkSafety, optionsFromEnv } from '../viewserver/simproperty.ts';
-import { raftDesign } from './simDesign.ts';
+import { checkProperty, targetedWorkload } from '../../harness/sim/property.ts';
+import { loadSystem } from '../../harness/system/definition.ts';
+import { TARGETED_ROTATION } from '../viewserver/testkit.ts';
 
-const options = optionsFromEnv({ runs: 100, seed: 20260311 });
+const here = fileURLToPath(new URL('.', import.meta.url));
+const runs = Number(process.env.SIM_RUNS ?? 20);
+const seed = Number(process.env.SIM_SEED ?? 20260311);
+const rotation = [...TARGETED_ROTATION, 'kill-viewserver+kill', 'isolate-viewserver', 'pause-viewserver', 'partition'];
 
-describe('raftvs design under targeted faults, view-service replicas included (in-memory network)', () => {
-  it('every history is linearizable', { timeout: Math.max(90_000, options.runs * 600) }, () => {
-    const { ok, total } = checkSafety({ ...options, design: raftDesign({ planted: options.planted }), replicatedViewService: true });
-    // Not a liveness claim, only a guard against a test that checks nothing.
-    expect(ok).toBeGreaterThan(total / 10);
+describe('raftvs design under targeted faults, view-service replicas included (simulation)', () => {
+  it(`every history is linearizable (${runs} runs from seed ${seed})`, { timeout: Math.max(120_000, runs * 5_000) }, async () => {
+    const { played, failure, unknown } = await checkProperty({ system: loadSystem(join(here, 'system.json')), nemeses: rotation, workload: targetedWorkload, seed, runs });
+    if (failure !== null) throw new Error(failure.report);
+    expect(unknown?.summary.unknownReason ?? null, `run ${unknown?.index} (${unknown?.nemesis}, seed ${unknown?.seed})`).toBeNull();
+    for (const p of played) expect(p.summary.ok, `${p.nemesis} seed ${p.seed}`).toBeGreaterThan(p.summary.ops / 10);
   });
 });

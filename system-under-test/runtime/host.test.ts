@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TestClient } from '../testing/client.ts';
-import { waitFor } from '../testing/wait.ts';
+import { WireConnection, type Reply } from '../../harness/client/wireConnection.ts';
+import { freePort } from '../../harness/cluster/ports.ts';
+import { wallClock } from '../../harness/engine/wallClock.ts';
+import { waitFor as waitOn } from '../../harness/engine/testkit.ts';
 
 const naiveDir = fileURLToPath(new URL('../naive/', import.meta.url));
 const raftvsDir = fileURLToPath(new URL('../raftvs/', import.meta.url));
@@ -35,13 +37,8 @@ function node(args: string[], env: Record<string, string> = {}, cwd = naiveDir) 
   return { child, exited, out: () => out, err: () => err };
 }
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+const clock = { clock: wallClock() };
+const waitFor = <T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs?: number, everyMs?: number) => waitOn(clock, what, check, timeoutMs, everyMs);
 
 /** Listens on `port` in this process, as a peer that came up late; resolves with the first line a node sends it. */
 async function listenAsLatePeer(port: number): Promise<{ firstLine: Promise<string>; close: () => Promise<void> }> {
@@ -68,8 +65,19 @@ async function listenAsLatePeer(port: number): Promise<{ firstLine: Promise<stri
   };
 }
 
-async function connect(port: number): Promise<TestClient> {
-  return waitFor(`port ${port}`, () => TestClient.connect(port).catch(() => undefined), 15_000);
+/** A client of the node at `port` (the harness's wire connection); a request resolves with the reply, or null. */
+async function connect(port: number): Promise<{ request(body: Record<string, unknown>, timeoutMs?: number): Promise<Reply | null>; close(): void }> {
+  const conn = await waitFor(`port ${port}`, async () => {
+    const c = await WireConnection.open('127.0.0.1', port, 1000);
+    return 'error' in c ? undefined : c;
+  }, 15_000);
+  return {
+    request: async (body, timeoutMs = 5000) => {
+      const out = await conn.request(body, timeoutMs);
+      return out.kind === 'reply' ? out.body : null;
+    },
+    close: () => conn.close(),
+  };
 }
 
 describe('node host (real process)', () => {

@@ -26,6 +26,43 @@ export function streamSeed(seed: number, name: string): number {
   return h;
 }
 
+/** FNV-1a over a string's UTF-16 units, continuing from `h`. */
+function hashString(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/**
+ * A structural hash of a JSON value (no string built), continuing from `h`;
+ * at the top level of a message body its wire ids are left out, so a message
+ * hashes the same whatever its sender's request counter was.
+ */
+function hashValue(h: number, v: unknown, top = false): number {
+  if (v === null || v === undefined) return Math.imul(h ^ 0x6e, 0x01000193) >>> 0;
+  switch (typeof v) {
+    case 'string':
+      return hashString(Math.imul(h ^ 0x73, 0x01000193) >>> 0, v);
+    case 'number':
+    case 'boolean':
+      return hashString(Math.imul(h ^ 0x6e, 0x01000193) >>> 0, String(v));
+    case 'object': {
+      if (Array.isArray(v)) {
+        h = Math.imul(h ^ 0x5b, 0x01000193) >>> 0;
+        for (const x of v) h = hashValue(h, x);
+        return h;
+      }
+      h = Math.imul(h ^ 0x7b, 0x01000193) >>> 0;
+      for (const k in v as Record<string, unknown>) {
+        if (top && (k === 'msg_id' || k === 'in_reply_to')) continue;
+        h = hashValue(hashString(h, k), (v as Record<string, unknown>)[k]);
+      }
+      return h;
+    }
+    default:
+      return h;
+  }
+}
+
 /** mulberry32: small, fast, good enough for schedules. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
@@ -181,8 +218,17 @@ export class SimNetwork {
   private readonly reorders = new Map<string, number>();
   /** Per link, its own random stream (independentStreams). */
   private readonly linkRandom = new Map<string, () => number>();
-  /** Per link and message content, how many such messages were sent (independentStreams under faults). */
-  private readonly contentCount = new Map<string, number>();
+  /** Per (link, message content) hash, how many such messages were sent (independentStreams). */
+  private readonly contentCount = new Map<number, number>();
+  /** The one generator message draws reuse (independentStreams): reseeded per message, nothing allocated. */
+  private messageState = 0;
+  private readonly messageDraw = (): number => {
+    this.messageState = (this.messageState + 0x6d2b79f5) >>> 0;
+    let t = this.messageState;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
   private nextTimer = 1;
   private timerSeq = 0;
 
@@ -254,23 +300,23 @@ export class SimNetwork {
   }
 
   /**
-   * Under a fault, with independent streams, a message's draws come from its
-   * own content (ids left out) and how many such messages the link carried:
+   * With independent streams, a message's draws come from its own content
+   * (its ids left out) and how many such messages its link carried before:
    * the same logical message meets the same delay, loss or duplication
    * whatever else the schedule did, so shrinking keeps the race it found.
    */
   private messageRandom(link: string, body: Body): () => number {
-    const { msg_id: _m, in_reply_to: _r, ...content } = body;
-    const key = `${link} ${JSON.stringify(content)}`;
-    const n = (this.contentCount.get(key) ?? 0) + 1;
-    this.contentCount.set(key, n);
-    return seededRandom(streamSeed(this.options.seed, `${key} ${n}`));
+    const h = hashValue(hashString(0x811c9dc5 ^ this.options.seed, link), body, true);
+    const n = (this.contentCount.get(h) ?? 0) + 1;
+    this.contentCount.set(h, n);
+    this.messageState = Math.imul(h ^ n, 0x9e3779b1) >>> 0;
+    return this.messageDraw;
   }
 
   private enqueue(from: string, to: string, body: Body): void {
     const link = `${from}->${to}`;
-    const faulted = this.options.independentStreams === true && (this.latencies.has(link) || this.reorders.has(link) || this.duplicates.has(link) || this.dropRates.has(link));
-    const random = faulted ? this.messageRandom(link, body) : this.randomOf(link);
+    const independent = this.options.independentStreams === true;
+    const random = independent ? this.messageRandom(link, body) : this.randomOf(link);
     const lat = this.latencies.size === 0 ? undefined : (this.latencies.get(link) ?? this.latencies.get('*'));
     let at = lat === undefined ? this.now : this.now + lat.ms + Math.floor(random() * (lat.jitter + 1));
     const spread = this.reorders.size === 0 ? undefined : this.reorders.get(link);
@@ -279,7 +325,7 @@ export class SimNetwork {
       at = Math.max(at, this.lastDue.get(link) ?? 0);
       this.lastDue.set(link, at);
     }
-    this.queue.push({ from, to, body: copyJson(body), at, lose: faulted ? random() : undefined });
+    this.queue.push({ from, to, body: copyJson(body), at, lose: independent ? random() : undefined });
     const dup = this.duplicates.size === 0 ? undefined : this.duplicates.get(link);
     if (dup !== undefined && random() < dup) {
       this.queue.push({ from, to, body: copyJson(body), at: at + random() * (spread ?? 10) });

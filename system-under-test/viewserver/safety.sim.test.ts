@@ -1,28 +1,33 @@
-// Randomized safety: the whole view-server design on the in-memory network,
-// under schedules of targeted nemeses (simsafety.ts: a deposed primary still
-// reachable by its clients, paused across a view change, a split with a
-// coordinator on each side, lost replies, crashes, noise). Whatever happens,
-// the recorded history must be linearizable, judged by the real checker
-// (simproperty.ts).
-//
-// Seeds come from fast-check (seeded with SIM_SEED, SIM_RUNS runs). On failure
-// the message names the run's seed, a shrunk schedule (episodes that do not
-// matter dropped) and how to replay either:
-//   SIM_REPLAY=<run seed>          replays the whole run;
-//   SIM_SCHEDULE='<json>'          replays exactly the printed schedule.
-// SIM_PLANT=localReads,... turns on planted bugs (planted.ts) to measure how
-// fast the property catches them; SIM_SHRINK=0 skips shrinking.
+// Randomized safety of the view-server design on the simulation engine: a
+// rotation of targeted nemeses (harness/sim/property.ts), each a fault shape
+// that makes one bug class visible: a primary split off with one coordinator
+// (split-primary), deposed but still reachable by one coordinator's clients
+// (depose), answers lost behind the coordinators (lose-answers), paused
+// across a view change (pause-primary), crashes (kill), isolation. Run i
+// plays nemesis i mod k with seed SIM_SEED + i; every history must be
+// linearizable, judged by the real checker (an `unknown` fails too). A
+// failure is shrunk and written as a run folder; the message says how to
+// replay it and what the checker found. SIM_RUNS, SIM_SEED.
+// How sharp the rotation is: planted.sim.test.ts, `npm run bench -- sharpness`.
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { viewServerDesign } from './simcluster.ts';
-import { checkSafety, optionsFromEnv } from './simproperty.ts';
+import { checkProperty, targetedWorkload } from '../../harness/sim/property.ts';
+import { loadSystem } from '../../harness/system/definition.ts';
+import { TARGETED_ROTATION as ROTATION } from './testkit.ts';
 
-const options = optionsFromEnv({ runs: 150, seed: 20261127 });
+const here = fileURLToPath(new URL('.', import.meta.url));
+const runs = Number(process.env.SIM_RUNS ?? 24);
+const seed = Number(process.env.SIM_SEED ?? 20261127);
 
-describe('view-server design under targeted faults (in-memory network)', () => {
-  // About 25 ms per run on one core; long runs (SIM_RUNS=2000) get the time they need.
-  it('every history is linearizable', { timeout: Math.max(60_000, options.runs * 250) }, () => {
-    const { ok, total } = checkSafety({ ...options, design: viewServerDesign({ planted: options.planted }) });
-    // Not a liveness claim, only a guard against a test that checks nothing.
-    expect(ok).toBeGreaterThan(total / 10);
-  });
+describe('view-server design under targeted faults (simulation)', () => {
+  for (const file of ['system.json', 'system-2backups.json']) {
+    it(`every history is linearizable (${file}, ${runs} runs from seed ${seed})`, { timeout: Math.max(120_000, runs * 5_000) }, async () => {
+      const { played, failure, unknown } = await checkProperty({ system: loadSystem(join(here, file)), nemeses: ROTATION, workload: targetedWorkload, seed, runs });
+      if (failure !== null) throw new Error(failure.report);
+      expect(unknown?.summary.unknownReason ?? null, `run ${unknown?.index} (${unknown?.nemesis}, seed ${unknown?.seed})`).toBeNull();
+      // Not a liveness claim, only a guard against runs that test nothing.
+      for (const p of played) expect(p.summary.ok, `${p.nemesis} seed ${p.seed}`).toBeGreaterThan(p.summary.ops / 10);
+    });
+  }
 });

@@ -145,6 +145,52 @@ function drawFaultLabels(u: uPlot): void {
   ctx.restore();
 }
 
+/**
+ * Availability per fault window, in the band above the fault names: the share
+ * of operations invoked in the window that were served before it ended, and
+ * how long after the fault started (and after the heal) the first one was;
+ * a green tick on the lanes marks each of those moments.
+ */
+function drawAvailability(u: uPlot): void {
+  const a = data.availability;
+  if (a === null) return;
+  const ctx = u.ctx;
+  const { left, top, width, height } = u.bbox;
+  const px = devicePixelRatio;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(left, 0, width, top + height);
+  ctx.clip();
+  ctx.font = `${10.5 * px}px system-ui, sans-serif`;
+  ctx.textBaseline = 'bottom';
+  ctx.textAlign = 'left';
+  const tick = (tMs: number) => {
+    const x = u.valToPos(tMs, 'x', true);
+    ctx.strokeStyle = 'rgba(25,135,84,0.85)';
+    ctx.setLineDash([2 * px, 3 * px]);
+    ctx.beginPath();
+    ctx.moveTo(x, top);
+    ctx.lineTo(x, top + height);
+    ctx.stroke();
+    ctx.setLineDash([]);
+  };
+  for (const w of a.windows) {
+    const x0 = u.valToPos(w.startS * 1000, 'x', true);
+    const x1 = u.valToPos(w.endS * 1000, 'x', true);
+    if (x1 < left || x0 > left + width) continue;
+    if (w.recoverS !== null) tick((w.startS + w.recoverS) * 1000);
+    if (w.afterHealS !== null) tick((w.endS + w.afterHealS) * 1000);
+    const served = w.ratio === null ? 'nothing invoked' : `${Math.round(100 * w.ratio)}% served`;
+    const back = w.recoverS === null ? 'nothing served after it began' : `first served +${w.recoverS.toFixed(1)} s`;
+    const label = `${served} · ${back}`;
+    if (x1 - x0 > ctx.measureText(label).width + 6 * px || a.windows.length < 6) {
+      ctx.fillStyle = w.ratio !== null && w.ratio < 0.5 ? '#9b2c2c' : '#146c43';
+      ctx.fillText(label, Math.max(left, x0) + 3 * px, top - 18 * px);
+    }
+  }
+  ctx.restore();
+}
+
 const charts: uPlot[] = [];
 let syncing = false;
 function syncX(u: uPlot): void {
@@ -198,7 +244,7 @@ function makeTimeline(el: HTMLElement): uPlot | null {
     width: chartWidth(el),
     height,
     legend: { show: false },
-    padding: [22, 12, 0, 0],
+    padding: [data.availability !== null && data.availability.windows.length > 0 ? 36 : 22, 12, 0, 0],
     cursor: { y: false, points: { show: false }, drag: { x: true, y: false, setScale: true } },
     scales: { x: { time: false, range: (_u, min, max) => (max > min ? [min, max] : [0, timeEnd]) }, y: { range: [0, laneCount] } },
     axes: [
@@ -213,7 +259,7 @@ function makeTimeline(el: HTMLElement): uPlot | null {
     series: [{}, { label: 'ops', stroke: 'transparent', points: { show: false } }],
     hooks: {
       drawClear: [(u) => drawNemesis(u)],
-      draw: [(u) => drawBars(u), (u) => drawFaultLabels(u)],
+      draw: [(u) => drawBars(u), (u) => drawFaultLabels(u), (u) => drawAvailability(u)],
       setScale: [(u, key) => key === 'x' && syncX(u)],
       setCursor: [(u) => timelineHover(u)],
     },
