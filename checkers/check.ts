@@ -27,7 +27,7 @@ export interface CheckOptions {
   timeUnit?: TimeUnit;
   /** checkHistory only: aborting stops the search within a slice (about 50 ms) and rejects with the signal's reason. */
   signal?: AbortSignal;
-  /** checkHistory only: called between search slices (about every 50 ms while searching) and once at the end. */
+  /** checkHistory only: called at the start, between search slices (about every 50 ms while searching), and at the end. */
   onProgress?: (progress: CheckProgress) => void;
 }
 
@@ -77,6 +77,7 @@ export async function checkHistory(history: HistoryEvent[] | Operation[], option
       progress();
     }
   };
+  progress();
   // Short slices on this thread first: most keys, and most violations, are decided in them.
   await deepen(1_000);
   if (run.pending.length >= 2 && run.failedAt === Infinity && options.parallel !== false) {
@@ -85,6 +86,8 @@ export async function checkHistory(history: HistoryEvent[] | Operation[], option
     signal?.throwIfAborted();
   }
   await deepen(Infinity);
+  // An abort between two yields still wins: an aborted check never resolves.
+  signal?.throwIfAborted();
   const result = run.finish();
   progress();
   return result;

@@ -13,8 +13,15 @@
 //      that file is not in dist/.
 //   3. The report's page script and stylesheet, bundled once (esbuild and
 //      uPlot are build-time tools, not dependencies of the package).
+//
+// `--pack` (npm's prepack) then takes the scripts out of package.json, and
+// `--restore-manifest` (postpack) puts them back: npm packs package.json as
+// it is on disk, and a tarball that carries `prepare` makes every install of
+// it warn about an install script not covered by allowScripts, although npm
+// never runs it there (the tarball is built). A git install keeps them: it
+// must build, and that is a script its user should approve.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -24,6 +31,9 @@ import { PAGE_ASSET_FILES } from '../harness/report/index.ts';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const designs = join(root, 'system-under-test');
+const manifest = join(root, 'package.json');
+/** package.json as it was before --pack stripped it; postpack (or the next build, after a pack that died) puts it back. */
+const stash = join(root, '.package.json.packing');
 
 /** A definition as the build runs it; `exists(path)` says whether a .js path (relative to the definition) was built. */
 export function translateDefinition(raw: Record<string, unknown>, where: string, exists: (relativePath: string) => boolean): Record<string, unknown> {
@@ -85,7 +95,20 @@ async function writePageAssets(): Promise<void> {
   writeFileSync(join(dir, PAGE_ASSET_FILES.css), css);
 }
 
-async function main(): Promise<void> {
+function stripManifest(): void {
+  copyFileSync(manifest, stash);
+  const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, unknown>;
+  delete pkg.scripts;
+  writeFileSync(manifest, `${JSON.stringify(pkg, null, 2)}\n`);
+}
+
+function restoreManifest(): void {
+  if (existsSync(stash)) renameSync(stash, manifest);
+}
+
+async function main(argv: string[]): Promise<void> {
+  restoreManifest();
+  if (argv.includes('--restore-manifest')) return;
   const t0 = Date.now();
   // From scratch: a module deleted from the source must not live on in the package.
   rmSync(dist, { recursive: true, force: true });
@@ -94,10 +117,11 @@ async function main(): Promise<void> {
   await writePageAssets();
   chmodSync(join(dist, 'bin', 'splitbrain.js'), 0o755);
   process.stderr.write(`build: dist/ written (${definitions} definitions translated) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  if (argv.includes('--pack')) stripManifest();
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().catch((err: unknown) => {
+  main(process.argv.slice(2)).catch((err: unknown) => {
     process.stderr.write(`build: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = 1;
   });
