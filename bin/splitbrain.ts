@@ -5,7 +5,17 @@
 // The package's bin is the build of this file (dist/bin/splitbrain.js); in a
 // checkout, the npm scripts run it as TypeScript.
 import { realpathSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { packageRoot } from '../harness/packageRoot.ts';
+
+// A command runs once, cold. V8's default tier-up budget sends every loop that
+// runs a few thousand times to TurboFan, whose compiles (on the same two
+// cores) cost a short check more than the optimized code saves it; a larger
+// budget leaves short work to the interpreter and the baseline compiler and
+// still optimizes what runs long. Set before any command module is loaded
+// (the budget is read as functions are compiled); process-wide, so the API
+// (index.ts) leaves it alone. Figures: `npm run bench -- checker`, cold section.
+setFlagsFromString('--interrupt-budget=400000');
 
 /**
  * `npm run -s check -- FILE` runs this from the package root, wherever the
