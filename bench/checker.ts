@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { findPorcupineCorpus, findShared, repoRoot } from '../checkers/corpus-path.ts';
 import { checkOperationsSync, loadHistoryFile, pairOperations, type CheckOptions, type Operation } from '../checkers/index.ts';
 import { generateHistory } from '../checkers/generate.ts';
+import { builtCli } from './built.ts';
 
 const corpus = findPorcupineCorpus() ?? join(repoRoot, '..', 'shared', 'corpus', 'porcupine');
 
@@ -141,7 +142,7 @@ export async function run(): Promise<void> {
   peak('at the end (the no-reduction runs fill the search cache up to its budget)');
 }
 
-// Cold, one process per file, as a user runs `check`: JIT warm-up, module
+// Cold, one process per file, as a user runs `check` (the built CLI): JIT warm-up, module
 // loading of the search and any worker start count against us, parsing does
 // not (elapsedMs and porcdrv's figure both time the check alone). Rounds are
 // interleaved (ours, then Porcupine's, file by file) so a busy neighbour
@@ -156,7 +157,8 @@ interface ColdRun {
 }
 
 function ourColdCheck(file: string): ColdRun {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'bin', 'splitbrain.ts'), 'check', '--json', file], { cwd: repoRoot, encoding: 'utf8', maxBuffer: 1 << 30 });
+  // The package's build, as `npx splitbrain check` runs it (not the sources under tsx).
+  const r = spawnSync(process.execPath, [builtCli(), 'check', '--json', file], { cwd: repoRoot, encoding: 'utf8', maxBuffer: 1 << 30 });
   const doc = JSON.parse(r.stdout) as { valid: unknown; elapsedMs: number };
   return { verdict: doc.valid === true ? 'ok' : doc.valid === false ? 'illegal' : 'unknown', ms: doc.elapsedMs };
 }

@@ -9,6 +9,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // Section name -> module, relative to the repo root.
 const modules: Record<string, string> = {
   checker: 'bench/checker.ts',
+  cli: 'bench/cli.ts',
   proxy: 'bench/proxy.ts',
   harness: 'bench/harness.ts',
   sim: 'bench/sim.ts',

@@ -1,13 +1,21 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env node
 // One CLI entry: `splitbrain <command> [args]`. Each command lives in its own
 // module exporting `main(argv): Promise<number>` (the exit code); this file
-// only dispatches, so a command that is not built yet says so instead of
-// pretending.
-import { existsSync, realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+// only dispatches, and loads just the one command it runs (a fast --help).
+// The package's bin is the build of this file (dist/bin/splitbrain.js); in a
+// checkout, the npm scripts run it as TypeScript.
+import { realpathSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { packageRoot } from '../harness/packageRoot.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// A command runs once, cold. V8's default tier-up budget sends every loop that
+// runs a few thousand times to TurboFan, whose compiles (on the same two
+// cores) cost a short check more than the optimized code saves it; a larger
+// budget leaves short work to the interpreter and the baseline compiler and
+// still optimizes what runs long. Set before any command module is loaded
+// (the budget is read as functions are compiled); process-wide, so the API
+// (index.ts) leaves it alone. Figures: `npm run bench -- checker`, cold section.
+setFlagsFromString('--interrupt-budget=400000');
 
 /**
  * `npm run -s check -- FILE` runs this from the package root, wherever the
@@ -20,17 +28,20 @@ function enterCallersFolder(command: string): void {
   const callers = process.env.INIT_CWD;
   if (callers === undefined || process.env.npm_lifecycle_event !== command) return;
   try {
-    if (realpathSync(process.cwd()) === realpathSync(root)) process.chdir(callers);
+    if (realpathSync(process.cwd()) === realpathSync(packageRoot)) process.chdir(callers);
   } catch {
     // The caller's folder is gone or unreadable: paths resolve from the root, as before.
   }
 }
 
-const commands: Record<string, { module: string; summary: string }> = {
-  check: { module: 'checkers/cli.ts', summary: 'check histories for linearizability' },
-  torture: { module: 'harness/torture/cli.ts', summary: 'run a system under faults and check it' },
-  inspect: { module: 'harness/report/cli.ts', summary: 'write the HTML report of a run or history' },
-  proxy: { module: 'harness/toxiproxy/cli.ts', summary: 'run the Toxiproxy-compatible fault proxy' },
+type Command = { main: (argv: string[]) => Promise<number> };
+
+// Literal import paths: the build rewrites them to the .js files beside this one.
+const commands: Record<string, { load: () => Promise<Command>; summary: string }> = {
+  check: { load: () => import('../checkers/cli.ts'), summary: 'check histories for linearizability' },
+  torture: { load: () => import('../harness/torture/cli.ts'), summary: 'run a system under faults and check it' },
+  inspect: { load: () => import('../harness/report/cli.ts'), summary: 'write the HTML report of a run or history' },
+  proxy: { load: () => import('../harness/toxiproxy/cli.ts'), summary: 'run the Toxiproxy-compatible fault proxy' },
 };
 
 function usage(): string {
@@ -49,12 +60,7 @@ async function run(argv: string[]): Promise<number> {
     process.stderr.write(`splitbrain: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
     return 2;
   }
-  const path = join(root, command.module);
-  if (!existsSync(path)) {
-    process.stderr.write(`splitbrain: '${name}' is not built yet (${command.module} is missing)\n`);
-    return 2;
-  }
-  const mod = (await import(path)) as { main: (argv: string[]) => Promise<number> };
+  const mod = await command.load();
   enterCallersFolder(name);
   return mod.main(rest);
 }

@@ -25,6 +25,17 @@ export interface CheckOptions {
   parallel?: boolean;
   /** What history times are, for the times explanations quote: ns since the start (default) or line numbers (imported logs). */
   timeUnit?: TimeUnit;
+  /** checkHistory only: aborting stops the search within a slice (about 50 ms) and rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** checkHistory only: called at the start, between search slices (about every 50 ms while searching), and at the end. */
+  onProgress?: (progress: CheckProgress) => void;
+}
+
+export interface CheckProgress {
+  keys: number;
+  /** Keys with a verdict so far. */
+  decided: number;
+  elapsedMs: number;
 }
 
 export interface KeyFailureDetail extends KeyFailure {
@@ -40,6 +51,8 @@ export interface CheckResultDetail extends CheckResult {
 
 const PER_KEY_MINIMIZE_MS = 2_000;
 const FAILED_EXTRA_MS = 250;
+/** How long checkHistory searches before it lets the event loop run (an abort, progress, the caller's timers). */
+const YIELD_MS = 50;
 
 function isOperations(x: HistoryEvent[] | Operation[]): x is Operation[] {
   return x.length > 0 && 'status' in x[0];
@@ -52,15 +65,32 @@ export function worst(a: Verdict, b: Verdict): Verdict {
 }
 
 export async function checkHistory(history: HistoryEvent[] | Operation[], options: CheckOptions = {}): Promise<CheckResultDetail> {
+  const { signal, onProgress } = options;
+  signal?.throwIfAborted();
   const run = new KeyChecks(isOperations(history) ? history : pairOperations(history as HistoryEvent[]), options);
+  const progress = () => onProgress?.({ keys: run.keys.length, decided: run.outcomes.size, elapsedMs: performance.now() - run.started });
+  // Searching is synchronous; between slices the event loop gets a turn, so an abort can land.
+  const deepen = async (maxSlice: number) => {
+    while (!run.deepen(maxSlice, performance.now() + YIELD_MS)) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      signal?.throwIfAborted();
+      progress();
+    }
+  };
+  progress();
   // Short slices on this thread first: most keys, and most violations, are decided in them.
-  run.deepen(1_000);
+  await deepen(1_000);
   if (run.pending.length >= 2 && run.failedAt === Infinity && options.parallel !== false) {
     // Several keys each needed more than a second: search them on worker threads.
-    await searchInWorkers(run);
+    await searchInWorkers(run, signal);
+    signal?.throwIfAborted();
   }
-  run.deepen(Infinity);
-  return run.finish();
+  await deepen(Infinity);
+  // An abort between two yields still wins: an aborted check never resolves.
+  signal?.throwIfAborted();
+  const result = run.finish();
+  progress();
+  return result;
 }
 
 export function checkOperationsSync(ops: Operation[], options: CheckOptions = {}): CheckResultDetail {
@@ -88,6 +118,8 @@ export class KeyChecks {
   /** When the first key was found illegal (performance.now()), or Infinity. */
   failedAt = Infinity;
   private slice = 1;
+  /** Position in `pending` of the next key of this round (a round may span several deepen calls). */
+  private cursor = 0;
 
   constructor(
     readonly ops: Operation[],
@@ -162,20 +194,28 @@ export class KeyChecks {
   // behaviour) we stop there; otherwise the other keys get at most
   // FAILED_EXTRA_MS more, so the report names every failing key it cheaply
   // can. Keys still open stay 'unknown' in perKey.
-  deepen(maxSlice: number): void {
-    for (; this.pending.length > 0 && this.slice <= maxSlice && performance.now() < this.roundDeadline; this.slice *= 10) {
-      for (const key of this.pending) {
+  //
+  // Returns false when it stopped at `yieldAt` with the round unfinished (call
+  // again to go on), true when every round up to maxSlice is done.
+  deepen(maxSlice: number, yieldAt = Infinity): boolean {
+    while (this.pending.length > 0 && this.slice <= maxSlice && performance.now() < this.roundDeadline) {
+      while (this.cursor < this.pending.length) {
         const until = this.roundDeadline;
         const t0 = performance.now();
         if (t0 >= until) break;
+        if (t0 >= yieldAt) return false;
+        const key = this.pending[this.cursor++];
         let search = this.searches.get(key);
         if (search === undefined) this.searches.set(key, (search = new KeySearch(this.searchOps(key), this.initial, this.budget)));
         const outcome = search.run(this.slice > 10_000 ? until : Math.min(t0 + this.slice, until));
         if (outcome !== null) this.searches.delete(key);
         this.record(key, outcome, performance.now() - t0);
       }
+      this.cursor = 0;
       this.pending = this.undecided();
+      this.slice *= 10;
     }
+    return true;
   }
 
   finish(): CheckResultDetail {

@@ -2,7 +2,7 @@
 // Exit codes (DESIGN.md): 0 all linearizable, 1 some not, 2 unknown, 3 bad input or usage.
 import { formatOption, parseArgs, timeoutMsOption, usageErrorLine, UsageError } from './cli-args.ts';
 import { listHistoryFiles } from './files.ts';
-import { checkHistory, detectFormat, HistoryError, loadHistoryFile, worst, type HistoryFormat, type Verdict } from './index.ts';
+import { checkFile, detectFormat, HistoryError, worst, type HistoryFormat, type Verdict } from './index.ts';
 import { renderFailureText, toJsonReport, type FileReport } from './report.ts';
 
 const USAGE = `usage: npm run -s check -- PATH... [--json] [--timeout SECONDS] [--format jsonl|jepsen|edn]
@@ -90,10 +90,9 @@ export async function main(argv: string[]): Promise<number> {
     if ('error' in listed) outcome = listed;
     else {
       try {
-        const history = loadHistoryFile(listed.file, { format: args.format });
-        const result = await checkHistory(history.ops, { timeoutMs: args.timeoutMs, initialValue: history.initialValue, timeUnit: history.timeUnit });
+        const result = await checkFile(listed.file, { format: args.format, timeoutMs: args.timeoutMs });
         outcome = { file: listed.file, result };
-        if (!args.json) process.stdout.write(renderFailureText(listed.file, result, history.timeUnit));
+        if (!args.json) process.stdout.write(renderFailureText(listed.file, result, result.timeUnit));
       } catch (e) {
         if (!(e instanceof HistoryError)) throw e;
         outcome = { file: listed.file, error: e };

@@ -15,6 +15,7 @@ import { parseJsonl } from './importers/jsonl.ts';
 import type { LocatedEvent } from './importers/located.ts';
 import { pairLocated } from './pairing.ts';
 import type { TimeUnit } from './explain.ts';
+import { checkHistory, type CheckOptions, type CheckResultDetail } from './check.ts';
 import type { HistoryEvent, Operation, Value } from './types.ts';
 
 export { HistoryError } from './errors.ts';
@@ -23,7 +24,7 @@ export { quote, escapeControl } from './quote.ts';
 export { pairOperations } from './pairing.ts';
 /** What a register value may be in a history (number, string or null): the recorder validates replies with it. */
 export { isValue } from './importers/jsonl.ts';
-export { checkHistory, checkOperationsSync, worst, type CheckOptions, type CheckResultDetail, type KeyFailureDetail } from './check.ts';
+export { checkHistory, checkOperationsSync, worst, type CheckOptions, type CheckProgress, type CheckResultDetail, type KeyFailureDetail } from './check.ts';
 export { describeOp, formatTime, type TimeUnit } from './explain.ts';
 export { renderFailureText, toJsonReport, type FileReport } from './report.ts';
 export { generateHistory, type GenerateOptions } from './generate.ts';
@@ -107,4 +108,22 @@ export function loadHistoryFile(path: string, options: { format?: HistoryFormat 
 
 export function parseHistoryFile(path: string, options: { format?: HistoryFormat } = {}): HistoryEvent[] {
   return loadHistoryFile(path, options).events;
+}
+
+export interface FileCheck extends CheckResultDetail {
+  file: string;
+  format: HistoryFormat;
+  timeUnit: TimeUnit;
+}
+
+/**
+ * Reads, parses and checks one history file (`check FILE`): the format is
+ * detected unless forced, and it sets the initial value and time unit.
+ * Throws HistoryError on bad input (loadHistoryFile).
+ */
+export async function checkFile(path: string, options: CheckOptions & { format?: HistoryFormat } = {}): Promise<FileCheck> {
+  const { format, ...checkOptions } = options;
+  const history = loadHistoryFile(path, { format });
+  const result = await checkHistory(history.ops, { initialValue: history.initialValue, timeUnit: history.timeUnit, ...checkOptions });
+  return { file: path, format: history.format, timeUnit: history.timeUnit, ...result };
 }

@@ -1,14 +1,18 @@
 // Searching several hard keys at once on worker threads (P-compositionality
 // makes keys independent). It pays only when keys need seconds: starting a
-// worker and compiling the TypeScript costs a few hundred milliseconds, so
-// checkHistory calls this only for keys still open after the 1 s round.
+// worker costs tens of milliseconds from the build, a few hundred when it
+// compiles the TypeScript, so checkHistory calls this only for keys still
+// open after the 1 s round.
 //
-// Workers run TypeScript through tsx's loader, registered inside the worker
-// (Node 20 does not pass --import hooks on to workers). Where that is not
-// possible (no tsx, or a test runner with its own loader) the workers fail
-// to start and the keys are searched on this thread as before: parallelism
-// is an optimisation, never a requirement.
+// From the build (the package), a worker runs the .js beside this module.
+// In a checkout it runs the TypeScript through tsx's loader, registered
+// inside the worker (Node 20 does not pass --import hooks on to workers).
+// Where that is not possible (no tsx, or a test runner with its own loader)
+// the workers fail to start and the keys are searched on this thread as
+// before: parallelism is an optimisation, never a requirement.
 import { availableParallelism } from 'node:os';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { KeyChecks } from './check.ts';
 import type { KeyJob, KeyReply } from './key-worker.ts';
@@ -29,8 +33,13 @@ export function workerBootCode(moduleUrl: string): string | null {
   }
 }
 
+/** The module `name` (e.g. './key-worker') beside `moduleUrl`, in the same language: .ts in a checkout, .js in the build. */
+export function sibling(moduleUrl: string, name: string): string {
+  return new URL(name + extname(fileURLToPath(moduleUrl)), moduleUrl).href;
+}
+
 function bootCode(): string | null {
-  return workerBootCode(new URL('./key-worker.ts', import.meta.url).href);
+  return workerBootCode(sibling(import.meta.url, './key-worker'));
 }
 
 function fromWire(reply: KeyReply, ops: Operation[]): SearchOutcome {
@@ -41,9 +50,9 @@ function fromWire(reply: KeyReply, ops: Operation[]): SearchOutcome {
 }
 
 /** Searches run.pending keys on worker threads until done, the deadline, or a failure's grace period ends. */
-export async function searchInWorkers(run: KeyChecks): Promise<void> {
+export async function searchInWorkers(run: KeyChecks, signal?: AbortSignal): Promise<void> {
   const code = bootCode();
-  if (code === null || performance.now() >= run.roundDeadline) return;
+  if (code === null || performance.now() >= run.roundDeadline || signal?.aborted) return;
   const queue = [...run.pending];
   // Each key starts over in a worker: this thread's paused searches would only hold memory.
   for (const key of queue) run.release(key);
@@ -58,11 +67,14 @@ export async function searchInWorkers(run: KeyChecks): Promise<void> {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', finish);
       for (const w of workers) void w.terminate();
       run.pending = run.undecided();
       resolve();
     };
     let timer = setTimeout(finish, Math.max(0, run.deadline - performance.now()));
+    // An abort ends the search as the deadline would; checkHistory then rejects.
+    signal?.addEventListener('abort', finish, { once: true });
     const retired = new Set<Worker>();
     const retire = (w: Worker) => {
       if (retired.has(w)) return;

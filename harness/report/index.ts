@@ -1,10 +1,10 @@
 // Public API of the report: `writeReport` (called by the torture runner for
 // every run and by `inspect`) and `renderReport` (the HTML as a string).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CheckResult, HistoryEvent } from '../../checkers/types.ts';
+import { built } from '../packageRoot.ts';
 import { prepareReport, type RunMeta } from './prepare.ts';
 import { renderPage, type PageAssets } from './render.ts';
 import { receivedAbout, type JournalEntry, type NodeColumn } from '../sim/journal.ts';
@@ -13,32 +13,21 @@ export type { RunMeta } from './prepare.ts';
 export { prepareReport } from './prepare.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const require = createRequire(import.meta.url);
+
+/** Where the build puts the bundled page script and stylesheet (scripts/build.ts). */
+export const PAGE_ASSET_FILES = { script: join('client', 'page.js'), css: join('client', 'page.css') };
 
 let assetsPromise: Promise<PageAssets> | null = null;
 
 /**
- * The page script (client/main.ts with uPlot, from node_modules at the pinned
- * version) bundled once per process with esbuild into one IIFE, and uPlot's
- * stylesheet; both are inlined into every report.
+ * The page script (client/main.ts with uPlot) and uPlot's stylesheet, loaded
+ * once per process: from the build's files, or bundled on the fly when
+ * running the TypeScript (pageBundle.ts).
  */
 export function pageAssets(): Promise<PageAssets> {
-  assetsPromise ??= (async () => {
-    const esbuild = await import('esbuild');
-    const built = await esbuild.build({
-      entryPoints: [join(here, 'client', 'main.ts')],
-      bundle: true,
-      write: false,
-      format: 'iife',
-      minify: true,
-      target: 'es2020',
-      platform: 'browser',
-      logLevel: 'silent',
-    });
-    const script = built.outputFiles[0].text.replace(/<\/script/gi, '<\\/script');
-    const css = await readFile(require.resolve('uplot/dist/uPlot.min.css'), 'utf8');
-    return { script, css };
-  })();
+  assetsPromise ??= built
+    ? Promise.all([readFile(join(here, PAGE_ASSET_FILES.script), 'utf8'), readFile(join(here, PAGE_ASSET_FILES.css), 'utf8')]).then(([script, css]) => ({ script, css }))
+    : import('./pageBundle.ts').then((m) => m.bundlePage());
   assetsPromise.catch(() => {
     assetsPromise = null;
   });

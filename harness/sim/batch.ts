@@ -4,7 +4,7 @@
 // pure function of its seed, so the re-run is the same run).
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { workerBootCode } from '../../checkers/workers.ts';
+import { sibling, workerBootCode } from '../../checkers/workers.ts';
 import type { SystemDefinition } from '../system/definition.ts';
 import type { Workload } from '../torture/matrix.ts';
 import { runOnce, type RunResult } from '../torture/run.ts';
@@ -53,7 +53,7 @@ export interface BatchOptions {
   signal?: AbortSignal;
 }
 
-/** Below this many runs, starting workers (a TypeScript compile each) costs more than it saves. */
+/** Below this many runs, starting workers (a TypeScript compile each, in a checkout) costs more than it saves. */
 const MIN_RUNS_FOR_WORKERS = 8;
 
 export async function runBatch(job: Omit<BatchJob, 'seed'>, opts: BatchOptions): Promise<RunSummary[]> {
@@ -63,7 +63,7 @@ export async function runBatch(job: Omit<BatchJob, 'seed'>, opts: BatchOptions):
     opts.onRun?.(s, results.size);
   };
   const workers = Math.min(opts.workers ?? availableParallelism(), opts.seeds.length);
-  const boot = workerBootCode(new URL('./batchWorker.ts', import.meta.url).href);
+  const boot = workerBootCode(sibling(import.meta.url, './batchWorker'));
   let queue = [...opts.seeds];
   if (workers > 1 && opts.seeds.length >= MIN_RUNS_FOR_WORKERS && boot !== null) {
     queue = await inWorkers(boot, workers, job, queue, record, opts.signal);

@@ -3,24 +3,18 @@
 // --json), and exit 0 when every verdict matches what its system claims,
 // 1 otherwise, 2 on usage errors.
 import { join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { loadDriver } from '../client/driver.ts';
-import { ClusterStartError } from '../cluster/cluster.ts';
-import { kernelNetworkUnavailable } from '../cluster/kernelNetwork.ts';
-import { FaultProxyError } from '../cluster/faultProxy.ts';
-import { asOutputError } from '../outputFiles.ts';
 import { describeNemeses, NemesisSpecError, parseNemesis, splitNemesisList } from '../nemeses/index.ts';
+import { defaultRunsDir } from '../packageRoot.ts';
 import { binSystem } from '../system/binSystem.ts';
 import { builtinSystems, DefinitionError, type Claim } from '../system/definition.ts';
 import { defaultWorkload, planMatrix, quickWorkload, type Cell, type Workload } from './matrix.ts';
 import { runOnce, type Progress, type RunResult } from './run.ts';
-import { judge } from './gate.ts';
 import { readScheduleFile, ScheduleFileError } from './schedule.ts';
 import { simulateCell, type SimCellResult } from './simulate.ts';
 import { availabilityCell } from './availability.ts';
 import { renderLectureTable, renderSimTable, renderTable, type TableRow } from './table.ts';
+import { checkRealRunNeeds, reproduce, runMatrix, runReport, safeName as safe, shellQuote, timestamp, TORTURE, type RunLabel } from './torture.ts';
 
-const repoRoot = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 
 export interface TortureArgs {
   systems?: string[];
@@ -245,12 +239,7 @@ export async function main(argv: string[]): Promise<number> {
       const { loadSimRoles } = await import('../sim/roles.ts');
       for (const c of cells) await loadSimRoles(c.system);
     } else {
-      // What a real run needs besides the definition, checked before anything starts: its client driver, its network backend.
-      for (const system of new Set(cells.map((c) => c.system))) {
-        if (system.client) await loadDriver(system.client.module).catch((err: Error) => Promise.reject(new DefinitionError(system.file, `"client": ${err.message}`)));
-        const kernel = system.network === 'kernel' ? kernelNetworkUnavailable() : null;
-        if (kernel !== null) throw new DefinitionError(system.file, `"network": "kernel": ${kernel}`);
-      }
+      await checkRealRunNeeds(cells);
     }
   } catch (err) {
     if (err instanceof UsageError || err instanceof DefinitionError || err instanceof NemesisSpecError || err instanceof ScheduleFileError) {
@@ -261,59 +250,28 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const seed = args.seed ?? Math.floor(Math.random() * 0x7fffffff);
-  const outRoot = resolve(args.out ?? join(repoRoot, 'histories', 'runs'));
+  const outRoot = resolve(args.out ?? defaultRunsDir());
   const toxiproxyUrl = args.toxiproxy ?? process.env.TOXIPROXY_URL;
   if (args.sim) return simulate(cells, args, seed, outRoot);
   const total = cells.length * args.runs;
   const log = (s: string) => process.stderr.write(s);
   log(`torture: seed ${seed} (replay with --seed ${seed}); ${total} run${total === 1 ? '' : 's'}${toxiproxyUrl ? `; Toxiproxy at ${toxiproxyUrl}` : ''}\n`);
 
-  const results: Array<(RunResult | { cell: Cell; seed: number; error: string }) & { repetition: number; file: string }> = [];
-  let n = 0;
-  for (const cell of cells) {
-    for (let r = 0; r < args.runs; r++) {
-      n++;
-      const runSeed = (seed + r) >>> 0;
-      const runDir = join(outRoot, `${timestamp()}-${safe(cell.system.name)}-${safe(cell.nemesis)}`);
-      const label = `[${n}/${total}] ${cell.system.name} × ${cell.nemesis}`;
-      const progress = new ProgressLine(label);
-      try {
-        const res = await runOnce({
-          system: cell.system,
-          nemesis: cell.nemesis,
-          seed: runSeed,
-          ...cell.workload,
-          runDir,
-          toxiproxyUrl,
-          command: reproduce(cell, runSeed, args),
-          onProgress: (p) => progress.update(p),
-        });
-        progress.done(`${label}: ${verdictWord(res.valid)} (expected ${res.expected ? 'linearizable' : 'caught'})${runNotes(res)}  ${shownPath(res.historyPath)}`);
-        results.push({ ...res, repetition: r, file: cell.system.file });
-      } catch (err) {
-        // A full or read-only disk ends the run (never with a stack trace); the gate fails on it.
-        const output = asOutputError(err, outRoot);
-        if (output !== null) {
-          progress.done(`${label}: stopped: ${output.message}`);
-          results.push({ cell, seed: runSeed, error: output.message, repetition: r, file: cell.system.file });
-          continue;
-        }
-        if (!(err instanceof ClusterStartError || err instanceof FaultProxyError)) throw err;
-        progress.done(`${label}: could not run: ${err.message}`);
-        results.push({ cell, seed: runSeed, error: err.message, repetition: r, file: cell.system.file });
-      }
-    }
-  }
-
-  const { pass, standings } = judge(
-    results.map((r) => ({
-      system: r.file,
-      repetition: r.repetition,
-      expected: 'error' in r ? r.cell.system.claims === 'linearizable' : r.expected,
-      valid: 'error' in r ? 'error' : r.valid,
-      availabilityFailure: 'error' in r ? null : r.availabilityFailure,
-    })),
-  );
+  let progress: ProgressLine | undefined;
+  const labelOf = (run: RunLabel) => `[${run.index}/${run.total}] ${run.system} × ${run.nemesis}`;
+  const { pass, outcomes: results, standings } = await runMatrix(cells, {
+    seed,
+    runs: args.runs,
+    outRoot,
+    toxiproxyUrl,
+    command: (cell, s) => reproduce(cell, s, args),
+    onRunStart: (run) => (progress = new ProgressLine(labelOf(run))),
+    onProgress: (_run, p) => progress?.update(p),
+    onRunEnd: (run, r) => {
+      const label = labelOf(run);
+      progress?.done('error' in r ? `${label}: ${r.stopped ? 'stopped' : 'could not run'}: ${r.error}` : `${label}: ${verdictWord(r.valid)} (expected ${r.expected ? 'linearizable' : 'caught'})${runNotes(r)}  ${shownPath(r.historyPath)}`);
+    },
+  });
   const rows: TableRow[] = results.map((r, i) =>
     'error' in r
       ? { system: r.cell.system.name, nemesis: r.cell.nemesis, seed: r.seed, ops: 0, ok: 0, fail: 0, info: 0, verdict: 'error', expected: r.cell.system.claims === 'linearizable' ? 'valid' : 'caught', standing: standings[i], firstViolation: '', availability: '-', history: '' }
@@ -345,14 +303,7 @@ export async function main(argv: string[]): Promise<number> {
     `(a linearizable system must pass every run; a broken one must be caught by at least one of its runs; claimed availability must hold) — seed ${seed}\n`;
   if (args.json) {
     log(table);
-    const doc = {
-      pass,
-      runs: results.map((r) =>
-        'error' in r
-          ? { system: r.cell.system.name, nemesis: r.cell.nemesis, seed: r.seed, ops: 0, ok: 0, fail: 0, info: 0, valid: 'unknown', expected: r.cell.system.claims === 'linearizable', unknownReason: `the run did not complete: ${r.error}`, error: r.error, availability: null, availabilityFailure: null, historyPath: null, reportPath: null }
-          : { system: r.system, nemesis: r.nemesis, seed: r.seed, ops: r.ops, ok: r.ok, fail: r.fail, info: r.info, valid: r.valid, expected: r.expected, unknownReason: r.unknownReason, error: null, availability: r.availability, availabilityFailure: r.availabilityFailure, historyPath: r.historyPath, reportPath: r.reportPath },
-      ),
-    };
+    const doc = { pass, runs: results.map(runReport) };
     process.stdout.write(JSON.stringify(doc) + '\n');
   } else {
     process.stdout.write(table);
@@ -426,14 +377,14 @@ async function replay(args: TortureArgs): Promise<number> {
   const system = loadSystem(file.system);
   const engine = args.engine ?? file.engine;
   parseNemesis(file.nemesis, system, engine);
-  const outRoot = resolve(args.out ?? join(repoRoot, 'histories', 'runs'));
+  const outRoot = resolve(args.out ?? defaultRunsDir());
   const runDir = join(outRoot, `${timestamp()}-${safe(system.name)}-${safe(file.nemesis)}-replay-${engine}`);
   process.stderr.write(`torture: replaying ${args.replay} (${file.schedule.slots.flat().length} operations, ${file.schedule.cycles.length} fault cycles) on ${engine === 'sim' ? 'the simulator' : 'real processes'}\n`);
   const line = new ProgressLine(`${system.name} × ${file.nemesis} (replay)`);
   const res = await runOnce({
     ...file.workload, system, nemesis: file.nemesis, seed: file.seed, runDir, engine, schedule: file.schedule, keepFiles: 'always',
     toxiproxyUrl: args.toxiproxy ?? process.env.TOXIPROXY_URL,
-    command: `npm run -s torture -- --replay ${shellQuote(args.replay!)}${args.engine ? ` --engine ${args.engine}` : ''}`,
+    command: `${TORTURE} --replay ${shellQuote(args.replay!)}${args.engine ? ` --engine ${args.engine}` : ''}`,
     onProgress: (p) => line.update(p),
   });
   line.done(`${system.name} × ${file.nemesis} (replay on ${engine}): ${verdictWord(res.valid)}${res.unknownReason ? ` — ${res.unknownReason}` : ''}  ${shownPath(res.historyPath)}`);
@@ -470,32 +421,6 @@ function invokedFrom(): string {
 
 function verdictWord(v: boolean | 'unknown'): string {
   return v === true ? 'valid' : v === false ? 'caught' : 'unknown';
-}
-
-function reproduce(cell: Cell, seed: number, args: TortureArgs): string {
-  const w = cell.workload;
-  const bin = cell.system.bin;
-  const parts = ['npm run -s torture --'];
-  if (bin !== undefined) parts.push('--bin', shellQuote(bin.command), '--node-count', String(bin.nodeCount), '--claims', cell.system.claims);
-  else parts.push('--system', shellQuote(cell.system.file.startsWith(join(repoRoot, 'system-under-test')) ? relative(join(repoRoot, 'system-under-test'), cell.system.dir) : relative(process.cwd(), cell.system.file)));
-  parts.push('--nemesis', shellQuote(cell.nemesis), '--seed', String(seed));
-  if (args.quick) parts.push('--quick');
-  parts.push('--time-limit', String(w.timeLimitS), '--concurrency', String(w.concurrency), '--keys', String(w.keys), '--rate', String(w.rate));
-  if (args.toxiproxy) parts.push('--toxiproxy', shellQuote(args.toxiproxy));
-  return parts.join(' ');
-}
-
-function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./:=+,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-function safe(s: string): string {
-  return s.replace(/[^A-Za-z0-9_.-]+/g, '_');
-}
-
-function timestamp(): string {
-  // 2026-11-27T09-30-04-123Z: sortable, and safe in file names on every OS.
-  return new Date().toISOString().replace(/[:.]/g, '-');
 }
 
 /** One line on stderr, rewritten in place on a terminal, every few seconds otherwise (CI logs). */

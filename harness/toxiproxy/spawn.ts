@@ -1,4 +1,4 @@
-// Runs the proxy as its own process (`node --import tsx bin/splitbrain.ts
+// Runs the proxy as its own process (`node [--import tsx] bin/splitbrain
 // proxy`: one process, not the tsx CLI's parent and child, so that even a
 // SIGKILL leaves no orphan holding ports), for
 // callers that want it isolated from their event loop. The returned handle
@@ -7,10 +7,7 @@
 // a crashed proxy never goes unnoticed; if the owner exits without closing
 // it, the process is killed on the way out.
 import { spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+import { cliArgv, packageRoot } from '../packageRoot.ts';
 
 export interface SpawnedToxiproxy {
   url: string;
@@ -32,8 +29,8 @@ export interface SpawnOptions {
 }
 
 export async function spawnToxiproxyServer(options: SpawnOptions = {}): Promise<SpawnedToxiproxy> {
-  const args = ['--import', 'tsx', 'bin/splitbrain.ts', 'proxy', '--host', options.host ?? '127.0.0.1', '--port', String(options.port ?? 0)];
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = cliArgv(['proxy', '--host', options.host ?? '127.0.0.1', '--port', String(options.port ?? 0)]);
+  const child = spawn(process.execPath, args, { cwd: packageRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => {
     stderr = (stderr + b.toString()).slice(-10_000);

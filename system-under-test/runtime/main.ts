@@ -1,8 +1,10 @@
 // The process entry every design's system.json starts:
 //   node --import tsx ../runtime/main.ts ROLE [ROLE OPTIONS] --id ID --listen 127.0.0.1:PORT --peers id=HOST:PORT,... [--data DIR]
 // run from the design's folder, which holds roles.ts (a RolesModule, env.ts).
-import { pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
+// In the package the build runs it as ../runtime/main.js, and the roles
+// module beside it is roles.js (scripts/build.ts translates the definitions).
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { extname, resolve } from 'node:path';
 import type { RolesModule } from './env.ts';
 import { parseNodeArgs, UsageError } from './args.ts';
 import { startHost, type RunningHost } from './host.ts';
@@ -12,7 +14,7 @@ class StartError extends Error {}
 
 const usage = `usage: node --import tsx ../runtime/main.ts ROLE [ROLE OPTIONS] [--roles FILE] --id ID --listen 127.0.0.1:PORT [--peers ID=HOST:PORT,...] [--data DIR]
   (or SPLITBRAIN_ID, SPLITBRAIN_LISTEN, SPLITBRAIN_PEERS, SPLITBRAIN_DATA in the environment)
-  ROLE is one of the roles exported by FILE (default ./roles.ts in the working directory);
+  ROLE is one of the roles exported by FILE (default ./roles.ts, or roles.js from the package, in the working directory);
   ROLE OPTIONS are the design's settings, if it has any (e.g. --backups 2).
   --data DIR: where a node that keeps durable state keeps it (created if missing).
 `;
@@ -23,7 +25,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const args = parseNodeArgs(argv, process.env);
-  let rolesFile = 'roles.ts';
+  // The design's roles module in the language this runtime runs in.
+  let rolesFile = `roles${extname(fileURLToPath(import.meta.url))}`;
   const rest = [...args.rest];
   const r = rest.indexOf('--roles');
   if (r >= 0) {
