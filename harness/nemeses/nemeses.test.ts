@@ -59,6 +59,22 @@ async function reachability(c: ProcessCluster): Promise<Record<string, boolean>>
   return Object.fromEntries(ids.map((id, i) => [id, results[i].result === 'ok']));
 }
 
+/**
+ * Reachability once a heal has taken effect. Behind the fault proxy a heal
+ * closes the connections it held, so nodes reconnect at once; on the kernel
+ * backend a connection whose packets were dropped stays open and waits for
+ * TCP's next retransmission, which backs off to seconds during a long cut.
+ * So wait for every node to answer (or 30 s, TCP's backoff long passed), and
+ * return what was last seen.
+ */
+async function reachabilityAfterHeal(c: ProcessCluster): Promise<Record<string, boolean>> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const seen = await reachability(c);
+    if (Object.values(seen).every(Boolean) || Date.now() > deadline) return seen;
+  }
+}
+
 function ctxWith(c: ProcessCluster, picks: number[]): NemesisContext {
   let i = 0;
   return { cluster: c, pick: (n) => picks[i++ % picks.length] % n };
@@ -95,7 +111,7 @@ describe.each(backends)('network nemeses, observed by clients, on the $title', (
       for (const a of left) for (const b of right) if (c.nodeLinks().some((l) => l.from === a && l.to === b)) expect(cut).toContain(`${a}->${b}`);
       expect(await reachability(c)).toEqual(expectedReachability(c, cut));
       await fault.heal();
-      expect(await reachability(c)).toEqual(allUp);
+      expect(await reachabilityAfterHeal(c)).toEqual(allUp);
     }
   });
 
@@ -107,7 +123,7 @@ describe.each(backends)('network nemeses, observed by clients, on the $title', (
     const expected = node === 'n1' ? { n1: true, n2: false, n3: false } : { ...allUp, [node]: false };
     expect(await reachability(c)).toEqual(expected);
     await fault.heal();
-    expect(await reachability(c)).toEqual(allUp);
+    expect(await reachabilityAfterHeal(c)).toEqual(allUp);
   });
 
   it('isolate-primary asks who is primary and cuts that node off; its clients still reach it', async () => {
@@ -117,7 +133,7 @@ describe.each(backends)('network nemeses, observed by clients, on the $title', (
     expect(fault.value.primary).toBe('n1');
     expect(await reachability(c)).toEqual({ n1: true, n2: false, n3: false });
     await fault.heal();
-    expect(await reachability(c)).toEqual(allUp);
+    expect(await reachabilityAfterHeal(c)).toEqual(allUp);
   });
 
   it('primary-viewserver cuts the primary from the view server only', async () => {
@@ -127,7 +143,7 @@ describe.each(backends)('network nemeses, observed by clients, on the $title', (
     expect(fault.value).toMatchObject({ primary: 'n1', viewservers: ['n3'] });
     expect(await reachability(c)).toEqual({ n1: true, n2: true, n3: false });
     await fault.heal();
-    expect(await reachability(c)).toEqual(allUp);
+    expect(await reachabilityAfterHeal(c)).toEqual(allUp);
   });
 
   it('primary-viewserver refuses a system without a view server, naming the problem', () => {
@@ -147,7 +163,7 @@ describe.each(backends)('network nemeses, observed by clients, on the $title', (
       expect(await reachability(c)).toEqual(expectedReachability(c, cut));
       await fault.heal();
     }
-    expect(await reachability(c)).toEqual(allUp);
+    expect(await reachabilityAfterHeal(c)).toEqual(allUp);
   });
 
   it('reset mode refuses and resets at once, where drop mode holds until timeouts', async () => {
@@ -165,7 +181,7 @@ describe.each(backends)('network nemeses, observed by clients, on the $title', (
     expect(slow.result).toBe('error');
     expect(slow.ms).toBeGreaterThanOrEqual(900); // held bytes: only the store's timeout ends the wait
     await fault.heal();
-    expect(await reachability(c)).toEqual(allUp);
+    expect(await reachabilityAfterHeal(c)).toEqual(allUp);
   });
 
   it('latency delays messages between nodes (the fault proxy only)', async () => {
@@ -186,7 +202,7 @@ describe.each(backends)('network nemeses, observed by clients, on the $title', (
     await fault.heal();
     // 100 ms ± 100 ms each way on n2->n1: a round trip averages 200 ms.
     expect(during).toBeGreaterThan(before + 60);
-    expect(await reachability(c)).toEqual(allUp);
+    expect(await reachabilityAfterHeal(c)).toEqual(allUp);
   });
 });
 
@@ -203,7 +219,7 @@ describe('process nemeses', () => {
     // A restarted n1 lost its data (the example store keeps none): read-your-write again.
     const a = c.clientAddress('n1');
     await askOnce(a.host, a.port, { type: 'write', key: 'x', value: 2 }, 2000);
-    expect(await reachability(c)).toEqual(allUp);
+    expect(await reachabilityAfterHeal(c)).toEqual(allUp);
   });
 
   it('pause stops the node (SIGSTOP) and heal resumes it (SIGCONT)', async () => {
@@ -217,7 +233,7 @@ describe('process nemeses', () => {
     expect((await readAt(c, node, 800)).result).toBe('timeout');
     await fault.heal();
     await expect.poll(() => procState(pid), { timeout: 2000 }).not.toBe('T');
-    expect(await reachability(c)).toEqual(allUp);
+    expect(await reachabilityAfterHeal(c)).toEqual(allUp);
   });
 });
 
@@ -239,6 +255,6 @@ describe('cycles', () => {
     }
     expect(recorder.events.every((e) => e.process === 'nemesis' && e.type === 'info')).toBe(true);
     expect(c.activeNetworkFaults()).toEqual([]);
-    expect(await reachability(c)).toEqual(allUp);
+    expect(await reachabilityAfterHeal(c)).toEqual(allUp);
   });
 });
