@@ -72,6 +72,7 @@ export interface RunResult {
   fail: number;
   info: number;
   valid: RunVerdict['valid'];
+  /** True when the system claims to be linearizable. */
   expected: boolean;
   matches: boolean;
   unknownReason: string | null;

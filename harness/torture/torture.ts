@@ -16,18 +16,7 @@ import { planMatrix, type Cell, type Workload } from './matrix.ts';
 import { runOnce, type Progress, type RunResult } from './run.ts';
 
 /** A run as `torture --json` reports it. */
-export interface TortureRunReport {
-  system: string;
-  nemesis: string;
-  seed: number;
-  ops: number;
-  ok: number;
-  fail: number;
-  info: number;
-  valid: boolean | 'unknown';
-  /** True when the system claims to be linearizable. */
-  expected: boolean;
-  unknownReason: string | null;
+export interface TortureRunReport extends Pick<RunResult, 'system' | 'nemesis' | 'seed' | 'ops' | 'ok' | 'fail' | 'info' | 'valid' | 'expected' | 'unknownReason'> {
   /** Why the run could not start or finish (a cluster that would not start, a full disk); null otherwise. */
   error: string | null;
   availability: RunResult['availability'] | null;
