@@ -70,7 +70,7 @@ options:
   --keys N             registers the clients share (default ${d.keys})
   --rate R             operations per second, all clients together (default ${d.rate})
   --seed N             seed of the workload and nemesis schedules (default: random, printed)
-  --runs N             repeat each run N times with seeds N, N+1, ... (default 1)
+  --runs N             repeat each run N times (default 1), with seeds S, S+1, ... from --seed S
   --quick              the CI gate: short runs, chosen to catch the broken designs and
                        pass the correct one every time (well under 3 minutes)
   --json               print one JSON document on stdout: {"pass", "runs": [...]}
