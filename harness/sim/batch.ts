@@ -76,46 +76,100 @@ export async function runBatch(job: Omit<BatchJob, 'seed'>, opts: BatchOptions):
   return opts.seeds.filter((s) => results.has(s)).map((s) => results.get(s)!);
 }
 
+/**
+ * Worker threads kept between batches: a matrix of cells runs one batch per
+ * cell, and starting a worker (in a checkout, loading the harness through
+ * tsx) cost more than a 20-run batch's work. An idle worker is unref'd, so it
+ * never keeps the process alive; one with a run in flight is ref'd, so the
+ * process waits for its answer.
+ */
+interface PooledWorker {
+  worker: Worker;
+  /** The batch using it; null while idle. */
+  onMessage: ((m: WorkerReply) => void) | null;
+  onExit: (() => void) | null;
+  dead: boolean;
+}
+
+interface WorkerReply {
+  seed: number;
+  summary?: RunSummary;
+  error?: string;
+}
+
+const pool: PooledWorker[] = [];
+
+function takeWorkers(boot: string, count: number): PooledWorker[] {
+  for (let i = pool.length - 1; i >= 0; i--) if (pool[i].dead) pool.splice(i, 1);
+  while (pool.filter((p) => p.onMessage === null).length < count) {
+    const p: PooledWorker = { worker: new Worker(boot, { eval: true }), onMessage: null, onExit: null, dead: false };
+    p.worker.unref();
+    p.worker.on('message', (m: WorkerReply) => p.onMessage?.(m));
+    // A worker that cannot start or dies hands its seed back to the main thread.
+    p.worker.on('error', () => undefined);
+    p.worker.on('exit', () => {
+      p.dead = true;
+      const exit = p.onExit;
+      p.onMessage = p.onExit = null;
+      exit?.();
+    });
+    pool.push(p);
+  }
+  return pool.filter((p) => p.onMessage === null).slice(0, count);
+}
+
+/** Live worker threads kept for the next batch. */
+export function batchWorkerCount(): number {
+  return pool.filter((p) => !p.dead).length;
+}
+
+/** Lets every idle kept worker end (they never keep the process alive, but a test may want them gone). */
+export function closeBatchWorkers(): void {
+  for (const p of pool) if (p.onMessage === null && !p.dead) p.worker.postMessage(null);
+}
+
 /** Runs seeds on worker threads; resolves with the seeds left undone. */
 function inWorkers(boot: string, count: number, job: Omit<BatchJob, 'seed'>, seeds: number[], record: (s: RunSummary) => void, signal?: AbortSignal): Promise<number[]> {
   const queue = [...seeds];
-  const inFlight = new Map<Worker, number>();
+  const inFlight = new Map<PooledWorker, number>();
   return new Promise((resolve, reject) => {
     let live = 0;
+    let failed = false;
     const finish = () => {
-      if (live > 0) return;
+      if (live > 0 || failed) return;
       resolve([...inFlight.values(), ...queue].sort((a, b) => seeds.indexOf(a) - seeds.indexOf(b)));
     };
-    const next = (w: Worker) => {
-      const seed = signal?.aborted ? undefined : queue.shift();
-      if (seed === undefined) {
-        inFlight.delete(w);
-        w.postMessage(null);
-        return;
-      }
-      inFlight.set(w, seed);
-      w.postMessage({ ...job, seed } satisfies BatchJob);
+    const release = (p: PooledWorker) => {
+      p.onMessage = p.onExit = null;
+      p.worker.unref();
+      live--;
+      finish();
     };
-    for (let i = 0; i < count; i++) {
-      const w = new Worker(boot, { eval: true });
+    const next = (p: PooledWorker) => {
+      const seed = signal?.aborted || failed ? undefined : queue.shift();
+      if (seed === undefined) return release(p);
+      inFlight.set(p, seed);
+      p.worker.postMessage({ ...job, seed } satisfies BatchJob);
+    };
+    for (const p of takeWorkers(boot, count)) {
       live++;
-      w.on('message', (m: { seed: number; summary?: RunSummary; error?: string }) => {
+      p.worker.ref();
+      p.onMessage = (m) => {
         if (m.error !== undefined) {
-          for (const x of inFlight.keys()) void x.terminate();
+          failed = true;
+          for (const x of inFlight.keys()) void x.worker.terminate();
           reject(new Error(`simulated run of seed ${m.seed} failed: ${m.error}`));
           return;
         }
-        inFlight.delete(w);
+        inFlight.delete(p);
         record(m.summary!);
-        next(w);
-      });
-      // A worker that cannot start or dies hands its seed back to the main thread.
-      w.on('error', () => undefined);
-      w.on('exit', () => {
+        next(p);
+      };
+      p.onExit = () => {
         live--;
         finish();
-      });
-      next(w);
+      };
+      next(p);
     }
   });
 }
