@@ -58,8 +58,10 @@ const APPEND = 4;
 
 /** A key's operations compiled for fast stepping: op i is code[3i] (its kind) with value ids code[3i+1], code[3i+2]. */
 export class CompiledOps {
-  /** One array, not three: a check of many small keys allocates one per key. */
-  private readonly code: Int32Array;
+  /** One array, not three: a check of many small keys allocates one per key. The kernel walk copies it. */
+  readonly code: Int32Array;
+  /** Whether any op is an append (whose states the kernel walk cannot compare by id). */
+  readonly hasAppends: boolean;
   /** Per append op, the state each earlier state steps to (see ValueTable.hasFresh). */
   private readonly appendNext: (Map<number, number> | undefined)[] = [];
 
@@ -68,6 +70,7 @@ export class CompiledOps {
     readonly table: ValueTable,
   ) {
     const code = (this.code = new Int32Array(3 * ops.length));
+    let appends = false;
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i];
       switch (op.f) {
@@ -88,9 +91,11 @@ export class CompiledOps {
         }
         case 'append':
           code[3 * i] = APPEND;
+          appends = true;
           break;
       }
     }
+    this.hasAppends = appends;
   }
 
   /** The state after op i from `state`, or ILLEGAL. */

@@ -31,6 +31,7 @@
 // when a cache would outgrow it, the budget may reclaim paused searches'
 // caches (they start over when resumed); failing that, the search ends with
 // 'unknown' instead of running out of memory.
+import { KernelWalk } from './kernel/kernelWalk.ts';
 import { CompiledOps, ILLEGAL, ValueTable } from './model.ts';
 import type { Operation, Value } from './types.ts';
 
@@ -91,15 +92,106 @@ const MAX_INITIAL_SLOTS = 256;
 const SLOT_OVERHEAD_WORDS = 7; // hash, p, state, next, offset, ~2 bucket words
 const EMPTY: Int32Array<ArrayBuffer> = new Int32Array(0);
 
+/** What KeySearch delegates to: the walk in JavaScript below, or its WebAssembly build (kernelWalk.ts). */
+export interface Walk {
+  /** Cache words this walk holds of the budget. */
+  readonly heldWords: number;
+  run(deadline: number): SearchOutcome | null;
+  release(): void;
+}
+
+/** Which walk a search uses: the WebAssembly one where it applies (the default), or the JavaScript one. */
+export type WalkEngine = 'kernel' | 'js';
+
+/**
+ * A key's ops in the walks' order: determinate ops by call time (ties by id),
+ * then info ops. Histories come in invoke order, so the sorts are skipped when
+ * a pass finds them sorted: a cold process would run their comparators in the
+ * interpreter.
+ */
+function walkOrder(inputOps: Operation[]): { ops: Operation[]; m: number } {
+  const det: Operation[] = [];
+  const info: Operation[] = [];
+  let sorted = true;
+  for (let i = 0; i < inputOps.length; i++) {
+    const o = inputOps[i];
+    const into = o.return === Infinity ? info : det;
+    if (into.length > 0 && byCall(into[into.length - 1], o) > 0) sorted = false;
+    into.push(o);
+  }
+  if (!sorted) {
+    det.sort(byCall);
+    info.sort(byCall);
+  }
+  return { ops: info.length === 0 ? det : det.concat(info), m: det.length };
+}
+
+/** What both walks are built from. */
+export interface WalkInput {
+  /** Determinate ops 0..m-1 by call time, then info ops. */
+  ops: Operation[];
+  m: number;
+  table: ValueTable;
+  compiled: CompiledOps;
+  /** Id of the initial value in `table`. */
+  init: number;
+  budget: SearchBudget;
+  trackPrefix: boolean;
+  /** The search the walk belongs to: what the budget's reclaim must spare. */
+  owner: KeySearch;
+}
+
 /** The search of one key, resumable: run() until an outcome, pausing at deadlines in between. */
 export class KeySearch {
+  private readonly walk: Walk;
+
+  constructor(inputOps: Operation[], initial: Value, budget: SearchBudget, trackPrefix = true, engine: WalkEngine = 'kernel') {
+    const { ops, m } = walkOrder(inputOps);
+    const table = new ValueTable();
+    const init = table.id(initial);
+    const compiled = new CompiledOps(ops, table);
+    const input: WalkInput = { ops, m, table, compiled, init, budget, trackPrefix, owner: this };
+    // The kernel compares states by id, which appends' fresh ids would defeat (see ValueTable.hasFresh).
+    this.walk = engine === 'kernel' && !compiled.hasAppends ? new KernelWalk(input) : new JsWalk(input);
+  }
+
+  /** Cache words this search holds of the budget. */
+  get heldWords(): number {
+    return this.walk.heldWords;
+  }
+
+  /** Searches until an outcome (returned, and kept) or `deadline` (performance.now()), where it pauses and returns null. */
+  run(deadline: number): SearchOutcome | null {
+    return this.walk.run(deadline);
+  }
+
+  /** Gives the cache back to the budget. A search that has an outcome needs no more; a paused one starts over. */
+  release(): void {
+    this.walk.release();
+  }
+}
+
+/** Takes `words` from the budget for `walk`, reclaiming other searches' caches if need be; false when it cannot. */
+export function reserveWords(budget: SearchBudget, owner: KeySearch, words: number): boolean {
+  while (budget.usedCacheWords + words > budget.maxCacheWords) {
+    if (budget.reclaim === undefined || !budget.reclaim(owner)) return false;
+  }
+  budget.usedCacheWords += words;
+  return true;
+}
+
+/** The walk in JavaScript: the reference for the kernel, and the walk of keys with appends. */
+class JsWalk implements Walk {
   private readonly n: number;
   /** Determinate ops (those that returned): 0..m-1 by call time; info ops m..n-1. */
   private readonly m: number;
   private readonly ops: Operation[];
-  private readonly table = new ValueTable();
+  private readonly table: ValueTable;
   private readonly compiled: CompiledOps;
   private readonly init: number;
+  private readonly budget: SearchBudget;
+  private readonly trackPrefix: boolean;
+  private readonly owner: KeySearch;
   /** reach[i]: the last determinate op invoked by op i's return (see the note on the cache). */
   private readonly reach: Int32Array;
   /** Entries in time order (0..n-1 calls, n..2n-1 returns), to relink the list on reset(). */
@@ -150,37 +242,17 @@ export class KeySearch {
   private lowWater = 0;
   private atNewBest = false;
 
-  constructor(
-    inputOps: Operation[],
-    initial: Value,
-    private readonly budget: SearchBudget,
-    private readonly trackPrefix = true,
-  ) {
-    // Determinate ops by call time (ties by id), then info ops: see the note on
-    // the cache above. Histories come in invoke order, so the sorts are skipped
-    // when a pass finds them sorted: a cold process would run their
-    // comparators in the interpreter.
-    const det: Operation[] = [];
-    const info: Operation[] = [];
-    let sorted = true;
-    for (let i = 0; i < inputOps.length; i++) {
-      const o = inputOps[i];
-      const into = o.return === Infinity ? info : det;
-      if (into.length > 0 && byCall(into[into.length - 1], o) > 0) sorted = false;
-      into.push(o);
-    }
-    if (!sorted) {
-      det.sort(byCall);
-      info.sort(byCall);
-    }
-    const m = det.length;
-    const ops = det.concat(info);
+  constructor({ ops, m, table, compiled, init, budget, trackPrefix, owner }: WalkInput) {
     const n = ops.length;
     this.n = n;
     this.m = m;
     this.ops = ops;
-    this.init = this.table.id(initial);
-    this.compiled = new CompiledOps(ops, this.table);
+    this.table = table;
+    this.compiled = compiled;
+    this.init = init;
+    this.budget = budget;
+    this.trackPrefix = trackPrefix;
+    this.owner = owner;
     // The search's arrays are views into one buffer: a check of many small
     // keys would otherwise allocate a dozen backing stores per key.
     const W = (n + 31) >>> 5;
@@ -240,15 +312,10 @@ export class KeySearch {
   }
 
   private reserve(words: number): void {
-    const b = this.budget;
-    while (b.usedCacheWords + words > b.maxCacheWords) {
-      if (b.reclaim === undefined || !b.reclaim(this)) throw MEMORY;
-    }
-    b.usedCacheWords += words;
+    if (!reserveWords(this.budget, this.owner, words)) throw MEMORY;
     this.heldWords += words;
   }
 
-  /** Gives the cache back to the budget. A search that has an outcome needs no more; a paused one starts over. */
   release(): void {
     this.budget.usedCacheWords -= this.heldWords;
     this.heldWords = 0;
@@ -369,7 +436,6 @@ export class KeySearch {
     return true;
   }
 
-  /** Searches until an outcome (returned, and kept) or `deadline` (performance.now()), where it pauses and returns null. */
   run(deadline: number): SearchOutcome | null {
     if (this.outcome !== null) return this.outcome;
     if (this.n === 0) return this.finish({ result: 'ok' });
@@ -530,7 +596,7 @@ function returnOrder(ret: Float64Array, m: number): Int32Array {
 const scratch = { call: new Float64Array(0), ret: new Float64Array(0), rets: new Int32Array(0) };
 
 /** The ops' call and return times, in scratch arrays valid until the next search is built. */
-function times(ops: Operation[]): { call: Float64Array; ret: Float64Array } {
+export function times(ops: Operation[]): { call: Float64Array; ret: Float64Array } {
   const n = ops.length;
   if (scratch.call.length < n) {
     scratch.call = new Float64Array(2 * n);
