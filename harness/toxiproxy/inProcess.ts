@@ -38,6 +38,12 @@ function netError(code: string, message: string): NodeJS.ErrnoException {
   return Object.assign(new Error(message), { code });
 }
 
+function copyOf(chunk: Buffer): Buffer {
+  const copy = Buffer.allocUnsafe(chunk.length); // allocUnsafe + copy: Buffer.from(view) costs several times more
+  chunk.copy(copy);
+  return copy;
+}
+
 export class MemorySocket extends Duplex {
   private peer!: MemorySocket;
   /** The callback of a write the peer's full buffer holds back (as a full TCP window holds a sender). */
@@ -82,13 +88,17 @@ export class MemorySocket extends Duplex {
     held?.();
   }
 
+  // A written chunk is copied, as write(2) copies it into the kernel: once
+  // its write is done the writer may reuse the memory (the proxy does, with
+  // the reads of a TCP client, see socketReader.ts), while the peer may
+  // hold the bytes for as long as it does not read.
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (err?: Error | null) => void): void {
-    this.send(chunk, done);
+    this.send(copyOf(chunk), done);
   }
 
   // Writes queued while one is under way (or while corked) go as one chunk, as a writev(2) does.
   override _writev(chunks: { chunk: Buffer }[], done: (err?: Error | null) => void): void {
-    this.send(chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((c) => c.chunk)), done);
+    this.send(chunks.length === 1 ? copyOf(chunks[0]!.chunk) : Buffer.concat(chunks.map((c) => c.chunk)), done);
   }
 
   // Delivery is deferred to the next tick so that, as with a socket, data
