@@ -1,7 +1,8 @@
 // One node's side of one link A->X, as the relay drives it: a connection to
 // the proxy `A->X` (in memory when the proxy is the harness's own, see
-// toxiproxy/inProcess.ts; TCP otherwise), dialled when there is something to send and dialled
-// again after the proxy closed or refused it (a healed partition, a reset).
+// toxiproxy/inProcess.ts; TCP otherwise), dialled when there is something to
+// send and dialled again after the proxy closed or refused it (a healed
+// partition, a reset).
 // Like a datagram network, it loses what it cannot send: while the proxy
 // refuses, messages are dropped, and a node that needs them must retry, as
 // it would under Maelstrom's lossy network. Lines coming back on the
