@@ -6,7 +6,7 @@
 // closes is dropped, and a line spliced from two messages fails its check (a
 // Maelstrom node would choke on it, and no real network splices packets).
 
-import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 
 /** One message on a link: `<length> <fnv1a> <line>\n`, the length in UTF-16 units of the line. */
 export function frame(line: string): string {
@@ -30,7 +30,7 @@ function fnv1a(s: string): number {
 }
 
 /** Reads framed messages from a link: each whole, intact line to `onLine`, a damaged one to `onDamaged`. */
-export function readFrames(socket: Socket, onLine: (line: string) => void, onDamaged: () => void): void {
+export function readFrames(socket: Readable, onLine: (line: string) => void, onDamaged: () => void): void {
   socket.setEncoding('utf8');
   const lines = new LineSplitter((framed) => {
     const line = unframe(framed);

@@ -15,6 +15,7 @@ import { freePort } from '../cluster/ports.ts';
 import type { PartitionMode } from '../engine/cluster.ts';
 import { parseNemesis } from '../nemeses/index.ts';
 import { loadSystem, parseSystem, type SystemDefinition } from '../system/definition.ts';
+import { REAL_TOXIPROXY, startRealToxiproxy } from '../toxiproxy/testkit.ts';
 
 const testdata = join(dirname(fileURLToPath(import.meta.url)), 'testdata');
 const running: ProcessCluster[] = [];
@@ -165,6 +166,26 @@ describe('maelstrom nodes: routing through the link proxies', () => {
     expect(await ask(cluster, 'n1', { type: 'forward', to: 'n3' })).toMatchObject({ kind: 'reply', body: { type: 'forward_ok' } });
     await cluster.healNetwork();
     expect(await untilReply(cluster, 'n1', { type: 'forward', to: 'n2' })).toMatchObject({ kind: 'reply', body: { type: 'forward_ok' } });
+  });
+});
+
+describe('maelstrom nodes: an external Toxiproxy (both legs of a relayed message over TCP)', () => {
+  if (REAL_TOXIPROXY === null) console.warn('\n*** maelstrom test against a real Toxiproxy SKIPPED: ../shared/anchors/bin/toxiproxy-server is absent ***\n');
+  it.skipIf(REAL_TOXIPROXY === null).each<PartitionMode>(['drop', 'reset'])(`a partition (%s) on a real Toxiproxy 2.12${REAL_TOXIPROXY === null ? ' (skipped: ../shared is absent)' : ''} cuts node-to-node messages, and a heal restores them`, async (mode) => {
+    const real = await startRealToxiproxy();
+    let cluster: ProcessCluster | undefined;
+    try {
+      ({ cluster } = await startOwned(undefined, { toxiproxyUrl: real.url }));
+      expect(await ask(cluster, 'n1', { type: 'forward', to: 'n2' })).toMatchObject({ kind: 'reply', body: { type: 'forward_ok' } });
+      await cluster.cut([['n1', 'n2']], mode);
+      expect(await ask(cluster, 'n1', { type: 'forward', to: 'n2' }, 1000)).toEqual({ kind: 'timeout' });
+      expect(await ask(cluster, 'n1', { type: 'forward', to: 'n3' })).toMatchObject({ kind: 'reply', body: { type: 'forward_ok' } });
+      await cluster.healNetwork();
+      expect(await untilReply(cluster, 'n1', { type: 'forward', to: 'n2' })).toMatchObject({ kind: 'reply', body: { type: 'forward_ok' } });
+    } finally {
+      await cluster?.stop(); // removes its proxies from the Toxiproxy, so before that stops
+      await real.close();
+    }
   });
 });
 

@@ -6,10 +6,11 @@
 // every node can address (serviceServer.ts). The harness itself is client
 // c0: it sends `init` and reads `init_ok` straight over stdin and stdout,
 // never through a proxy, so no fault can stop a node from starting.
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import type { Address } from '../cluster/cluster.ts';
 import type { OwnedProcess } from '../cluster/processes.ts';
 import { MAELSTROM_SERVICES } from '../system/definition.ts';
+import type { StreamSocket } from '../toxiproxy/inProcess.ts';
 import { LineSplitter, readFrames } from './framing.ts';
 import { listenOnFreshPort } from './listen.ts';
 import { CLIENT_ID, HARNESS_ID, NodeRelay, type NodeMessage, type RelayStats } from './relay.ts';
@@ -46,7 +47,7 @@ export class MaelstromNetwork {
   private readonly relays = new Map<string, NodeRelay>();
   private readonly inboxes = new Map<string, Inboxes>();
   private readonly services = new Map<string, ServiceServer>();
-  private readonly clients = new Map<string, Socket>();
+  private readonly clients = new Map<string, StreamSocket>();
   private readonly pending = new Map<number, (body: Record<string, unknown>) => void>();
   private linkAddress: (from: string, to: string) => Address | undefined = () => undefined;
   private nextClient = 1;
@@ -68,9 +69,11 @@ export class MaelstromNetwork {
           toHarness: (msg) => net.fromNode(msg),
         });
         net.relays.set(id, relay);
-        const peers = createServer((s) => net.servePeer(relay, s));
-        const clients = createServer((s) => net.serveClient(relay, s));
-        net.inboxes.set(id, { peers, clients, peersAddress: await listenOnFreshPort(peers, opts.allocatePort), clientsAddress: await listenOnFreshPort(clients, opts.allocatePort) });
+        const onPeer = (s: StreamSocket) => net.servePeer(relay, s);
+        const onClient = (s: StreamSocket) => net.serveClient(relay, s);
+        const peers = createServer(onPeer);
+        const clients = createServer(onClient);
+        net.inboxes.set(id, { peers, clients, peersAddress: await listenOnFreshPort(peers, opts.allocatePort, onPeer), clientsAddress: await listenOnFreshPort(clients, opts.allocatePort, onClient) });
       }
     } catch (err) {
       await net.close();
@@ -155,7 +158,7 @@ export class MaelstromNetwork {
   }
 
   /** A peer's link into this node: framed lines, passed on whole or not at all. */
-  private servePeer(relay: NodeRelay, socket: Socket): void {
+  private servePeer(relay: NodeRelay, socket: StreamSocket): void {
     socket.on('error', () => undefined);
     if (!relay.accept(socket)) return;
     readFrames(
@@ -166,7 +169,7 @@ export class MaelstromNetwork {
   }
 
   /** A client's connection: envelopes from c1, c2, ...; replies to that client go back on it. */
-  private serveClient(relay: NodeRelay, socket: Socket): void {
+  private serveClient(relay: NodeRelay, socket: StreamSocket): void {
     socket.on('error', () => undefined);
     if (!relay.accept(socket)) return;
     socket.setNoDelay(true);

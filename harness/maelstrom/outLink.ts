@@ -1,11 +1,14 @@
-// One node's side of one link A->X, as the relay drives it: a TCP connection
-// to the proxy `A->X`, dialled when there is something to send and dialled
-// again after the proxy closed or refused it (a healed partition, a reset).
+// One node's side of one link A->X, as the relay drives it: a connection to
+// the proxy `A->X` (in memory when the proxy is the harness's own, see
+// toxiproxy/inProcess.ts; TCP otherwise), dialled when there is something to
+// send and dialled again after the proxy closed or refused it (a healed
+// partition, a reset).
 // Like a datagram network, it loses what it cannot send: while the proxy
 // refuses, messages are dropped, and a node that needs them must retry, as
 // it would under Maelstrom's lossy network. Lines coming back on the
 // connection (a service's replies) go to `onLine`.
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
+import { dialInProcess, type StreamSocket } from '../toxiproxy/inProcess.ts';
 import type { Address } from '../cluster/cluster.ts';
 import { writeBatched } from './batchedWrite.ts';
 import { readFrames } from './framing.ts';
@@ -16,7 +19,7 @@ const MAX_QUEUED = 10_000;
 const REDIAL_AFTER_MS = 50;
 
 export class OutLink {
-  private socket: Socket | null = null;
+  private socket: StreamSocket | null = null;
   private connected = false;
   private queue: string[] = [];
   private refusedAt = -Infinity;
@@ -44,7 +47,8 @@ export class OutLink {
   }
 
   private dial(): void {
-    const socket = connect({ host: this.address.host, port: this.address.port });
+    const { host, port } = this.address;
+    const socket: StreamSocket = dialInProcess(host, port) ?? connect({ host, port });
     this.socket = socket;
     socket.setNoDelay(true);
     readFrames(socket, this.onLine, this.onDamaged);

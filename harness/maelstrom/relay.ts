@@ -11,9 +11,9 @@
 // node's log and counted; nothing a node writes can crash the harness. When
 // the process dies, every connection it had dies with it, as for a real
 // process: peers and clients see the links close.
-import type { Socket } from 'node:net';
 import type { Address } from '../cluster/cluster.ts';
 import type { OwnedProcess } from '../cluster/processes.ts';
+import type { StreamSocket } from '../toxiproxy/inProcess.ts';
 import { writeBatched } from './batchedWrite.ts';
 import { frame, LineSplitter } from './framing.ts';
 import { OutLink } from './outLink.ts';
@@ -42,7 +42,7 @@ export interface RelayNetwork {
   /** The proxy carrying `from->to`, if that link exists. */
   linkAddress(from: string, to: string): Address | undefined;
   /** The connection a client's requests come in on, if it is still open. */
-  clientSocket(id: string): Socket | undefined;
+  clientSocket(id: string): StreamSocket | undefined;
   /** A message to c0. */
   toHarness(msg: NodeMessage): void;
 }
@@ -64,7 +64,7 @@ export class NodeRelay {
   private proc: OwnedProcess | null = null;
   private readonly links = new Map<string, OutLink>();
   /** Connections that came in for this node (peers' links, clients): they close when it dies. */
-  private readonly inbound = new Set<Socket>();
+  private readonly inbound = new Set<StreamSocket>();
   private notes = 0;
 
   constructor(
@@ -102,7 +102,7 @@ export class NodeRelay {
   }
 
   /** A connection for this node arrived (a peer's link, a client): refused while it is down. */
-  accept(socket: Socket): boolean {
+  accept(socket: StreamSocket): boolean {
     if (this.proc === null) {
       socket.destroy();
       return false;

@@ -2,7 +2,8 @@
 // through their own proxies (n1->lin-kv, ...), so network faults act on
 // service traffic as on any other, and it answers on the connection a
 // request came in on (the proxy's way back).
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server } from 'node:net';
+import type { StreamSocket } from '../toxiproxy/inProcess.ts';
 import { writeBatched } from './batchedWrite.ts';
 import { frame, readFrames } from './framing.ts';
 import type { Address } from '../cluster/cluster.ts';
@@ -12,7 +13,7 @@ import { createService, type Body, type ServiceName } from './services.ts';
 export class ServiceServer {
   /** Requests answered, for results.json. */
   requests = 0;
-  private readonly sockets = new Set<Socket>();
+  private readonly sockets = new Set<StreamSocket>();
 
   private constructor(
     readonly name: ServiceName,
@@ -23,13 +24,14 @@ export class ServiceServer {
   static async open(name: ServiceName, random: () => number, allocatePort: () => Promise<number>): Promise<ServiceServer> {
     const service = createService(name, random);
     let self: ServiceServer | undefined;
-    const server = createServer((socket) => self!.serve(socket, service.handle.bind(service)));
-    const address = await listenOnFreshPort(server, allocatePort);
+    const onConnection = (socket: StreamSocket) => self!.serve(socket, service.handle.bind(service));
+    const server = createServer(onConnection);
+    const address = await listenOnFreshPort(server, allocatePort, onConnection);
     self = new ServiceServer(name, address, server);
     return self;
   }
 
-  private serve(socket: Socket, handle: (src: string, body: Body) => Record<string, unknown>): void {
+  private serve(socket: StreamSocket, handle: (src: string, body: Body) => Record<string, unknown>): void {
     this.sockets.add(socket);
     socket.setNoDelay(true);
     socket.on('error', () => undefined);

@@ -2,9 +2,16 @@
 // connection to the upstream and joins the two with a link per direction.
 // Disabling it stops listening (connects are refused) and closes its open
 // connections; enabling binds the same address again. (Toxiproxy's proxy.go.)
+//
+// While enabled, a proxy also accepts in-process connections at its listen
+// address, and dials its upstream in process when a listener of this process
+// is registered there (inProcess.ts): the relay's legs cost no loopback
+// socket. Such a connection gets the same links, toxics and closing as a TCP
+// one; only its reads come as 'data' chunks instead of through a SocketReader.
 import net, { type Socket } from 'node:net';
 import type { Clock, Random } from './clock.ts';
 import { ApiError } from './errors.ts';
+import { dialInProcess, listenInProcess, type MemorySocket, type StreamSocket } from './inProcess.ts';
 import { ToxicLink, type LinkOwner } from './link.ts';
 import { Mutex } from './mutex.ts';
 import { SocketReader } from './socketReader.ts';
@@ -52,9 +59,10 @@ class Connection implements LinkOwner {
   private open = 2;
 
   constructor(
-    readonly client: Socket,
-    readonly upstream: Socket,
-    private readonly readers: { client: SocketReader; upstream: SocketReader },
+    readonly client: StreamSocket,
+    readonly upstream: StreamSocket,
+    /** Per side, the SocketReader a TCP socket reads through (none for an in-process one). */
+    private readonly readers: { client?: SocketReader; upstream?: SocketReader },
     private readonly proxy: Proxy,
   ) {}
 
@@ -110,8 +118,10 @@ export class Proxy {
   /** Serialises API changes to this proxy and its toxics. */
   readonly lock = new Mutex();
   private server: net.Server | null = null;
+  /** Undoes the in-process registration of the listen address. */
+  private unlisten: (() => void) | null = null;
   /** Clients accepted while their upstream connection is still being opened. */
-  private readonly dialing = new Set<Socket>();
+  private readonly dialing = new Set<StreamSocket>();
 
   constructor(
     readonly name: string,
@@ -154,12 +164,20 @@ export class Proxy {
     this.listen = joinHostPort(bound.address, bound.port);
     this.server = server;
     this.enabled = true;
+    // Allow-half-open, as the TCP listener: the links decide when a side closes.
+    this.unlisten = listenInProcess(bound.address, bound.port, {
+      allowHalfOpen: true,
+      open: () => this.enabled && this.server === server,
+      accept: (c) => this.acceptInProcess(c),
+    });
   }
 
   /** Stops listening and closes every open connection. */
   async stop(): Promise<void> {
     if (!this.enabled) return;
     this.enabled = false;
+    this.unlisten?.();
+    this.unlisten = null;
     const server = this.server;
     this.server = null;
     const closed = new Promise<void>((r) => server?.close(() => r()) ?? r());
@@ -184,17 +202,34 @@ export class Proxy {
 
   private accept(accepted: Socket): void {
     accepted.on('error', () => {});
-    const target = splitHostPort(this.upstream);
-    if (target === undefined || !this.enabled) {
+    if (splitHostPort(this.upstream) === undefined || !this.enabled) {
       accepted.destroy();
       return;
     }
+    const reader = new SocketReader();
+    this.join(reader.adopt(accepted), reader);
+  }
+
+  private acceptInProcess(accepted: MemorySocket): void {
+    accepted.on('error', () => {});
+    if (splitHostPort(this.upstream) === undefined || !this.enabled) {
+      accepted.destroy();
+      return;
+    }
+    this.join(accepted, undefined);
+  }
+
+  /** Opens the upstream connection for an accepted client and, once it is up, links the two. */
+  private join(client: StreamSocket, clientReader: SocketReader | undefined): void {
+    const target = splitHostPort(this.upstream)!;
     // Both sockets stay paused until their links are wired (ToxicLink.start resumes them).
-    const readers = { client: new SocketReader(), upstream: new SocketReader() };
-    const client = readers.client.adopt(accepted);
     client.on('error', () => {});
     this.dialing.add(client);
-    const upstream = readers.upstream.connect({ host: target.host, port: target.port, allowHalfOpen: true, noDelay: true });
+    const inProcess = dialInProcess(target.host, target.port, true);
+    const upstreamReader = inProcess === undefined ? new SocketReader() : undefined;
+    const upstream: StreamSocket =
+      inProcess ?? upstreamReader!.connect({ host: target.host, port: target.port, allowHalfOpen: true, noDelay: true });
+    const readers = { client: clientReader, upstream: upstreamReader };
     upstream.pause();
     upstream.on('error', () => {});
     const abandon = () => {

@@ -2,7 +2,11 @@
 // an echo server, a started API server with a client, raw HTTP, and socket
 // readers that report how a connection ended.
 import net, { type AddressInfo, type Socket } from 'node:net';
+import { dirname } from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
+import { findShared } from '../../checkers/corpus-path.ts';
+import { freePort } from '../cluster/ports.ts';
+import { ProcessOwner } from '../cluster/processes.ts';
 import { startToxiproxyServer, type ToxiproxyServer, type ToxiproxyServerOptions } from './server.ts';
 
 export interface TcpServer {
@@ -142,4 +146,28 @@ export async function raw(
 /** Number of live TCP handles in this process (listeners and sockets). */
 export function tcpHandles(): number {
   return process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'TCPServerWrap').length;
+}
+
+export interface ProxyServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The real Toxiproxy 2.12 beside the repository (../shared/anchors/bin), or null: tests using it skip, visibly. */
+export const REAL_TOXIPROXY = findShared('anchors', 'bin', 'toxiproxy-server');
+
+/** The real Toxiproxy as a process owned by this one (gone when it is), on a free port, once its API answers. */
+export async function startRealToxiproxy(binary = REAL_TOXIPROXY!): Promise<ProxyServer> {
+  const owner = new ProcessOwner();
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const proc = owner.start({ name: 'toxiproxy-server', argv: [binary, '-host', '127.0.0.1', '-port', String(port)], cwd: dirname(binary) });
+    const url = `http://127.0.0.1:${port}`;
+    while (proc.alive()) {
+      if (await fetch(`${url}/version`).then((r) => r.ok, () => false)) return { url, close: () => owner.stopAll() };
+      await Promise.race([proc.exited, new Promise((r) => setTimeout(r, 20))]);
+    }
+    // It exited: most likely its port was taken between freePort and its bind.
+    if (attempt === 3) throw new Error(`toxiproxy-server did not start: ${proc.tail().trim()}`);
+  }
 }
