@@ -45,22 +45,46 @@ export function reduceKey(ops: Operation[]): Operation[] {
     kept.push(op);
   }
   if (appends || infoWriters === 0) return kept;
-  for (;;) {
-    // For each value, the latest return among the ops observing it.
-    const lastObserved = new Map<Value, number>();
-    const observe = (v: Value, at: number) => lastObserved.set(v, Math.max(at, lastObserved.get(v) ?? -Infinity));
-    for (const op of kept) {
-      if (op.f === 'read') observe(op.output, op.return);
-      else if (op.f === 'cas') observe((op.input as [Value, Value])[0], op.return);
-    }
-    const next = kept.filter((op) => {
-      if (op.status !== 'info') return true;
-      const written = op.f === 'cas' ? (op.input as [Value, Value])[1] : (op.input as Value);
-      return (lastObserved.get(written) ?? -Infinity) >= op.call;
-    });
-    if (next.length === kept.length) return kept;
-    kept = next;
+  // Rule 3 on arrays: values numbered once (a Map lookup per op, not per op and round), and per op
+  // the value it observes, the value an info op writes, and its times. A cold `check` process
+  // runs this in V8's interpreter, where a Map operation costs far more than an array access.
+  const n = kept.length;
+  const ids = new Map<Value, number>();
+  const id = (v: Value): number => {
+    let i = ids.get(v);
+    if (i === undefined) ids.set(v, (i = ids.size));
+    return i;
+  };
+  const observes = new Int32Array(n); // the value an ok read returned or a cas expected; -1 for none
+  const writes = new Int32Array(n); // the value an info write or cas wrote; -1 for any other op
+  const call = new Float64Array(n);
+  const ret = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const op = kept[i];
+    const cas = op.f === 'cas' ? (op.input as [Value, Value]) : null;
+    observes[i] = op.f === 'read' ? id(op.output) : cas !== null ? id(cas[0]) : -1;
+    writes[i] = op.status !== 'info' ? -1 : id(cas !== null ? cas[1] : (op.input as Value));
+    call[i] = op.call;
+    ret[i] = op.return;
   }
+  const alive = new Uint8Array(n).fill(1);
+  // For each value, the latest return among the ops observing it.
+  const lastObserved = new Float64Array(ids.size);
+  for (let dropped = 1; dropped > 0; ) {
+    lastObserved.fill(-Infinity);
+    for (let i = 0; i < n; i++) {
+      const v = observes[i];
+      if (alive[i] === 1 && v !== -1 && ret[i] > lastObserved[v]) lastObserved[v] = ret[i];
+    }
+    dropped = 0;
+    for (let i = 0; i < n; i++) {
+      if (alive[i] === 1 && writes[i] !== -1 && lastObserved[writes[i]] < call[i]) {
+        alive[i] = 0;
+        dropped++;
+      }
+    }
+  }
+  return kept.filter((_, i) => alive[i] === 1);
 }
 
 // Quiescent points (moments when every op invoked so far has completed) are
