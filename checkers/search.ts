@@ -116,7 +116,10 @@ function walkOrder(inputOps: Operation[]): { ops: Operation[]; m: number } {
   for (let i = 0; i < inputOps.length; i++) {
     const o = inputOps[i];
     const into = o.return === Infinity ? info : det;
-    if (into.length > 0 && byCall(into[into.length - 1], o) > 0) sorted = false;
+    if (sorted && into.length > 0) {
+      const last = into[into.length - 1];
+      if (last.call > o.call || (last.call === o.call && last.id > o.id)) sorted = false; // byCall(last, o) > 0, inline
+    }
     into.push(o);
   }
   if (!sorted) {
