@@ -155,8 +155,8 @@ interface SimNode {
   peers: string[];
   factory: NodeFactory;
   node: Node | null;
-  /** The node's live timers; a timer cancelled or lost in a crash is simply absent. */
-  timers: Map<TimerId, Timer>;
+  /** Bumped by a crash or restart: the timers of earlier epochs are lost. */
+  epoch: number;
   /** Timers that came due while the node was paused: they fire after resume. */
   parked: Timer[];
   incarnation: number;
@@ -171,6 +171,8 @@ interface Timer {
   id: TimerId;
   /** null: a timer of the world outside the nodes. */
   owner: SimNode | null;
+  /** The owner's epoch when the timer was set. */
+  epoch: number;
 }
 
 /** A binary min-heap of timers by (at, seq): every event in time order at O(log n). */
@@ -296,8 +298,14 @@ export class SimNetwork {
   private readonly dropRates = new Map<string, number>();
   private readonly paused = new Set<string>();
   private readonly latencies = new Map<string, { ms: number; jitter: number }>();
-  /** Timers of the world outside the nodes (a simulated harness): never paused, never crashed. */
-  private readonly external = new Map<TimerId, Timer>();
+  /**
+   * Every timer not cancelled or fired, by id: the nodes' and the outside
+   * world's (a simulated harness: owner null, never paused, never crashed), in one map
+   * for all (a node's own map shrank and grew as its few timers came and
+   * went, reallocating each time). A node's timer is live while here and of
+   * the node's current epoch.
+   */
+  private readonly timers = new Map<TimerId, Timer>();
   /** Every timer, nodes' and external, in firing order. */
   private readonly heap = new TimerHeap();
   /** Receivers of messages addressed to endpoints that are not nodes (simulated clients). */
@@ -329,7 +337,7 @@ export class SimNetwork {
   }
 
   add(id: string, peers: string[], factory: NodeFactory): void {
-    const sim: SimNode = { id, peers, factory, node: null, timers: new Map(), parked: [], incarnation: 0, disk: new MemoryStorage() };
+    const sim: SimNode = { id, peers, factory, node: null, epoch: 0, parked: [], incarnation: 0, disk: new MemoryStorage() };
     this.nodes.set(id, sim);
     this.start(sim);
   }
@@ -348,14 +356,14 @@ export class SimNetwork {
       setTimer: (ms, fn) => {
         const id = this.nextTimer++;
         if (live()) {
-          const timer: Timer = { at: this.now + Math.max(0, ms), seq: this.timerSeq++, fn, id, owner: sim };
-          sim.timers.set(id, timer);
+          const timer: Timer = { at: this.now + Math.max(0, ms), seq: this.timerSeq++, fn, id, owner: sim, epoch: sim.epoch };
+          this.timers.set(id, timer);
           this.pushTimer(timer);
         }
         return id;
       },
       cancelTimer: (id) => {
-        if (sim.timers.delete(id)) this.staleTimers++;
+        if (this.timers.get(id)?.owner === sim && this.timers.delete(id)) this.staleTimers++;
       },
       random: this.options.independentStreams ? seededRandom(streamSeed(this.options.seed, `node ${sim.id} ${incarnation}`)) : this.random,
       storage: sim.disk,
@@ -441,25 +449,29 @@ export class SimNetwork {
   /** Runs `fn` after `ms` of virtual time, outside any node (for a simulated harness). */
   schedule(ms: number, fn: () => void): TimerId {
     const id = this.nextTimer++;
-    const timer: Timer = { at: this.now + Math.max(0, ms), seq: this.timerSeq++, fn, id, owner: null };
-    this.external.set(id, timer);
+    const timer: Timer = { at: this.now + Math.max(0, ms), seq: this.timerSeq++, fn, id, owner: null, epoch: 0 };
+    this.timers.set(id, timer);
     this.pushTimer(timer);
     return id;
   }
 
   unschedule(id: TimerId): void {
-    if (this.external.delete(id)) this.staleTimers++;
+    if (this.timers.get(id)?.owner === null && this.timers.delete(id)) this.staleTimers++;
   }
 
   private isLive(e: Timer): boolean {
-    return (e.owner === null ? this.external : e.owner.timers).get(e.id) === e;
+    return this.timers.get(e.id) === e && (e.owner === null || e.epoch === e.owner.epoch);
   }
 
   private pushTimer(timer: Timer): void {
     // Cancelled timers stay in the heap until they come due (an RPC's timeout, mostly): past
     // a point, sifting through them costs more than sweeping them out.
     if (this.staleTimers > 256 && this.staleTimers > this.heap.size >> 1) {
-      this.heap.compact((e) => this.isLive(e));
+      this.heap.compact((e) => {
+        if (this.isLive(e)) return true;
+        if (this.timers.get(e.id) === e) this.timers.delete(e.id);
+        return false;
+      });
       this.staleTimers = 0;
     }
     this.heap.push(timer);
@@ -498,7 +510,11 @@ export class SimNetwork {
       if (live && (e.owner === null || !this.paused.has(e.owner.id))) return e;
       this.heap.pop();
       if (live) e.owner!.parked.push(e);
-      else if (this.staleTimers > 0) this.staleTimers--;
+      else {
+        // Lost in a crash: still in the map.
+        if (this.timers.get(e.id) === e) this.timers.delete(e.id);
+        if (this.staleTimers > 0) this.staleTimers--;
+      }
     }
   }
 
@@ -548,8 +564,7 @@ export class SimNetwork {
   crash(id: string): void {
     const sim = this.mustGet(id);
     sim.node = null;
-    this.staleTimers += sim.timers.size;
-    sim.timers.clear();
+    sim.epoch++;
   }
   /**
    * Start a crashed (or running) node afresh: a new incarnation with empty
@@ -557,8 +572,8 @@ export class SimNetwork {
    */
   restart(id: string, options: { freshDisk?: boolean } = {}): void {
     const sim = this.mustGet(id);
-    this.staleTimers += sim.timers.size;
-    sim.timers.clear();
+    sim.epoch++;
+    for (const e of sim.parked) if (this.timers.get(e.id) === e) this.timers.delete(e.id);
     sim.parked.length = 0;
     if (options.freshDisk) sim.disk = new MemoryStorage();
     this.paused.delete(id);
@@ -669,7 +684,7 @@ export class SimNetwork {
       }
       if (next === undefined || nextAt === Infinity) break;
       this.heap.pop();
-      (next.owner === null ? this.external : next.owner.timers).delete(next.id);
+      this.timers.delete(next.id);
       this.now = Math.max(this.now, nextAt);
       next.fn();
       this.settle();
