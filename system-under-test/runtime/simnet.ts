@@ -30,6 +30,11 @@ interface Link {
   lastDue: number;
   /** Its own random stream (independentStreams), made when first needed. */
   random: (() => number) | null;
+  /** The faults on it (latency, reorder spread, duplication) as of `faultsAt`, the network's fault epoch. */
+  faultsAt: number;
+  latency: { ms: number; jitter: number } | undefined;
+  spread: number | undefined;
+  duplicate: number | undefined;
 }
 
 /** A 32-bit FNV-1a hash of the seed and a name: the seed of a named stream. */
@@ -102,20 +107,23 @@ function hashValue(h: number, v: unknown, top = false): number {
 let copiedHash = 0;
 
 /**
- * copyJson and hashValue in one walk: returns the copy, leaves
- * hashValue(h, v, top) in copiedHash.
+ * copyJson and hashValue in one walk of an object or array: returns the
+ * copy, leaves hashValue(h, v, top) in copiedHash. Strings and numbers,
+ * most of a message, are hashed in place rather than through hashValue.
  */
-function hashCopy<T>(h: number, v: T, top = false): T {
-  if (typeof v !== 'object' || v === null) {
-    copiedHash = hashValue(h, v);
-    return v;
-  }
+function hashCopy<T extends object>(h: number, v: T, top = false): T {
   if (Array.isArray(v)) {
     h = Math.imul(h ^ 0x5b, 0x01000193) >>> 0;
     const out: unknown[] = new Array(v.length);
     for (let i = 0; i < v.length; i++) {
-      out[i] = hashCopy(h, v[i]);
-      h = copiedHash;
+      const x: unknown = v[i];
+      if (typeof x === 'object' && x !== null) {
+        out[i] = hashCopy(h, x);
+        h = copiedHash;
+      } else {
+        out[i] = x;
+        h = hashValue(h, x);
+      }
     }
     copiedHash = h;
     return out as T;
@@ -123,16 +131,25 @@ function hashCopy<T>(h: number, v: T, top = false): T {
   h = Math.imul(h ^ 0x7b, 0x01000193) >>> 0;
   const out: Record<string, unknown> = {};
   for (const k in v) {
-    const x = (v as Record<string, unknown>)[k];
+    const x: unknown = (v as Record<string, unknown>)[k];
     if (top && (k === 'msg_id' || k === 'in_reply_to')) {
       if (x !== undefined && typeof x !== 'function') out[k] = copyJson(x);
       continue;
     }
     h = hashString(h, k);
-    if (x !== undefined && typeof x !== 'function') {
+    if (typeof x === 'string') {
+      h = hashString(Math.imul(h ^ 0x73, 0x01000193) >>> 0, x);
+      out[k] = x;
+    } else if (typeof x === 'number') {
+      h = hashNumber(Math.imul(h ^ 0x6e, 0x01000193) >>> 0, x);
+      out[k] = x;
+    } else if (typeof x === 'object' && x !== null) {
       out[k] = hashCopy(h, x);
       h = copiedHash;
-    } else h = hashValue(h, x);
+    } else {
+      h = hashValue(h, x);
+      if (x !== undefined && typeof x !== 'function') out[k] = x;
+    }
   }
   copiedHash = h;
   return out as T;
@@ -329,6 +346,8 @@ export class SimNetwork {
   };
   private nextTimer = 1;
   private timerSeq = 0;
+  /** Bumped by every change of latency, reorder or duplication: a link's cached faults are stale once behind it. */
+  private faultEpoch = 0;
   /** Roughly how many heap entries are stale (cancelled, or lost in a crash): the heap is compacted when they dominate. */
   private staleTimers = 0;
 
@@ -397,7 +416,7 @@ export class SimNetwork {
     let link = row.get(to);
     if (link === undefined) {
       const name = `${from}->${to}`;
-      link = { name, seedHash: hashString(0x811c9dc5 ^ this.options.seed, name), lastDue: 0, random: null };
+      link = { name, seedHash: hashString(0x811c9dc5 ^ this.options.seed, name), lastDue: 0, random: null, faultsAt: -1, latency: undefined, spread: undefined, duplicate: undefined };
       row.set(to, link);
     }
     return link;
@@ -431,18 +450,24 @@ export class SimNetwork {
     // The copy the receiver gets (as the wire would), hashed on the way when the draws need it.
     const copy = independent ? hashCopy(link.seedHash, body, true) : copyJson(body);
     const random = independent ? this.messageRandom(copiedHash) : this.randomOf(link);
-    const lat = this.latencies.size === 0 ? undefined : (this.latencies.get(name) ?? this.latencies.get('*'));
+    if (link.faultsAt !== this.faultEpoch) {
+      link.faultsAt = this.faultEpoch;
+      link.latency = this.latencies.size === 0 ? undefined : (this.latencies.get(name) ?? this.latencies.get('*'));
+      link.spread = this.reorders.size === 0 ? undefined : this.reorders.get(name);
+      link.duplicate = this.duplicates.size === 0 ? undefined : this.duplicates.get(name);
+    }
+    const lat = link.latency;
     let at = lat === undefined ? this.now : this.now + lat.ms + Math.floor(random() * (lat.jitter + 1));
-    const spread = this.reorders.size === 0 ? undefined : this.reorders.get(name);
+    const spread = link.spread;
     if (spread !== undefined) at = this.now + random() * spread;
     else if (this.options.fifoLinks) {
       at = Math.max(at, link.lastDue);
       link.lastDue = at;
     }
     this.queue.push({ from, to, body: copy, at, lose: independent ? random() : undefined, link: name });
-    const dup = this.duplicates.size === 0 ? undefined : this.duplicates.get(name);
+    const dup = link.duplicate;
     if (dup !== undefined && random() < dup) {
-      this.queue.push({ from, to, body: copyJson(body), at: at + random() * (spread ?? 10), link: name });
+      this.queue.push({ from, to, body: copyJson(body), at: at + random() * (spread ?? 10), lose: undefined, link: name });
     }
   }
 
@@ -542,19 +567,23 @@ export class SimNetwork {
   /** Delays messages from -> to (or every message, with from = '*') by ms plus up to jitter; 0 removes it. */
   latency(from: string, to: string, ms: number, jitter = 0): void {
     const key = from === '*' ? '*' : `${from}->${to}`;
+    this.faultEpoch++;
     if (ms === 0 && jitter === 0) this.latencies.delete(key);
     else this.latencies.set(key, { ms, jitter });
   }
   /** Each message from -> to is delivered twice (the copy a little later) with probability p; 0 removes it. */
   duplicate(from: string, to: string, p: number): void {
+    this.faultEpoch++;
     if (p === 0) this.duplicates.delete(`${from}->${to}`);
     else this.duplicates.set(`${from}->${to}`, p);
   }
   /** Messages from -> to are each due at a random time within `spreadMs`, in no particular order. */
   reorder(from: string, to: string, spreadMs: number): void {
+    this.faultEpoch++;
     this.reorders.set(`${from}->${to}`, spreadMs);
   }
   heal(): void {
+    this.faultEpoch++;
     this.dropRates.clear();
     this.latencies.clear();
     this.duplicates.clear();
