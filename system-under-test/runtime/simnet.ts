@@ -155,6 +155,52 @@ function hashCopy<T extends object>(h: number, v: T, top = false): T {
   return out as T;
 }
 
+/**
+ * How many times each 32-bit key was counted: open addressing over typed
+ * arrays (a Map of tens of thousands of entries per run cost more, and
+ * allocated as it grew).
+ */
+class CountTable {
+  private keys = new Int32Array(1024);
+  /** 0: an empty slot. */
+  private counts = new Uint32Array(1024);
+  private size = 0;
+  /** 32 - log2(capacity): a slot is the top bits of the key's Fibonacci hash. */
+  private shift = 22;
+
+  /** Adds one to `key`'s count and returns the new count. */
+  increment(key: number): number {
+    if (2 * (this.size + 1) > this.keys.length) this.grow();
+    const mask = this.keys.length - 1;
+    for (let i = Math.imul(key, 0x9e3779b1) >>> this.shift; ; i = (i + 1) & mask) {
+      const c = this.counts[i];
+      if (c === 0) {
+        this.keys[i] = key;
+        this.counts[i] = 1;
+        this.size++;
+        return 1;
+      }
+      if (this.keys[i] === key) return (this.counts[i] = c + 1);
+    }
+  }
+
+  private grow(): void {
+    const keys = this.keys;
+    const counts = this.counts;
+    this.keys = new Int32Array(keys.length * 2);
+    this.counts = new Uint32Array(keys.length * 2);
+    this.shift--;
+    const mask = this.keys.length - 1;
+    for (let j = 0; j < keys.length; j++) {
+      if (counts[j] === 0) continue;
+      let i = Math.imul(keys[j], 0x9e3779b1) >>> this.shift;
+      while (this.counts[i] !== 0) i = (i + 1) & mask;
+      this.keys[i] = keys[j];
+      this.counts[i] = counts[j];
+    }
+  }
+}
+
 /** mulberry32: small, fast, good enough for schedules. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
@@ -334,7 +380,7 @@ export class SimNetwork {
   /** Per link: each message is due at a random time within this many ms, in any order. */
   private readonly reorders = new Map<string, number>();
   /** Per (link, message content) hash, how many such messages were sent (independentStreams). */
-  private readonly contentCount = new Map<number, number>();
+  private readonly contentCount = new CountTable();
   /** The one generator message draws reuse (independentStreams): reseeded per message, nothing allocated. */
   private messageState = 0;
   private readonly messageDraw = (): number => {
@@ -435,10 +481,7 @@ export class SimNetwork {
    * whatever else the schedule did, so shrinking keeps the race it found.
    */
   private messageRandom(h: number): () => number {
-    // Keyed by the hash as a signed 32-bit integer (the same key, one for one): a small integer, not a boxed double.
-    const key = h | 0;
-    const n = (this.contentCount.get(key) ?? 0) + 1;
-    this.contentCount.set(key, n);
+    const n = this.contentCount.increment(h | 0);
     this.messageState = Math.imul(h ^ n, 0x9e3779b1) >>> 0;
     return this.messageDraw;
   }
