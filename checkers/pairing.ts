@@ -11,6 +11,10 @@ function describe(e: ClientEvent): string {
   return `${e.f}${e.key !== undefined && e.key !== '' ? ` of ${showKey(e.key)}` : ''}`;
 }
 
+function fail(file: string, line: number, msg: string): never {
+  throw new HistoryError(file, line, msg);
+}
+
 const named = (key: string | undefined): string => (key === undefined || key === '' ? 'no key' : showKey(key));
 
 export function pairLocated(located: LocatedEvent[], file: string): Operation[] {
@@ -20,10 +24,7 @@ export function pairLocated(located: LocatedEvent[], file: string): Operation[] 
   let lastTime = -Infinity;
   let lastTimeLine = 0;
   for (const { line, event } of located) {
-    const fail = (msg: string): never => {
-      throw new HistoryError(file, line, msg);
-    };
-    if (event.time < lastTime) fail(`time goes backwards: ${event.time} is before ${lastTime} on line ${lastTimeLine}`);
+    if (event.time < lastTime) fail(file, line, `time goes backwards: ${event.time} is before ${lastTime} on line ${lastTimeLine}`);
     lastTime = event.time;
     lastTimeLine = line;
     if (event.process === 'nemesis') continue;
@@ -31,9 +32,9 @@ export function pairLocated(located: LocatedEvent[], file: string): Operation[] 
     const p = e.process;
     if (e.type === 'invoke') {
       const pending = open.get(p);
-      if (pending !== undefined) fail(`process ${p} invokes ${describe(e)} while its ${describe(pending.event)} from line ${pending.line} has not completed`);
+      if (pending !== undefined) fail(file, line, `process ${p} invokes ${describe(e)} while its ${describe(pending.event)} from line ${pending.line} has not completed`);
       const retired = retiredAt.get(p);
-      if (retired !== undefined) fail(`process ${p} invokes again after its info completion on line ${retired} retired it (use a fresh process id)`);
+      if (retired !== undefined) fail(file, line, `process ${p} invokes again after its info completion on line ${retired} retired it (use a fresh process id)`);
       const op: Operation = {
         id: ops.length,
         process: p,
@@ -54,11 +55,11 @@ export function pairLocated(located: LocatedEvent[], file: string): Operation[] 
     const pending = open.get(p);
     if (pending === undefined) {
       const retired = retiredAt.get(p);
-      fail(`${e.type} completion of ${describe(e)} by process ${p} has no matching invoke${retired !== undefined ? ` (the process was retired on line ${retired})` : ''}`);
+      fail(file, line, `${e.type} completion of ${describe(e)} by process ${p} has no matching invoke${retired !== undefined ? ` (the process was retired on line ${retired})` : ''}`);
       return ops; // unreachable; helps the type checker
     }
-    if (pending.event.f !== e.f) fail(`${e.type} completion of ${e.f} by process ${p} does not match its invoke of ${pending.event.f} on line ${pending.line}`);
-    if ((pending.event.key ?? '') !== (e.key ?? '')) fail(`${e.type} completion by process ${p} names ${named(e.key)} but its invoke on line ${pending.line} names ${named(pending.event.key)}`);
+    if (pending.event.f !== e.f) fail(file, line, `${e.type} completion of ${e.f} by process ${p} does not match its invoke of ${pending.event.f} on line ${pending.line}`);
+    if ((pending.event.key ?? '') !== (e.key ?? '')) fail(file, line, `${e.type} completion by process ${p} names ${named(e.key)} but its invoke on line ${pending.line} names ${named(pending.event.key)}`);
     open.delete(p);
     const op = pending.op;
     op.status = e.type;

@@ -14,7 +14,7 @@
 // around the event loop per wake-up.) So the harness never sees time jump
 // while it had work to do, and the interleaving is the same on every run.
 // Nothing in a simulated run may await real I/O.
-import type { Body, NodeFactory } from '../../system-under-test/runtime/env.ts';
+import type { Body, NodeFactory, TimerId } from '../../system-under-test/runtime/env.ts';
 import { SimNetwork } from '../../system-under-test/runtime/simnet.ts';
 import type { Outcome } from '../client/wireConnection.ts';
 import type { ClientConnection, Clock, Cluster, MessageFaults, NodeLink, PartitionMode } from '../engine/cluster.ts';
@@ -63,6 +63,12 @@ export class SimCluster implements Cluster {
   private stopped = false;
   private pumping: Promise<void> | null = null;
   private pumpError: Error | null = null;
+  /**
+   * Sleeps an abort cuts short, per signal, with one abort listener per
+   * signal: a listener added and removed per sleep (one per operation) cost
+   * more than the sleep.
+   */
+  private readonly sleepers = new Map<AbortSignal, { sleeping: Map<TimerId, () => void>; onAbort: () => void }>();
 
   private constructor(
     readonly def: SystemDefinition,
@@ -111,17 +117,33 @@ export class SimCluster implements Cluster {
   private sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (ms <= 0 || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      const onAbort = () => {
-        this.net.unschedule(id);
-        resolve();
-      };
+      const sleeping = signal === undefined ? null : this.sleepersOf(signal);
       const id = this.net.schedule(ms, () => {
-        signal?.removeEventListener('abort', onAbort);
+        sleeping?.delete(id);
         this.wake();
         resolve();
       });
-      signal?.addEventListener('abort', onAbort, { once: true });
+      sleeping?.set(id, resolve);
     });
+  }
+
+  /** The sleeps on `signal`, which its abort ends (each at once, in the order they began). */
+  private sleepersOf(signal: AbortSignal): Map<TimerId, () => void> {
+    let s = this.sleepers.get(signal);
+    if (s === undefined) {
+      const sleeping = new Map<TimerId, () => void>();
+      const onAbort = () => {
+        for (const [id, resolve] of sleeping) {
+          this.net.unschedule(id);
+          resolve();
+        }
+        sleeping.clear();
+      };
+      s = { sleeping, onAbort };
+      this.sleepers.set(signal, s);
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    return s.sleeping;
   }
 
   /** Marks that harness code may be runnable, so the pump yields before moving the clock. */
@@ -290,6 +312,8 @@ export class SimCluster implements Cluster {
     if (this.stopped) return;
     this.stopped = true;
     for (const conn of [...this.connections.values()]) conn.close();
+    for (const [signal, s] of this.sleepers) signal.removeEventListener('abort', s.onAbort);
+    this.sleepers.clear();
     await this.pumping?.catch(() => undefined);
     if (this.pumpError) throw this.pumpError;
   }

@@ -5,7 +5,7 @@
 // pass. A violation stands whatever the counts: one non-linearizable
 // sub-history is proof enough.
 import { checkHistory } from '../../checkers/index.ts';
-import type { CheckResult, ClientEvent, HistoryEvent, Verdict } from '../../checkers/types.ts';
+import type { CheckResult, HistoryEvent, Verdict } from '../../checkers/types.ts';
 
 /** Below this share of ok operations among those invoked, a pass means nothing. */
 export const MIN_OK_FRACTION = 0.1;
@@ -53,16 +53,24 @@ export async function checkRun(
  * unavailable, which availability.ts measures, not untested.
  */
 export function tooLittleSuccess(events: HistoryEvent[], finalRead?: { read: number; of: number }): string | null {
-  const client = events.filter((e): e is ClientEvent => e.process !== 'nemesis');
-  const invoked = client.filter((e) => e.type === 'invoke').length;
-  const ok = client.filter((e) => e.type === 'ok').length;
+  // One pass for the counts (a run's history is thousands of events, judged per run).
+  let invoked = 0;
+  let ok = 0;
+  let writes = 0;
+  for (const e of events) {
+    if (e.process === 'nemesis') continue;
+    if (e.type === 'invoke') invoked++;
+    else if (e.type === 'ok') {
+      ok++;
+      if (e.f === 'write' || e.f === 'cas') writes++;
+    }
+  }
   if (ok < MIN_OK_OPS) return `only ${ok} operations succeeded (need ${MIN_OK_OPS})`;
   if (ok < MIN_OK_FRACTION * invoked) {
     return `only ${ok} of ${invoked} operations succeeded (${((100 * ok) / invoked).toFixed(1)}%, need ${100 * MIN_OK_FRACTION}%)`;
   }
-  const writes = client.filter((e) => e.type === 'ok' && (e.f === 'write' || e.f === 'cas')).length;
   if (writes < MIN_OK_WRITES) return `only ${writes} writes or cas succeeded (need ${MIN_OK_WRITES}): nothing was written, so the reads tested nothing`;
-  const readsOfWrites = readsOfWrittenValues(client);
+  const readsOfWrites = readsOfWrittenValues(events);
   if (readsOfWrites < MIN_READS_OF_WRITES) {
     return `only ${readsOfWrites} successful reads returned a written value (need ${MIN_READS_OF_WRITES}): the writes were never observed`;
   }
@@ -73,16 +81,21 @@ export function tooLittleSuccess(events: HistoryEvent[], finalRead?: { read: num
 }
 
 /** ok reads whose value some write or cas on the same key wrote (so not the initial state). */
-function readsOfWrittenValues(client: ClientEvent[]): number {
+function readsOfWrittenValues(events: HistoryEvent[]): number {
   const written = new Map<string, Set<unknown>>();
-  for (const e of client) {
-    if (e.type !== 'invoke' || e.f === 'read') continue;
+  for (const e of events) {
+    if (e.process === 'nemesis' || e.type !== 'invoke' || e.f === 'read') continue;
     const value = e.f === 'cas' && Array.isArray(e.value) ? e.value[1] : e.value;
     const key = e.key ?? '';
-    if (!written.has(key)) written.set(key, new Set());
-    written.get(key)!.add(value);
+    let set = written.get(key);
+    if (set === undefined) written.set(key, (set = new Set()));
+    set.add(value);
   }
-  return client.filter((e) => e.type === 'ok' && e.f === 'read' && e.value !== null && written.get(e.key ?? '')?.has(e.value) === true).length;
+  let n = 0;
+  for (const e of events) {
+    if (e.process !== 'nemesis' && e.type === 'ok' && e.f === 'read' && e.value !== null && written.get(e.key ?? '')?.has(e.value) === true) n++;
+  }
+  return n;
 }
 
 /**

@@ -168,7 +168,6 @@ export function classify(op: Pick<RegisterOp, 'f' | 'value'>, out: Outcome): Com
     return out.sent ? { type: 'info', error: `connection lost: ${out.reason}` } : { type: 'fail', error: `not sent: ${out.reason}` };
   }
   const body = out.body;
-  const unusable = (error: string): Completion => ({ type: 'info', error, unusable: true });
   const expected = `${op.f}_ok`;
   if (body.type === expected) {
     if (op.f === 'read') {
@@ -189,6 +188,11 @@ export function classify(op: Pick<RegisterOp, 'f' | 'value'>, out: Outcome): Com
     return { type: 'info', error: err.name };
   }
   return unusable(`unexpected reply type ${preview(body.type)} to ${op.f}`);
+}
+
+/** A reply the harness cannot use: info, marked so the run counts it. */
+function unusable(error: string): Completion {
+  return { type: 'info', error, unusable: true };
 }
 
 /** A reply's value as an error message quotes it: JSON (control bytes escaped), cut short. */

@@ -17,6 +17,24 @@ export interface Message {
   at: number;
   /** Its loss draw, when drawn at sending (independentStreams under faults). */
   lose?: number;
+  /** Its link's name, `from->to` (so delivery builds no string). */
+  link?: string;
+}
+
+/** What the network keeps per link (from -> to), made once: its name, the name's hash, its FIFO due time, its stream. */
+interface Link {
+  name: string;
+  /** hashString(0x811c9dc5 ^ seed, name): where a message's content hash starts. */
+  seedHash: number;
+  /** The due time of the last message sent on it (fifoLinks). */
+  lastDue: number;
+  /** Its own random stream (independentStreams), made when first needed. */
+  random: (() => number) | null;
+  /** The faults on it (latency, reorder spread, duplication) as of `faultsAt`, the network's fault epoch. */
+  faultsAt: number;
+  latency: { ms: number; jitter: number } | undefined;
+  spread: number | undefined;
+  duplicate: number | undefined;
 }
 
 /** A 32-bit FNV-1a hash of the seed and a name: the seed of a named stream. */
@@ -32,6 +50,27 @@ function hashString(h: number, s: string): number {
   return h;
 }
 
+/** Digits of an integer being hashed, least significant first (reused: nothing allocated per number). */
+const digits = new Uint8Array(16);
+
+/** FNV-1a over `String(v)` for a number, continuing from `h`, without building the string for a safe integer. */
+function hashNumber(h: number, v: number): number {
+  if (!Number.isSafeInteger(v)) return hashString(h, String(v));
+  // String(-0) is '0'; a negative integer is '-' and its digits.
+  if (v < 0) {
+    h = Math.imul(h ^ 0x2d, 0x01000193) >>> 0;
+    v = -v;
+  }
+  let n = 0;
+  do {
+    const d = v % 10;
+    digits[n++] = d;
+    v = (v - d) / 10;
+  } while (v > 0);
+  while (n > 0) h = Math.imul(h ^ (0x30 + digits[--n]), 0x01000193) >>> 0;
+  return h;
+}
+
 /**
  * A structural hash of a JSON value (no string built), continuing from `h`;
  * at the top level of a message body its wire ids are left out, so a message
@@ -43,12 +82,13 @@ function hashValue(h: number, v: unknown, top = false): number {
     case 'string':
       return hashString(Math.imul(h ^ 0x73, 0x01000193) >>> 0, v);
     case 'number':
+      return hashNumber(Math.imul(h ^ 0x6e, 0x01000193) >>> 0, v);
     case 'boolean':
-      return hashString(Math.imul(h ^ 0x6e, 0x01000193) >>> 0, String(v));
+      return hashString(Math.imul(h ^ 0x6e, 0x01000193) >>> 0, v ? 'true' : 'false');
     case 'object': {
       if (Array.isArray(v)) {
         h = Math.imul(h ^ 0x5b, 0x01000193) >>> 0;
-        for (const x of v) h = hashValue(h, x);
+        for (let i = 0; i < v.length; i++) h = hashValue(h, v[i]);
         return h;
       }
       h = Math.imul(h ^ 0x7b, 0x01000193) >>> 0;
@@ -60,6 +100,104 @@ function hashValue(h: number, v: unknown, top = false): number {
     }
     default:
       return h;
+  }
+}
+
+/** The hash hashCopy computed last (a second result without allocating a pair). */
+let copiedHash = 0;
+
+/**
+ * copyJson and hashValue in one walk of an object or array: returns the
+ * copy, leaves hashValue(h, v, top) in copiedHash. Strings and numbers,
+ * most of a message, are hashed in place rather than through hashValue.
+ */
+function hashCopy<T extends object>(h: number, v: T, top = false): T {
+  if (Array.isArray(v)) {
+    h = Math.imul(h ^ 0x5b, 0x01000193) >>> 0;
+    const out: unknown[] = new Array(v.length);
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      if (typeof x === 'object' && x !== null) {
+        out[i] = hashCopy(h, x);
+        h = copiedHash;
+      } else {
+        out[i] = x;
+        h = hashValue(h, x);
+      }
+    }
+    copiedHash = h;
+    return out as T;
+  }
+  h = Math.imul(h ^ 0x7b, 0x01000193) >>> 0;
+  const out: Record<string, unknown> = {};
+  for (const k in v) {
+    const x: unknown = (v as Record<string, unknown>)[k];
+    if (top && (k === 'msg_id' || k === 'in_reply_to')) {
+      if (x !== undefined && typeof x !== 'function') out[k] = copyJson(x);
+      continue;
+    }
+    h = hashString(h, k);
+    if (typeof x === 'string') {
+      h = hashString(Math.imul(h ^ 0x73, 0x01000193) >>> 0, x);
+      out[k] = x;
+    } else if (typeof x === 'number') {
+      h = hashNumber(Math.imul(h ^ 0x6e, 0x01000193) >>> 0, x);
+      out[k] = x;
+    } else if (typeof x === 'object' && x !== null) {
+      out[k] = hashCopy(h, x);
+      h = copiedHash;
+    } else {
+      h = hashValue(h, x);
+      if (x !== undefined && typeof x !== 'function') out[k] = x;
+    }
+  }
+  copiedHash = h;
+  return out as T;
+}
+
+/**
+ * How many times each 32-bit key was counted: open addressing over typed
+ * arrays (a Map of tens of thousands of entries per run cost more, and
+ * allocated as it grew).
+ */
+class CountTable {
+  private keys = new Int32Array(1024);
+  /** 0: an empty slot. */
+  private counts = new Uint32Array(1024);
+  private size = 0;
+  /** 32 - log2(capacity): a slot is the top bits of the key's Fibonacci hash. */
+  private shift = 22;
+
+  /** Adds one to `key`'s count and returns the new count. */
+  increment(key: number): number {
+    if (2 * (this.size + 1) > this.keys.length) this.grow();
+    const mask = this.keys.length - 1;
+    for (let i = Math.imul(key, 0x9e3779b1) >>> this.shift; ; i = (i + 1) & mask) {
+      const c = this.counts[i];
+      if (c === 0) {
+        this.keys[i] = key;
+        this.counts[i] = 1;
+        this.size++;
+        return 1;
+      }
+      if (this.keys[i] === key) return (this.counts[i] = c + 1);
+    }
+  }
+
+  private grow(): void {
+    const keys = this.keys;
+    const counts = this.counts;
+    this.keys = new Int32Array(keys.length * 2);
+    this.counts = new Uint32Array(keys.length * 2);
+    this.shift--;
+    const mask = this.keys.length - 1;
+    for (let j = 0; j < keys.length; j++) {
+      if (counts[j] === 0) continue;
+      let i = Math.imul(keys[j], 0x9e3779b1) >>> this.shift;
+      while (this.counts[i] !== 0) i = (i + 1) & mask;
+      this.keys[i] = keys[j];
+      this.counts[i] = counts[j];
+    }
   }
 }
 
@@ -75,72 +213,91 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-interface Timer {
-  at: number;
-  seq: number;
-  fn: () => void;
-}
-
 interface SimNode {
   id: string;
   peers: string[];
   factory: NodeFactory;
   node: Node | null;
-  /** The node's live timers; a timer cancelled or lost in a crash is simply absent. */
-  timers: Map<TimerId, Timer>;
-  /** Heap entries that came due while the node was paused: they fire after resume. */
-  parked: HeapEntry[];
+  /** Bumped by a crash or restart: the timers of earlier epochs are lost. */
+  epoch: number;
+  /** Timers that came due while the node was paused: they fire after resume. */
+  parked: Timer[];
   incarnation: number;
   disk: MemoryStorage;
 }
 
-/** A timer's place in the time-ordered heap; stale once its owner's map no longer holds it. */
-interface HeapEntry {
-  timer: Timer;
+/** A timer, as its owner's map holds it and as the time-ordered heap does; stale once the map no longer holds it. */
+interface Timer {
+  at: number;
+  seq: number;
+  fn: () => void;
   id: TimerId;
   /** null: a timer of the world outside the nodes. */
   owner: SimNode | null;
+  /** The owner's epoch when the timer was set. */
+  epoch: number;
 }
 
 /** A binary min-heap of timers by (at, seq): every event in time order at O(log n). */
 class TimerHeap {
-  private readonly items: HeapEntry[] = [];
+  private items: Timer[] = [];
   get size(): number {
     return this.items.length;
   }
-  push(e: HeapEntry): void {
+  // Sifting moves a hole, not swapped pairs (a destructuring swap allocates an array).
+  push(e: Timer): void {
     const a = this.items;
+    let i = a.length;
     a.push(e);
-    let i = a.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!before(a[i].timer, a[p].timer)) break;
-      [a[i], a[p]] = [a[p], a[i]];
+      if (!before(e, a[p])) break;
+      a[i] = a[p];
       i = p;
     }
+    a[i] = e;
   }
-  peek(): HeapEntry | undefined {
+  peek(): Timer | undefined {
     return this.items[0];
   }
-  pop(): HeapEntry | undefined {
+  pop(): Timer | undefined {
     const a = this.items;
     const top = a[0];
     const last = a.pop();
-    if (a.length > 0 && last !== undefined) {
-      a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && before(a[l].timer, a[m].timer)) m = l;
-        if (r < a.length && before(a[r].timer, a[m].timer)) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m], a[i]];
-        i = m;
-      }
-    }
+    if (a.length > 0 && last !== undefined) this.siftDown(0, last);
     return top;
+  }
+  /** Puts `e` at the hole `i` or below it. */
+  private siftDown(i: number, e: Timer): void {
+    const a = this.items;
+    const n = a.length;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = -1;
+      let min = e;
+      if (l < n && before(a[l], min)) {
+        m = l;
+        min = a[l];
+      }
+      if (r < n && before(a[r], min)) {
+        m = r;
+        min = a[r];
+      }
+      if (m < 0) break;
+      a[i] = min;
+      i = m;
+    }
+    a[i] = e;
+  }
+  /**
+   * Drops the entries `keep` refuses (stale timers) and rebuilds the heap. The
+   * order timers come out in is (at, seq), a total order, so it is the same
+   * whatever the heap's layout.
+   */
+  compact(keep: (e: Timer) => boolean): void {
+    this.items = this.items.filter(keep);
+    for (let i = (this.items.length >> 1) - 1; i >= 0; i--) this.siftDown(i, this.items[i]);
   }
 }
 
@@ -204,22 +361,26 @@ export class SimNetwork {
   private readonly dropRates = new Map<string, number>();
   private readonly paused = new Set<string>();
   private readonly latencies = new Map<string, { ms: number; jitter: number }>();
-  /** Timers of the world outside the nodes (a simulated harness): never paused, never crashed. */
-  private readonly external = new Map<TimerId, Timer>();
+  /**
+   * Every timer not cancelled or fired, by id: the nodes' and the outside
+   * world's (a simulated harness: owner null, never paused, never crashed), in one map
+   * for all (a node's own map shrank and grew as its few timers came and
+   * went, reallocating each time). A node's timer is live while here and of
+   * the node's current epoch.
+   */
+  private readonly timers = new Map<TimerId, Timer>();
   /** Every timer, nodes' and external, in firing order. */
   private readonly heap = new TimerHeap();
   /** Receivers of messages addressed to endpoints that are not nodes (simulated clients). */
   private readonly attached = new Map<string, (from: string, body: Body) => void>();
-  /** Per link, the due time of the last message sent on it (fifoLinks). */
-  private readonly lastDue = new Map<string, number>();
+  /** Per link (from, then to), its state. */
+  private readonly links = new Map<string, Map<string, Link>>();
   /** Per link: deliver each message twice with this probability. */
   private readonly duplicates = new Map<string, number>();
   /** Per link: each message is due at a random time within this many ms, in any order. */
   private readonly reorders = new Map<string, number>();
-  /** Per link, its own random stream (independentStreams). */
-  private readonly linkRandom = new Map<string, () => number>();
   /** Per (link, message content) hash, how many such messages were sent (independentStreams). */
-  private readonly contentCount = new Map<number, number>();
+  private readonly contentCount = new CountTable();
   /** The one generator message draws reuse (independentStreams): reseeded per message, nothing allocated. */
   private messageState = 0;
   private readonly messageDraw = (): number => {
@@ -231,13 +392,17 @@ export class SimNetwork {
   };
   private nextTimer = 1;
   private timerSeq = 0;
+  /** Bumped by every change of latency, reorder or duplication: a link's cached faults are stale once behind it. */
+  private faultEpoch = 0;
+  /** Roughly how many heap entries are stale (cancelled, or lost in a crash): the heap is compacted when they dominate. */
+  private staleTimers = 0;
 
   constructor(private readonly options: SimOptions) {
     this.random = seededRandom(options.seed);
   }
 
   add(id: string, peers: string[], factory: NodeFactory): void {
-    const sim: SimNode = { id, peers, factory, node: null, timers: new Map(), parked: [], incarnation: 0, disk: new MemoryStorage() };
+    const sim: SimNode = { id, peers, factory, node: null, epoch: 0, parked: [], incarnation: 0, disk: new MemoryStorage() };
     this.nodes.set(id, sim);
     this.start(sim);
   }
@@ -256,14 +421,14 @@ export class SimNetwork {
       setTimer: (ms, fn) => {
         const id = this.nextTimer++;
         if (live()) {
-          const timer = { at: this.now + Math.max(0, ms), seq: this.timerSeq++, fn };
-          sim.timers.set(id, timer);
-          this.heap.push({ timer, id, owner: sim });
+          const timer: Timer = { at: this.now + Math.max(0, ms), seq: this.timerSeq++, fn, id, owner: sim, epoch: sim.epoch };
+          this.timers.set(id, timer);
+          this.pushTimer(timer);
         }
         return id;
       },
       cancelTimer: (id) => {
-        sim.timers.delete(id);
+        if (this.timers.get(id)?.owner === sim && this.timers.delete(id)) this.staleTimers++;
       },
       random: this.options.independentStreams ? seededRandom(streamSeed(this.options.seed, `node ${sim.id} ${incarnation}`)) : this.random,
       storage: sim.disk,
@@ -288,15 +453,25 @@ export class SimNetwork {
     this.enqueue(from, to, body);
   }
 
-  /** The random stream of a link's delays, losses and duplicates. */
-  private randomOf(link: string): () => number {
-    if (!this.options.independentStreams) return this.random;
-    let r = this.linkRandom.get(link);
-    if (r === undefined) {
-      r = seededRandom(streamSeed(this.options.seed, `link ${link}`));
-      this.linkRandom.set(link, r);
+  private link(from: string, to: string): Link {
+    let row = this.links.get(from);
+    if (row === undefined) {
+      row = new Map();
+      this.links.set(from, row);
     }
-    return r;
+    let link = row.get(to);
+    if (link === undefined) {
+      const name = `${from}->${to}`;
+      link = { name, seedHash: hashString(0x811c9dc5 ^ this.options.seed, name), lastDue: 0, random: null, faultsAt: -1, latency: undefined, spread: undefined, duplicate: undefined };
+      row.set(to, link);
+    }
+    return link;
+  }
+
+  /** The random stream of a link's delays, losses and duplicates. */
+  private randomOf(link: Link): () => number {
+    if (!this.options.independentStreams) return this.random;
+    return (link.random ??= seededRandom(streamSeed(this.options.seed, `link ${link.name}`)));
   }
 
   /**
@@ -305,44 +480,69 @@ export class SimNetwork {
    * the same logical message meets the same delay, loss or duplication
    * whatever else the schedule did, so shrinking keeps the race it found.
    */
-  private messageRandom(link: string, body: Body): () => number {
-    const h = hashValue(hashString(0x811c9dc5 ^ this.options.seed, link), body, true);
-    const n = (this.contentCount.get(h) ?? 0) + 1;
-    this.contentCount.set(h, n);
+  private messageRandom(h: number): () => number {
+    const n = this.contentCount.increment(h | 0);
     this.messageState = Math.imul(h ^ n, 0x9e3779b1) >>> 0;
     return this.messageDraw;
   }
 
   private enqueue(from: string, to: string, body: Body): void {
-    const link = `${from}->${to}`;
+    const link = this.link(from, to);
+    const name = link.name;
     const independent = this.options.independentStreams === true;
-    const random = independent ? this.messageRandom(link, body) : this.randomOf(link);
-    const lat = this.latencies.size === 0 ? undefined : (this.latencies.get(link) ?? this.latencies.get('*'));
+    // The copy the receiver gets (as the wire would), hashed on the way when the draws need it.
+    const copy = independent ? hashCopy(link.seedHash, body, true) : copyJson(body);
+    const random = independent ? this.messageRandom(copiedHash) : this.randomOf(link);
+    if (link.faultsAt !== this.faultEpoch) {
+      link.faultsAt = this.faultEpoch;
+      link.latency = this.latencies.size === 0 ? undefined : (this.latencies.get(name) ?? this.latencies.get('*'));
+      link.spread = this.reorders.size === 0 ? undefined : this.reorders.get(name);
+      link.duplicate = this.duplicates.size === 0 ? undefined : this.duplicates.get(name);
+    }
+    const lat = link.latency;
     let at = lat === undefined ? this.now : this.now + lat.ms + Math.floor(random() * (lat.jitter + 1));
-    const spread = this.reorders.size === 0 ? undefined : this.reorders.get(link);
+    const spread = link.spread;
     if (spread !== undefined) at = this.now + random() * spread;
     else if (this.options.fifoLinks) {
-      at = Math.max(at, this.lastDue.get(link) ?? 0);
-      this.lastDue.set(link, at);
+      at = Math.max(at, link.lastDue);
+      link.lastDue = at;
     }
-    this.queue.push({ from, to, body: copyJson(body), at, lose: independent ? random() : undefined });
-    const dup = this.duplicates.size === 0 ? undefined : this.duplicates.get(link);
+    this.queue.push({ from, to, body: copy, at, lose: independent ? random() : undefined, link: name });
+    const dup = link.duplicate;
     if (dup !== undefined && random() < dup) {
-      this.queue.push({ from, to, body: copyJson(body), at: at + random() * (spread ?? 10) });
+      this.queue.push({ from, to, body: copyJson(body), at: at + random() * (spread ?? 10), lose: undefined, link: name });
     }
   }
 
   /** Runs `fn` after `ms` of virtual time, outside any node (for a simulated harness). */
   schedule(ms: number, fn: () => void): TimerId {
     const id = this.nextTimer++;
-    const timer = { at: this.now + Math.max(0, ms), seq: this.timerSeq++, fn };
-    this.external.set(id, timer);
-    this.heap.push({ timer, id, owner: null });
+    const timer: Timer = { at: this.now + Math.max(0, ms), seq: this.timerSeq++, fn, id, owner: null, epoch: 0 };
+    this.timers.set(id, timer);
+    this.pushTimer(timer);
     return id;
   }
 
   unschedule(id: TimerId): void {
-    this.external.delete(id);
+    if (this.timers.get(id)?.owner === null && this.timers.delete(id)) this.staleTimers++;
+  }
+
+  private isLive(e: Timer): boolean {
+    return this.timers.get(e.id) === e && (e.owner === null || e.epoch === e.owner.epoch);
+  }
+
+  private pushTimer(timer: Timer): void {
+    // Cancelled timers stay in the heap until they come due (an RPC's timeout, mostly): past
+    // a point, sifting through them costs more than sweeping them out.
+    if (this.staleTimers > 256 && this.staleTimers > this.heap.size >> 1) {
+      this.heap.compact((e) => {
+        if (this.isLive(e)) return true;
+        if (this.timers.get(e.id) === e) this.timers.delete(e.id);
+        return false;
+      });
+      this.staleTimers = 0;
+    }
+    this.heap.push(timer);
   }
 
   /** Messages to `endpoint` (not a node) go to `receive` as they are delivered, instead of the outbox. */
@@ -356,8 +556,12 @@ export class SimNetwork {
 
   /** The earliest virtual time at which a timer fires or a message can be delivered; Infinity if none. */
   nextEventAt(): number {
-    let t = this.nextTimer_()?.timer.at ?? Infinity;
-    for (const m of this.queue) if (m.at < t && !this.paused.has(m.to)) t = m.at;
+    let t = this.nextTimer_()?.at ?? Infinity;
+    const queue = this.queue;
+    for (let i = 0; i < queue.length; i++) {
+      const m = queue[i];
+      if (m.at < t && !this.paused.has(m.to)) t = m.at;
+    }
     return Math.max(t, this.now);
   }
 
@@ -366,14 +570,19 @@ export class SimNetwork {
    * (cancelled, lost in a crash) are dropped; entries of paused nodes are
    * parked until the node resumes.
    */
-  private nextTimer_(): HeapEntry | undefined {
+  private nextTimer_(): Timer | undefined {
     for (;;) {
       const e = this.heap.peek();
       if (e === undefined) return undefined;
-      const live = (e.owner === null ? this.external : e.owner.timers).get(e.id) === e.timer;
+      const live = this.isLive(e);
       if (live && (e.owner === null || !this.paused.has(e.owner.id))) return e;
       this.heap.pop();
       if (live) e.owner!.parked.push(e);
+      else {
+        // Lost in a crash: still in the map.
+        if (this.timers.get(e.id) === e) this.timers.delete(e.id);
+        if (this.staleTimers > 0) this.staleTimers--;
+      }
     }
   }
 
@@ -401,19 +610,23 @@ export class SimNetwork {
   /** Delays messages from -> to (or every message, with from = '*') by ms plus up to jitter; 0 removes it. */
   latency(from: string, to: string, ms: number, jitter = 0): void {
     const key = from === '*' ? '*' : `${from}->${to}`;
+    this.faultEpoch++;
     if (ms === 0 && jitter === 0) this.latencies.delete(key);
     else this.latencies.set(key, { ms, jitter });
   }
   /** Each message from -> to is delivered twice (the copy a little later) with probability p; 0 removes it. */
   duplicate(from: string, to: string, p: number): void {
+    this.faultEpoch++;
     if (p === 0) this.duplicates.delete(`${from}->${to}`);
     else this.duplicates.set(`${from}->${to}`, p);
   }
   /** Messages from -> to are each due at a random time within `spreadMs`, in no particular order. */
   reorder(from: string, to: string, spreadMs: number): void {
+    this.faultEpoch++;
     this.reorders.set(`${from}->${to}`, spreadMs);
   }
   heal(): void {
+    this.faultEpoch++;
     this.dropRates.clear();
     this.latencies.clear();
     this.duplicates.clear();
@@ -423,7 +636,7 @@ export class SimNetwork {
   crash(id: string): void {
     const sim = this.mustGet(id);
     sim.node = null;
-    sim.timers.clear();
+    sim.epoch++;
   }
   /**
    * Start a crashed (or running) node afresh: a new incarnation with empty
@@ -431,7 +644,8 @@ export class SimNetwork {
    */
   restart(id: string, options: { freshDisk?: boolean } = {}): void {
     const sim = this.mustGet(id);
-    sim.timers.clear();
+    sim.epoch++;
+    for (const e of sim.parked) if (this.timers.get(e.id) === e) this.timers.delete(e.id);
     sim.parked.length = 0;
     if (options.freshDisk) sim.disk = new MemoryStorage();
     this.paused.delete(id);
@@ -456,6 +670,10 @@ export class SimNetwork {
 
   /** Delivers one due message (FIFO, or random with `reorder`); false if none can be. */
   deliver(): boolean {
+    if (!this.options.reorder) {
+      for (let i = 0; i < this.queue.length; i++) if (this.ready(this.queue[i])) return this.deliverAt(i);
+      return false;
+    }
     const candidates: number[] = [];
     for (let i = 0; i < this.queue.length; i++) {
       if (this.ready(this.queue[i])) {
@@ -469,9 +687,9 @@ export class SimNetwork {
   }
 
   private deliverAt(i: number): boolean {
-    const [m] = this.queue.splice(i, 1);
-    const p = this.dropRates.size === 0 ? 0 : (this.dropRates.get(`${m.from}->${m.to}`) ?? 0);
-    if (p > 0 && (m.lose ?? this.randomOf(`${m.from}->${m.to}`)()) < p) return true;
+    const m = i === 0 ? this.queue.shift()! : this.queue.splice(i, 1)[0];
+    const p = this.dropRates.size === 0 ? 0 : (this.dropRates.get(m.link ?? `${m.from}->${m.to}`) ?? 0);
+    if (p > 0 && (m.lose ?? this.randomOf(this.link(m.from, m.to))()) < p) return true;
     if (this.hook !== null && !this.hook(m)) return true;
     const target = this.nodes.get(m.to);
     const receive = target === undefined ? this.attached.get(m.to) : undefined;
@@ -523,10 +741,14 @@ export class SimNetwork {
     for (;;) {
       // The next timer, a node's or the outside world's, in (time, creation) order.
       const next = this.nextTimer_();
-      const nextAt = next !== undefined && next.timer.at <= target ? next.timer.at : Infinity;
+      const nextAt = next !== undefined && next.at <= target ? next.at : Infinity;
       // A delayed message due before the next timer is an event of its own.
       let messageAt = Infinity;
-      for (const m of this.queue) if (m.at > this.now && m.at <= target && m.at < messageAt && !this.paused.has(m.to)) messageAt = m.at;
+      const queue = this.queue;
+      for (let i = 0; i < queue.length; i++) {
+        const m = queue[i];
+        if (m.at > this.now && m.at <= target && m.at < messageAt && !this.paused.has(m.to)) messageAt = m.at;
+      }
       if (messageAt < nextAt) {
         this.now = messageAt;
         this.settle();
@@ -534,10 +756,9 @@ export class SimNetwork {
       }
       if (next === undefined || nextAt === Infinity) break;
       this.heap.pop();
-      const timer = next.timer;
-      (next.owner === null ? this.external : next.owner.timers).delete(next.id);
+      this.timers.delete(next.id);
       this.now = Math.max(this.now, nextAt);
-      timer.fn();
+      next.fn();
       this.settle();
     }
     this.now = target;
