@@ -24,7 +24,21 @@ export interface NemesisPlan {
   cycles: Array<{ quietMs: number; faultMs: number; picks: number[]; atMs?: number }>;
 }
 
-export function nemesisPlan(seed: number, timing: CycleTiming, cycles = 64): NemesisPlan {
+/** The fewest cycles a plan is drawn with: runs that fit in them keep the plans they have always had. */
+const MIN_PLAN_CYCLES = 64;
+
+/**
+ * Cycles enough for `durationMs` of faults, however short each is drawn
+ * (75% of the timing), and never fewer than MIN_PLAN_CYCLES. A fixed 64
+ * left a run longer than about 64 cycles (7 to 10 minutes at the default
+ * timing) without faults for the rest of its time.
+ */
+export function planCycles(durationMs: number, timing: CycleTiming): number {
+  const shortest = Math.max(1, Math.round(timing.quietMs * 0.75) + Math.round(timing.faultMs * 0.75));
+  return Math.max(MIN_PLAN_CYCLES, Math.ceil(durationMs / shortest) + 1);
+}
+
+export function nemesisPlan(seed: number, timing: CycleTiming, cycles = MIN_PLAN_CYCLES): NemesisPlan {
   const around = (ms: number) => fc.integer({ min: Math.round(ms * 0.75), max: Math.round(ms * 1.25) });
   const cycle = fc.record({
     quietMs: around(timing.quietMs),

@@ -3,7 +3,7 @@
 // streams), recorded as it is consumed, and given back explicitly to replay
 // a run or to try a smaller one while shrinking. schedule.json holds it.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { nemesisPlan, type NemesisPlan } from '../nemeses/cycles.ts';
+import { nemesisPlan, planCycles, type NemesisPlan } from '../nemeses/cycles.ts';
 import { registerSchedule, type KeyStyle, type RegisterOp } from '../workloads/register.ts';
 import type { Workload } from './matrix.ts';
 
@@ -22,10 +22,10 @@ export interface ScheduleSource {
   used(cyclesStarted: number): RunSchedule;
 }
 
-export function scheduleSource(seed: number, w: Pick<Workload, 'concurrency' | 'keys' | 'rate' | 'timing'> & { keyStyle?: KeyStyle }, given?: RunSchedule): ScheduleSource {
+export function scheduleSource(seed: number, w: Pick<Workload, 'concurrency' | 'keys' | 'rate' | 'timing' | 'timeLimitS'> & { keyStyle?: KeyStyle }, given?: RunSchedule): ScheduleSource {
   const base = given
     ? { streams: given.slots.map((ops) => ops[Symbol.iterator]()), plan: { cycles: given.cycles } }
-    : { streams: registerSchedule({ seed, concurrency: w.concurrency, keys: w.keys, rate: w.rate, keyStyle: w.keyStyle }), plan: nemesisPlan(seed, w.timing) };
+    : { streams: registerSchedule({ seed, concurrency: w.concurrency, keys: w.keys, rate: w.rate, keyStyle: w.keyStyle }), plan: nemesisPlan(seed, w.timing, planCycles(w.timeLimitS * 1000, w.timing)) };
   // The run writes each operation's and cycle's actual moment (atMs) into what it is handed: copies, so
   // a schedule given here (a replay, a shrinking attempt) is never changed by running it.
   const taken: RegisterOp[][] = base.streams.map(() => []);
