@@ -5,7 +5,6 @@ import { describeOp, explain, minimize, type TimeUnit } from './explain.ts';
 import { pairOperations } from './pairing.ts';
 import { searchableOps } from './reduce.ts';
 import { DEFAULT_MAX_CACHE_BYTES, KeySearch, type SearchBudget, type SearchOutcome } from './search.ts';
-import { compileKernelSoon } from './kernel/kernelWalk.ts';
 import { searchInWorkers } from './workers.ts';
 import type { CheckResult, HistoryEvent, KeyFailure, KeyResult, Operation, Value, Verdict } from './types.ts';
 
@@ -69,8 +68,6 @@ export async function checkHistory(history: HistoryEvent[] | Operation[], option
   const { signal, onProgress } = options;
   signal?.throwIfAborted();
   const run = new KeyChecks(isOperations(history) ? history : pairOperations(history as HistoryEvent[]), options);
-  // Inside the check's time: a kernel compile still running is waited for here, not hidden.
-  await compileKernelSoon();
   const progress = () => onProgress?.({ keys: run.keys.length, decided: run.outcomes.size, elapsedMs: performance.now() - run.started });
   // Searching is synchronous; between slices the event loop gets a turn, so an abort can land.
   const deepen = async (maxSlice: number) => {

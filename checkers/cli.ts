@@ -2,7 +2,6 @@
 // Exit codes (DESIGN.md): 0 all linearizable, 1 some not, 2 unknown, 3 bad input or usage.
 import { formatOption, parseArgs, timeoutMsOption, usageErrorLine, UsageError } from './cli-args.ts';
 import { listHistoryFiles } from './files.ts';
-import { compileKernelSoon } from './kernel/kernelWalk.ts';
 import { checkFile, detectFormat, HistoryError, worst, type HistoryFormat, type Verdict } from './index.ts';
 import { renderFailureText, toJsonReport, type FileReport } from './report.ts';
 
@@ -84,8 +83,6 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  // The search kernel compiles on background threads while the first file is read and parsed.
-  void compileKernelSoon();
   const outcomes: Outcome[] = [];
   // One file at a time, parsed and checked, so a folder of large histories never sits in memory at once.
   for (const listed of listHistoryFiles(args.paths, (head) => detectFormat(head) !== 'jsonl')) {

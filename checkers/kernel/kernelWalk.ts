@@ -31,26 +31,13 @@ const STUCK = 2;
 const MEMORY = 3;
 
 let compiled: WebAssembly.Module | null = null;
-let compiling: Promise<void> | null = null;
-
 /**
- * Starts compiling the kernel on V8's background threads, once per thread.
- * A process's first WebAssembly compile costs a few milliseconds (the engine
- * starts up); started while a history is read and parsed, it is done when the
- * search needs it. The promise never rejects: if the background compile fails,
- * kernelModule() compiles on the spot and reports the error there.
+ * The kernel module, compiled on first use, once per thread: about 3 ms in a
+ * fresh process (most of it the engine's own start; compiling it again takes
+ * a tenth of a millisecond). Compiling it in the background while the history
+ * is parsed does not help: V8 finishes an asynchronous compile with tasks on
+ * this thread, which wait until the parse is done, and then cost more.
  */
-export function compileKernelSoon(): Promise<void> {
-  compiling ??= WebAssembly.compile(Buffer.from(SEARCH_WASM_BASE64, 'base64')).then(
-    (m) => {
-      compiled ??= m;
-    },
-    () => undefined,
-  );
-  return compiling;
-}
-
-/** The kernel module; compiled here, synchronously, if compileKernelSoon() has not finished. */
 function kernelModule(): WebAssembly.Module {
   compiled ??= new WebAssembly.Module(Buffer.from(SEARCH_WASM_BASE64, 'base64'));
   return compiled;

@@ -368,10 +368,17 @@ function cacheAdd(h: i32, st: i32, q: i32): i32 {
     while (arenaUsed + bytes > cap) cap *= 2;
     extra += <i32>((cap - arenaCap) >> 2);
     if (reserve(extra) == 0) return -1;
+    const grewSlots = newSlots != slotCap;
+    const oldBuckets = bucketsAt;
     arenaCap = cap;
     slotCap = newSlots;
-    ensure(arenaAt + arenaCap);
-    placeBuckets();
+    if (grewSlots) placeBuckets();
+    else {
+      // Only the arena grew: the table moves up past it unchanged (its entries are arena offsets).
+      bucketsAt = arenaAt + arenaCap;
+      ensure(bucketsAt + (<usize>(2 * slotCap) << 2));
+      memory.copy(bucketsAt, oldBuckets, <usize>(2 * slotCap) << 2);
+    }
   }
   const at = arenaAt + arenaUsed;
   store<i32>(at, key);
