@@ -16,7 +16,9 @@ interface KernelExports {
   memory: WebAssembly.Memory;
   layout(n: number, m: number, trackPrefix: number): number;
   prepare(init: number): void;
-  run(deadline: number): number;
+  run(steps: number): number;
+  grant(words: number): void;
+  neededWords(): number;
   bestOpsAt(): number;
   bestStatesAt(): number;
   bestLength(): number;
@@ -28,7 +30,9 @@ interface KernelExports {
 const PAUSED = 0;
 const OK = 1;
 const STUCK = 2;
-const MEMORY = 3;
+const NEED_WORDS = 3;
+/** Steps per run() call: the clock is read between calls, as often as the JavaScript walk reads it. */
+const STEPS = 4096;
 
 let compiled: WebAssembly.Module | null = null;
 /**
@@ -43,40 +47,20 @@ function kernelModule(): WebAssembly.Module {
   return compiled;
 }
 
-/** What an instance calls back: set by the walk using it. */
-interface Host {
-  reserve(words: number): boolean;
-}
-
-interface Pooled {
-  exports: KernelExports;
-  host: { current: Host | null };
-}
-
 /** Instances no search is using; their memories together stay under POOL_BYTES (a memory never shrinks). */
-const pool: Pooled[] = [];
+const pool: KernelExports[] = [];
 const POOL_BYTES = 64 * 1024 * 1024;
 let pooledBytes = 0;
 
-function takeInstance(host: Host): Pooled {
+function takeInstance(): KernelExports {
   const pooled = pool.pop();
-  if (pooled !== undefined) {
-    pooledBytes -= pooled.exports.memory.buffer.byteLength;
-    pooled.host.current = host;
-    return pooled;
-  }
-  const slot: { current: Host | null } = { current: host };
-  const env = {
-    now: () => performance.now(),
-    reserve: (words: number) => (slot.current !== null && slot.current.reserve(words) ? 1 : 0),
-  };
-  const exports = new WebAssembly.Instance(kernelModule(), { env }).exports as unknown as KernelExports;
-  return { exports, host: slot };
+  if (pooled === undefined) return new WebAssembly.Instance(kernelModule()).exports as unknown as KernelExports;
+  pooledBytes -= pooled.memory.buffer.byteLength;
+  return pooled;
 }
 
-function giveBack(pooled: Pooled): void {
-  pooled.host.current = null;
-  const bytes = pooled.exports.memory.buffer.byteLength;
+function giveBack(pooled: KernelExports): void {
+  const bytes = pooled.memory.buffer.byteLength;
   if (pooledBytes + bytes > POOL_BYTES) return;
   pooledBytes += bytes;
   pool.push(pooled);
@@ -84,7 +68,7 @@ function giveBack(pooled: Pooled): void {
 
 export class KernelWalk implements Walk {
   heldWords = 0;
-  private instance: Pooled | null = null;
+  private instance: KernelExports | null = null;
   private outcome: SearchOutcome | null = null;
   private readonly ops: Operation[];
   private readonly budget: SearchBudget;
@@ -96,11 +80,10 @@ export class KernelWalk implements Walk {
     this.owner = input.owner;
   }
 
-  private build(): Pooled {
+  private build(): KernelExports {
     const { ops, m, compiled: steps, init, trackPrefix } = this.input;
     const n = ops.length;
-    const pooled = takeInstance(this);
-    const x = pooled.exports;
+    const x = takeInstance();
     const at = x.layout(n, m, trackPrefix ? 1 : 0);
     const { call, ret } = times(ops);
     const memory = x.memory.buffer;
@@ -108,10 +91,10 @@ export class KernelWalk implements Walk {
     new Float64Array(memory, at + 8 * n, n).set(ret.subarray(0, n));
     new Int32Array(memory, at + 16 * n, 3 * n).set(steps.code);
     x.prepare(init);
-    return pooled;
+    return x;
   }
 
-  reserve(words: number): boolean {
+  private reserve(words: number): boolean {
     if (!reserveWords(this.budget, this.owner, words)) return false;
     this.heldWords += words;
     return true;
@@ -119,18 +102,24 @@ export class KernelWalk implements Walk {
 
   run(deadline: number): SearchOutcome | null {
     if (this.outcome !== null) return this.outcome;
-    const x = (this.instance ??= this.build()).exports;
+    const x = (this.instance ??= this.build());
     let result: number;
-    try {
-      result = x.run(deadline);
-    } catch (e) {
-      // The instance's memory could not grow (a wasm32 memory holds at most 4 GiB).
-      if (e instanceof WebAssembly.RuntimeError) result = MEMORY;
-      else throw e;
+    for (;;) {
+      try {
+        result = x.run(STEPS);
+      } catch (e) {
+        // The instance's memory could not grow (a wasm32 memory holds at most 4 GiB).
+        if (e instanceof WebAssembly.RuntimeError) return this.finish({ result: 'unknown', reason: 'memory' });
+        throw e;
+      }
+      if (result === NEED_WORDS) {
+        const words = x.neededWords();
+        if (!this.reserve(words)) return this.finish({ result: 'unknown', reason: 'memory' });
+        x.grant(words);
+      } else if (result !== PAUSED) break;
+      else if (performance.now() > deadline) return null;
     }
-    if (result === PAUSED) return null;
     if (result === OK) return this.finish({ result: 'ok' });
-    if (result === MEMORY) return this.finish({ result: 'unknown', reason: 'memory' });
     if (result !== STUCK) throw new Error(`search kernel returned ${result}`);
     const { ops } = this;
     const values = this.input.table.values;

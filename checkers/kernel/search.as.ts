@@ -16,11 +16,11 @@
 // the same entries as JsWalk's slot arrays and arena, in one region, so
 // that growing needs no second region to move.
 
-@external("env", "now")
-declare function now(): f64;
-/** Asks the host's budget for `words` more cache words: 0 when the budget is spent. */
-@external("env", "reserve")
-declare function reserve(words: i32): i32;
+// No imports: compiling a module's import wrappers costs more than the rest
+// of it (about 2 ms in a fresh process). So the host bounds each run() by
+// steps instead of a clock, and grants cache words ahead: a run that needs
+// more than it was granted stops with NEED_WORDS and is called again once the
+// host's budget has granted them (grant()).
 
 const ILLEGAL: i32 = -1;
 const READ: i32 = 0;
@@ -31,7 +31,7 @@ const CAS_INFO: i32 = 3;
 const PAUSED: i32 = 0;
 const OK: i32 = 1;
 const STUCK: i32 = 2;
-const MEMORY: i32 = 3;
+const NEED_WORDS: i32 = 3;
 
 const RECORD_HEADER: i32 = 5;
 const MAX_INITIAL_SLOTS: i32 = 256;
@@ -67,6 +67,28 @@ let bucketsAt: usize = 0;
 let mask: i32 = 0;
 let records: i32 = 0;
 let slotCap: i32 = 0;
+/** Cache words granted and not yet used. */
+let allowance: i32 = 0;
+/** What the last NEED_WORDS asked for. */
+let needed: i32 = 0;
+
+@inline function take(words: i32): bool {
+  if (words > allowance) {
+    needed = words;
+    return false;
+  }
+  allowance -= words;
+  return true;
+}
+
+/** The host's budget granted `words` more. */
+export function grant(words: i32): void {
+  allowance += words;
+}
+/** The words the last NEED_WORDS asked for. */
+export function neededWords(): i32 {
+  return needed;
+}
 
 // Where the walk stands between runs.
 let entry: i32 = -1;
@@ -115,6 +137,8 @@ export function layout(n_: i32, m_: i32, track: bool): usize {
   atNewBest = false;
   records = 0;
   arenaUsed = 0;
+  allowance = 0;
+  needed = 0;
   n = n_;
   m = m_;
   trackPrefix = track;
@@ -300,7 +324,7 @@ function allocateCache(): bool {
   while (slots < n + 1 && slots < MAX_INITIAL_SLOTS) slots *= 2;
   const recordWords = RECORD_HEADER + 2 + infoWords;
   const arenaWords = slots * recordWords;
-  if (reserve(arenaWords + 2 * slots) == 0) return false;
+  if (!take(arenaWords + 2 * slots)) return false;
   arenaAt = HEAP;
   arenaCap = <usize>arenaWords << 2;
   arenaUsed = 0;
@@ -326,7 +350,7 @@ function placeBuckets(): void {
   }
 }
 
-/** Adds (bits, state) with first unlinearized op q; 0 if it was there, 1 if added, -1 if the budget is spent. */
+/** Adds (bits, state) with first unlinearized op q; 0 if it was there, 1 if added, -1 (nothing changed) if it needs more words than granted. */
 function cacheAdd(h: i32, st: i32, q: i32): i32 {
   const key = h ^ ((st + 1) * <i32>0x9e3779b1) ^ ((q + 1) * <i32>0x85ebca6b);
   const lo = q >>> 5;
@@ -367,7 +391,7 @@ function cacheAdd(h: i32, st: i32, q: i32): i32 {
     let cap = arenaCap;
     while (arenaUsed + bytes > cap) cap *= 2;
     extra += <i32>((cap - arenaCap) >> 2);
-    if (reserve(extra) == 0) return -1;
+    if (!take(extra)) return -1;
     const grewSlots = newSlots != slotCap;
     const oldBuckets = bucketsAt;
     arenaCap = cap;
@@ -396,17 +420,21 @@ function cacheAdd(h: i32, st: i32, q: i32): i32 {
   return 1;
 }
 
-/** Walks until an outcome (OK, STUCK, MEMORY) or `deadline` (PAUSED; call again to go on). */
-export function run(deadline: f64): i32 {
+/**
+ * Walks until an outcome (OK, STUCK), at most `steps` steps (PAUSED), or
+ * until the cache needs more words than granted (NEED_WORDS, with the walk
+ * where it was: call again after grant()).
+ */
+export function run(steps: i32): i32 {
   const HEAD = 2 * n;
   if (n == 0) return OK;
   if (fresh) {
-    if (!allocateCache()) return MEMORY;
+    if (!allocateCache()) return NEED_WORDS;
     fresh = false;
   }
   let iterations = 0;
   while (i32At(NEXT, HEAD) != -1) {
-    if ((++iterations & 0xfff) == 0 && now() > deadline) return PAUSED;
+    if (++iterations > steps) return PAUSED;
     if (entry < n) {
       const newState = step(entry, state);
       if (newState != ILLEGAL) {
@@ -417,7 +445,11 @@ export function run(deadline: f64): i32 {
         let q = p;
         if (entry == p) while (q < m && (i32At(BITS, q >>> 5) & (1 << (q & 31))) != 0) q++;
         const added = cacheAdd(h, newState, q);
-        if (added < 0) return MEMORY;
+        if (added < 0) {
+          // Undone, so that the next run() retries this very step.
+          setI32(BITS, word, i32At(BITS, word) & ~bit);
+          return NEED_WORDS;
+        }
         if (added > 0) {
           hash = h;
           p = q;
