@@ -3,8 +3,8 @@
 // a time. Instances are pooled: a new one costs a new memory, whose first
 // pages cost more than the whole search of a small key.
 // The host's part is small: copy the ops' times and compiled steps into the
-// instance's memory, answer its budget requests, and turn its result into a
-// SearchOutcome. A paused search keeps its instance; release() drops it, and
+// instance's memory, read the clock between bounded runs, grant it cache
+// words from the shared budget, and turn its result into a SearchOutcome. A paused search keeps its instance; release() drops it, and
 // a search released before its outcome is rebuilt from its ops when resumed
 // (it starts over, as the JavaScript walk does).
 import type { KeySearch, SearchBudget, SearchOutcome, Walk, WalkInput } from '../search.ts';
@@ -36,9 +36,9 @@ const STEPS = 4096;
 
 let compiled: WebAssembly.Module | null = null;
 /**
- * The kernel module, compiled on first use, once per thread: about 3 ms in a
- * fresh process (most of it the engine's own start; compiling it again takes
- * a tenth of a millisecond). Compiling it in the background while the history
+ * The kernel module, compiled on first use, once per thread: about 1 ms in a
+ * fresh process (a module with imports took 3: V8 compiles their wrappers
+ * with the module). Compiling it in the background while the history
  * is parsed does not help: V8 finishes an asynchronous compile with tasks on
  * this thread, which wait until the parse is done, and then cost more.
  */
