@@ -4,9 +4,10 @@
 // pages cost more than the whole search of a small key.
 // The host's part is small: copy the ops' times and compiled steps into the
 // instance's memory, read the clock between bounded runs, grant it cache
-// words from the shared budget, and turn its result into a SearchOutcome. A paused search keeps its instance; release() drops it, and
-// a search released before its outcome is rebuilt from its ops when resumed
-// (it starts over, as the JavaScript walk does).
+// words from the shared budget, and turn its result into a SearchOutcome. A
+// paused search keeps its instance; release() drops it, and a search released
+// before its outcome is rebuilt from its ops when resumed (it starts over, as
+// the JavaScript walk does).
 import type { KeySearch, SearchBudget, SearchOutcome, Walk, WalkInput } from '../search.ts';
 import { reserveWords, times } from '../search.ts';
 import type { Operation } from '../types.ts';
