@@ -174,7 +174,7 @@ export class KeySearch {
   }
 }
 
-/** Takes `words` from the budget for `walk`, reclaiming other searches' caches if need be; false when it cannot. */
+/** Takes `words` from the budget for `owner`'s walk, reclaiming other searches' caches if need be; false when it cannot. */
 export function reserveWords(budget: SearchBudget, owner: KeySearch, words: number): boolean {
   while (budget.usedCacheWords + words > budget.maxCacheWords) {
     if (budget.reclaim === undefined || !budget.reclaim(owner)) return false;

@@ -8,9 +8,8 @@
 // paused search keeps its instance; release() drops it, and a search released
 // before its outcome is rebuilt from its ops when resumed (it starts over, as
 // the JavaScript walk does).
-import type { KeySearch, SearchBudget, SearchOutcome, Walk, WalkInput } from '../search.ts';
+import type { SearchOutcome, Walk, WalkInput } from '../search.ts';
 import { reserveWords, times } from '../search.ts';
-import type { Operation } from '../types.ts';
 import { SEARCH_WASM_BASE64 } from './searchWasm.ts';
 
 interface KernelExports {
@@ -71,15 +70,8 @@ export class KernelWalk implements Walk {
   heldWords = 0;
   private instance: KernelExports | null = null;
   private outcome: SearchOutcome | null = null;
-  private readonly ops: Operation[];
-  private readonly budget: SearchBudget;
-  private readonly owner: KeySearch;
 
-  constructor(private readonly input: WalkInput) {
-    this.ops = input.ops;
-    this.budget = input.budget;
-    this.owner = input.owner;
-  }
+  constructor(private readonly input: WalkInput) {}
 
   private build(): KernelExports {
     const { ops, m, compiled: steps, init, trackPrefix } = this.input;
@@ -96,7 +88,7 @@ export class KernelWalk implements Walk {
   }
 
   private reserve(words: number): boolean {
-    if (!reserveWords(this.budget, this.owner, words)) return false;
+    if (!reserveWords(this.input.budget, this.input.owner, words)) return false;
     this.heldWords += words;
     return true;
   }
@@ -122,7 +114,7 @@ export class KernelWalk implements Walk {
     }
     if (result === OK) return this.finish({ result: 'ok' });
     if (result !== STUCK) throw new Error(`search kernel returned ${result}`);
-    const { ops } = this;
+    const { ops } = this.input;
     const values = this.input.table.values;
     const stuck = x.bestStuckOp();
     if (stuck === -1) {
@@ -144,7 +136,7 @@ export class KernelWalk implements Walk {
   }
 
   release(): void {
-    this.budget.usedCacheWords -= this.heldWords;
+    this.input.budget.usedCacheWords -= this.heldWords;
     this.heldWords = 0;
     if (this.instance !== null) giveBack(this.instance);
     this.instance = null;
