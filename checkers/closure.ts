@@ -88,7 +88,7 @@ export class Closure {
   private readonly byValue = new Map<Value, Operation[]>();
   private readonly needed = new Map<Operation, Operation[]>();
 
-  constructor(history: Operation[]) {
+  constructor(private readonly history: Operation[]) {
     const happened = history.filter((op) => op.status !== 'fail');
     this.appends = happened.some((op) => op.f === 'append');
     this.writers = happened.filter((op) => writtenValue(op) !== undefined);
@@ -143,6 +143,24 @@ export class Closure {
       if (next.length === current.length) return current;
       current = next;
     }
+  }
+
+  /**
+   * `ops` with, for every observer among them, the writers it may have seen
+   * (and theirs, for a cas): a closed superset, usually not much larger.
+   * Order of `history`'s ops kept.
+   */
+  withWriters(ops: Operation[]): Operation[] {
+    const members = new Set(ops);
+    const todo = [...ops];
+    while (todo.length > 0) {
+      for (const w of this.candidates(todo.pop()!)) {
+        if (members.has(w)) continue;
+        members.add(w);
+        todo.push(w);
+      }
+    }
+    return this.history.filter((op) => members.has(op));
   }
 
   isClosed(ops: Operation[]): boolean {

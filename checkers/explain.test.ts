@@ -129,6 +129,30 @@ describe('shrinking', () => {
     ]);
   });
 
+  it('in a long history, finds the stale read, the write it saw long before and the overwrite', () => {
+    // 400 sequential writes and reads of fresh values, then a read of the very first value: the
+    // first cuts (the few ops before the stuck one, with the writers of what they saw) reach back
+    // to that write.
+    const long: Operation[] = [];
+    for (let i = 0; i < 200; i++) {
+      long.push(op('write', 'ok', 4 * i, 4 * i + 1, i + 1, null, 1));
+      long.push(op('read', 'ok', 4 * i + 2, 4 * i + 3, null, i + 1, 2));
+    }
+    const stale = op('read', 'ok', 1000, 1001, null, 1, 3);
+    long.push(stale);
+    const m = minimize(long, stale, null, performance.now() + 5_000);
+    expect(m.oneMinimal).toBe(true);
+    expect(new Closure(long).isClosed(m.ops)).toBe(true);
+    expect(m.ops).toContain(stale);
+    // The write of 1, one of the writes acknowledged after it (any will do), the read.
+    const [w1, overwrite, read] = m.ops;
+    expect(m.ops).toHaveLength(3);
+    expect([w1.f, w1.input]).toEqual(['write', 1]);
+    expect(overwrite.f).toBe('write');
+    expect(overwrite.call).toBeGreaterThan(w1.return);
+    expect(read).toBe(stale);
+  });
+
   it('says when it ran out of time', () => {
     expect(minimize(history, history[5], null, performance.now() - 1).oneMinimal).toBe(false);
   });

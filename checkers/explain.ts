@@ -12,6 +12,8 @@ import type { Operation, Value } from './types.ts';
 
 /** Time for one candidate: a candidate the search cannot decide quickly is simply kept. */
 const CANDIDATE_MS = 100;
+/** Ops in shrinking's first, smallest cut (see shrink). */
+const FIRST_WINDOW = 8;
 
 /** 'illegal' | 'ok' | 'unknown' for a candidate sub-history. */
 function verdictOf(ops: Operation[], initial: Value, deadline: number): 'illegal' | 'ok' | 'unknown' {
@@ -51,9 +53,20 @@ function shrink(from: Operation[], pin: Operation | null, stuck: Operation, clos
     if (pin !== null && !candidate.includes(pin)) return 'pin';
     return candidate.length > 0 ? verdictOf(candidate, initial, deadline) : 'ok';
   };
-  // Cheap first cut: the ops invoked before the stuck op returned often already fail.
-  const cut = closure.core(current.filter((op) => op.call <= stuck.return));
-  if (cut.length < current.length && accept(cut) === 'illegal') current = cut;
+  // Cheap first cuts. Only the ops invoked before the stuck op returned can
+  // precede it; of those, the ones nearest it usually already fail, with the
+  // writers of what they saw: windows of 8, 32, 128... ops, then all of them.
+  const before = current.filter((op) => op.call <= stuck.return);
+  for (let k = FIRST_WINDOW; ; k *= 4) {
+    const window = before.slice(-k);
+    if (pin !== null && !window.includes(pin)) window.push(pin);
+    const cut = k < before.length ? closure.withWriters(window) : closure.core(before);
+    if (cut.length < current.length && accept(cut) === 'illegal') {
+      current = cut;
+      break;
+    }
+    if (k >= before.length) break;
+  }
   let chunk = Math.max(1, current.length >> 1);
   for (;;) {
     let removed = false;

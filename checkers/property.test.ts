@@ -195,4 +195,17 @@ describe('checker agrees with the brute-force reference', () => {
     );
     expect(nonLinearizable).toBeGreaterThan(100);
   });
+
+  it('withWriters adds to a set the writers its observers may have seen: a closed superset (shrinking\'s first cuts)', () => {
+    fc.assert(
+      fc.property(historyArb, fc.array(fc.boolean(), { minLength: 7, maxLength: 7 }), (events, keep) => {
+        const keyOps = pairOperations(events).filter((o) => o.key === 'a');
+        const chosen = keyOps.filter((o, i) => keep[i] && o.status !== 'fail');
+        const m = new Closure(keyOps).withWriters(chosen);
+        expect(isClosedRef(m, keyOps)).toBe(true);
+        for (const o of chosen) expect(m).toContain(o);
+      }),
+      { seed: seed + 3, numRuns: 3000, verbose: 1 },
+    );
+  });
 });
