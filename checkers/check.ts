@@ -3,6 +3,7 @@
 // every failing key.
 import { describeOp, explain, minimize, type TimeUnit } from './explain.ts';
 import { pairOperations } from './pairing.ts';
+import { ValueTable } from './model.ts';
 import { searchableOps } from './reduce.ts';
 import { DEFAULT_MAX_CACHE_BYTES, KeySearch, type SearchBudget, type SearchOutcome } from './search.ts';
 import { searchInWorkers } from './workers.ts';
@@ -109,6 +110,8 @@ export class KeyChecks {
   readonly keys: string[];
   readonly outcomes = new Map<string, SearchOutcome>();
   readonly spent = new Map<string, number>();
+  /** The values of every key, numbered once for reduce and the searches (see KeySearch). */
+  private readonly values = new ValueTable();
   /** Searches paused at the end of their slice, resumed in the next round. */
   private readonly searches = new Map<string, KeySearch>();
   /** One cache budget for this thread's searches; a search that needs more takes it from paused ones. */
@@ -128,10 +131,21 @@ export class KeyChecks {
     this.initial = options.initialValue ?? null;
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.deadline = this.started + this.timeoutMs;
-    for (const op of ops) {
-      let list = this.byKey.get(op.key);
-      if (list === undefined) this.byKey.set(op.key, (list = []));
-      list.push(op);
+    // Counted first, then each key's list made at its size: a cold check runs this in V8's
+    // interpreter, where for-of allocates a result object per op and growing by push allocates
+    // three times the list; both filled the young generation (see ValueTable.smallIds).
+    const counts = new Map<string, number>();
+    for (let i = 0; i < ops.length; i++) counts.set(ops[i].key, (counts.get(ops[i].key) ?? 0) + 1);
+    const filled = new Map<string, number>();
+    for (const [key, count] of counts) {
+      this.byKey.set(key, new Array<Operation>(count));
+      filled.set(key, 0);
+    }
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i];
+      const at = filled.get(op.key)!;
+      this.byKey.get(op.key)![at] = op;
+      filled.set(op.key, at + 1);
     }
     this.keys = [...this.byKey.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     this.pending = this.keys;
@@ -160,7 +174,7 @@ export class KeyChecks {
   /** The ops the search sees for a key: reduced, unless reductions are off. */
   searchOps(key: string): Operation[] {
     const keyOps = this.byKey.get(key)!;
-    return searchableOps(keyOps, this.options.reduce !== false);
+    return searchableOps(keyOps, this.options.reduce !== false, this.values);
   }
 
   /** Time spent on `key`, and its outcome once it has one. */
@@ -206,7 +220,7 @@ export class KeyChecks {
         if (t0 >= yieldAt) return false;
         const key = this.pending[this.cursor++];
         let search = this.searches.get(key);
-        if (search === undefined) this.searches.set(key, (search = new KeySearch(this.searchOps(key), this.initial, this.budget)));
+        if (search === undefined) this.searches.set(key, (search = new KeySearch(this.searchOps(key), this.initial, this.budget, true, 'kernel', this.values)));
         const outcome = search.run(this.slice > 10_000 ? until : Math.min(t0 + this.slice, until));
         if (outcome !== null) this.searches.delete(key);
         this.record(key, outcome, performance.now() - t0);

@@ -15,6 +15,9 @@ import type { Operation, Value } from './types.ts';
 
 export const ILLEGAL = -1;
 
+/** Integers below this are numbered by ValueTable's array (4 bytes each up to the largest seen), larger ones by its Map. */
+const SMALL_INT_LIMIT = 1 << 22;
+
 export class ValueTable {
   private readonly ids = new Map<Value, number>();
   readonly values: Value[] = [];
@@ -32,6 +35,30 @@ export class ValueTable {
     return x === y || (this.hasFresh && this.values[x] === this.values[y]);
   }
 
+  /**
+   * Ids of small non-negative integers, the values of most histories (fresh
+   * integers per write), as 1 + id, 0 for none: an array lookup instead of a
+   * Map entry each, which in a cold check's interpreter cost more than the
+   * search, and whose growth filled the young generation (a scavenge, with
+   * the parsed history still in it, was the dearest part of a 10,000-op check).
+   */
+  private smallIds = new Int32Array(0);
+
+  private smallIntId(v: number): number {
+    let ids = this.smallIds;
+    if (v >= ids.length) {
+      const grown = new Int32Array(Math.max(1024, 2 * ids.length, v + 1));
+      grown.set(ids);
+      this.smallIds = ids = grown;
+    }
+    const known = ids[v];
+    if (known !== 0) return known - 1;
+    const id = this.values.length;
+    this.values.push(v);
+    ids[v] = id + 1;
+    return id;
+  }
+
   fresh(v: Value): number {
     this.hasFresh = true;
     this.values.push(v);
@@ -39,6 +66,7 @@ export class ValueTable {
   }
 
   id(v: Value): number {
+    if (typeof v === 'number' && (v | 0) === v && v >= 0 && v < SMALL_INT_LIMIT) return this.smallIntId(v);
     let id = this.ids.get(v);
     if (id === undefined) {
       id = this.values.length;

@@ -2,6 +2,7 @@
 // removes operations whose presence cannot change the verdict; together they
 // defuse what makes indeterminate (info) operations expensive: an info op
 // returns at infinity, so it is concurrent with everything after it.
+import { ValueTable } from './model.ts';
 import type { Operation, Value } from './types.ts';
 
 /**
@@ -28,13 +29,22 @@ import type { Operation, Value } from './types.ts';
  *    which is why the rule is iterated.
  */
 /** What the search sees of one key's ops: reduced, or (reductions off, for measuring) only without fails. */
-export function searchableOps(ops: Operation[], reduce: boolean): Operation[] {
-  return reduce ? reduceKey(ops) : ops.filter((op) => op.status !== 'fail');
+export function searchableOps(ops: Operation[], reduce: boolean, table?: ValueTable): Operation[] {
+  return reduce ? reduceKey(ops, table) : ops.filter((op) => op.status !== 'fail');
 }
 
-export function reduceKey(ops: Operation[]): Operation[] {
+/** Per value id, the latest return among the ops observing it: rule 3's scratch, shared by every key of this thread (a key resets what it touched). */
+let lastObservedScratch = new Float64Array(1024).fill(-Infinity);
+
+/**
+ * `table` numbers the values (a check passes the one its searches share, so
+ * each value is looked up in one Map once); without it, a table of its own.
+ */
+export function reduceKey(ops: Operation[], table: ValueTable = new ValueTable()): Operation[] {
   // Rules 1 and 2 in one pass, noting whether rule 3 has anything to do.
-  let kept: Operation[] = [];
+  // Sized up front and cut to length: growing it by push allocated three times its size.
+  const kept: Operation[] = new Array(ops.length);
+  let k = 0;
   let infoWriters = 0;
   let appends = false;
   for (let i = 0; i < ops.length; i++) {
@@ -42,19 +52,14 @@ export function reduceKey(ops: Operation[]): Operation[] {
     if (op.status === 'fail' || (op.f === 'read' && op.status !== 'ok')) continue;
     if (op.f === 'append') appends = true;
     else if (op.status === 'info') infoWriters++;
-    kept.push(op);
+    kept[k++] = op;
   }
+  kept.length = k;
   if (appends || infoWriters === 0) return kept;
-  // Rule 3 on arrays: values numbered once (a Map lookup per op, not per op and round), and per op
-  // the value it observes, the value an info op writes, and its times. A cold `check` process
-  // runs this in V8's interpreter, where a Map operation costs far more than an array access.
+  // Rule 3 on typed arrays: per op the value it observes, the value an info op writes, and its
+  // times, values numbered once. A cold \`check\` process runs this in V8's interpreter, where a
+  // Map operation costs far more than an array access.
   const n = kept.length;
-  const ids = new Map<Value, number>();
-  const id = (v: Value): number => {
-    let i = ids.get(v);
-    if (i === undefined) ids.set(v, (i = ids.size));
-    return i;
-  };
   const observes = new Int32Array(n); // the value an ok read returned or a cas expected; -1 for none
   const writes = new Int32Array(n); // the value an info write or cas wrote; -1 for any other op
   const call = new Float64Array(n);
@@ -62,16 +67,18 @@ export function reduceKey(ops: Operation[]): Operation[] {
   for (let i = 0; i < n; i++) {
     const op = kept[i];
     const cas = op.f === 'cas' ? (op.input as [Value, Value]) : null;
-    observes[i] = op.f === 'read' ? id(op.output) : cas !== null ? id(cas[0]) : -1;
-    writes[i] = op.status !== 'info' ? -1 : id(cas !== null ? cas[1] : (op.input as Value));
+    observes[i] = op.f === 'read' ? table.id(op.output) : cas !== null ? table.id(cas[0]) : -1;
+    writes[i] = op.status !== 'info' ? -1 : table.id(cas !== null ? cas[1] : (op.input as Value));
     call[i] = op.call;
     ret[i] = op.return;
   }
+  if (lastObservedScratch.length < table.values.length) {
+    lastObservedScratch = new Float64Array(Math.max(table.values.length, 2 * lastObservedScratch.length)).fill(-Infinity);
+  }
+  const lastObserved = lastObservedScratch;
   const alive = new Uint8Array(n).fill(1);
-  // For each value, the latest return among the ops observing it.
-  const lastObserved = new Float64Array(ids.size);
+  let survivors = n;
   for (let dropped = 1; dropped > 0; ) {
-    lastObserved.fill(-Infinity);
     for (let i = 0; i < n; i++) {
       const v = observes[i];
       if (alive[i] === 1 && v !== -1 && ret[i] > lastObserved[v]) lastObserved[v] = ret[i];
@@ -83,8 +90,14 @@ export function reduceKey(ops: Operation[]): Operation[] {
         dropped++;
       }
     }
+    // Back to -Infinity for the next round and the next key: only the values this key observes were touched.
+    for (let i = 0; i < n; i++) if (observes[i] !== -1) lastObserved[observes[i]] = -Infinity;
+    survivors -= dropped;
   }
-  return kept.filter((_, i) => alive[i] === 1);
+  if (survivors === n) return kept;
+  const out: Operation[] = new Array(survivors);
+  for (let i = 0, j = 0; i < n; i++) if (alive[i] === 1) out[j++] = kept[i];
+  return out;
 }
 
 // Quiescent points (moments when every op invoked so far has completed) are

@@ -110,23 +110,45 @@ export type WalkEngine = 'kernel' | 'js';
  * interpreter.
  */
 function walkOrder(inputOps: Operation[]): { ops: Operation[]; m: number } {
-  const det: Operation[] = [];
-  const info: Operation[] = [];
+  // One array at its size, determinate ops from the front and info ops from the back (growing
+  // two by push, then concatenating, allocated several times the ops in a cold check).
+  const n = inputOps.length;
+  const ops: Operation[] = new Array(n);
+  let m = 0;
+  let back = n;
   let sorted = true;
-  for (let i = 0; i < inputOps.length; i++) {
+  for (let i = 0; i < n; i++) {
     const o = inputOps[i];
-    const into = o.return === Infinity ? info : det;
-    if (sorted && into.length > 0) {
-      const last = into[into.length - 1];
-      if (last.call > o.call || (last.call === o.call && last.id > o.id)) sorted = false; // byCall(last, o) > 0, inline
+    if (o.return === Infinity) ops[--back] = o;
+    else {
+      if (sorted && m > 0) {
+        const last = ops[m - 1];
+        if (last.call > o.call || (last.call === o.call && last.id > o.id)) sorted = false; // byCall(last, o) > 0, inline
+      }
+      ops[m++] = o;
     }
-    into.push(o);
+  }
+  // The info ops came in reversed; reversed back, they are in the input's order.
+  for (let i = m, j = n - 1; i < j; i++, j--) {
+    const t = ops[i];
+    ops[i] = ops[j];
+    ops[j] = t;
+  }
+  if (sorted) {
+    for (let i = m + 1; i < n && sorted; i++) if (byCall(ops[i - 1], ops[i]) > 0) sorted = false;
   }
   if (!sorted) {
-    det.sort(byCall);
-    info.sort(byCall);
+    const det = ops.slice(0, m).sort(byCall);
+    const info = ops.slice(m).sort(byCall);
+    for (let i = 0; i < m; i++) ops[i] = det[i];
+    for (let i = m; i < n; i++) ops[i] = info[i - m];
   }
-  return { ops: info.length === 0 ? det : det.concat(info), m: det.length };
+  return { ops, m };
+}
+
+function hasAppends(ops: Operation[]): boolean {
+  for (let i = 0; i < ops.length; i++) if (ops[i].f === 'append') return true;
+  return false;
 }
 
 /** What both walks are built from. */
@@ -148,9 +170,14 @@ export interface WalkInput {
 export class KeySearch {
   private readonly walk: Walk;
 
-  constructor(inputOps: Operation[], initial: Value, budget: SearchBudget, trackPrefix = true, engine: WalkEngine = 'kernel') {
+  /**
+   * `shared`: a value table the searches of one check share (each value then
+   * costs one Map entry per check, not one per search); a key with appends
+   * gets its own anyway, because its fresh states must not reach other keys.
+   */
+  constructor(inputOps: Operation[], initial: Value, budget: SearchBudget, trackPrefix = true, engine: WalkEngine = 'kernel', shared?: ValueTable) {
     const { ops, m } = walkOrder(inputOps);
-    const table = new ValueTable();
+    const table = shared !== undefined && !hasAppends(ops) ? shared : new ValueTable();
     const init = table.id(initial);
     const compiled = new CompiledOps(ops, table);
     const input: WalkInput = { ops, m, table, compiled, init, budget, trackPrefix, owner: this };
