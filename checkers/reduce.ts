@@ -2,6 +2,7 @@
 // removes operations whose presence cannot change the verdict; together they
 // defuse what makes indeterminate (info) operations expensive: an info op
 // returns at infinity, so it is concurrent with everything after it.
+import { kernelRule3 } from './kernel/kernelWalk.ts';
 import { ValueTable } from './model.ts';
 import type { Operation, Value } from './types.ts';
 
@@ -33,16 +34,14 @@ export function searchableOps(ops: Operation[], reduce: boolean, table?: ValueTa
   return reduce ? reduceKey(ops, table) : ops.filter((op) => op.status !== 'fail');
 }
 
-/** Per value id, the latest return among the ops observing it: rule 3's scratch, shared by every key of this thread (a key resets what it touched). */
-let lastObservedScratch = new Float64Array(1024).fill(-Infinity);
-
 /**
  * `table` numbers the values (a check passes the one its searches share, so
- * each value is looked up in one Map once); without it, a table of its own.
+ * each value is looked up once); without it, a table of its own. Rule 3 runs
+ * in the kernel; engine 'js' runs the reference (jsRule3).
  */
-export function reduceKey(ops: Operation[], table: ValueTable = new ValueTable()): Operation[] {
-  // Rules 1 and 2 in one pass, noting whether rule 3 has anything to do.
-  // Sized up front and cut to length: growing it by push allocated three times its size.
+export function reduceKey(ops: Operation[], table: ValueTable = new ValueTable(), engine: 'kernel' | 'js' = 'kernel'): Operation[] {
+  // Rules 1 and 2 in one pass, noting whether rule 3 has anything to do. `kept` is made at
+  // its largest and cut to length: growing it by push allocated three times its size.
   const kept: Operation[] = new Array(ops.length);
   let k = 0;
   let infoWriters = 0;
@@ -56,9 +55,19 @@ export function reduceKey(ops: Operation[], table: ValueTable = new ValueTable()
   }
   kept.length = k;
   if (appends || infoWriters === 0) return kept;
-  // Rule 3 on typed arrays: per op the value it observes, the value an info op writes, and its
-  // times, values numbered once. A cold \`check\` process runs this in V8's interpreter, where a
-  // Map operation costs far more than an array access.
+  return engine === 'kernel' ? kernelRule3(kept, table) : jsRule3(kept, table);
+}
+
+/** Per value id, the latest return among the ops observing it: jsRule3's scratch, shared by every key of this thread (a key resets what it touched). */
+let lastObservedScratch = new Float64Array(1024).fill(-Infinity);
+
+/**
+ * Rule 3 in JavaScript, the reference for the kernel's (kernelRule3): the ops
+ * of `kept` that survive, in order. `kept` holds no fail ops, no info reads and
+ * no appends. Per op, on typed arrays, the value it observes, the value an info
+ * op writes, and its times; values numbered once by `table`.
+ */
+export function jsRule3(kept: Operation[], table: ValueTable): Operation[] {
   const n = kept.length;
   const observes = new Int32Array(n); // the value an ok read returned or a cas expected; -1 for none
   const writes = new Int32Array(n); // the value an info write or cas wrote; -1 for any other op

@@ -8,7 +8,9 @@
 // paused search keeps its instance; release() drops it, and a search released
 // before its outcome is rebuilt from its ops when resumed (it starts over, as
 // the JavaScript walk does).
+import type { ValueTable } from '../model.ts';
 import type { SearchOutcome, Walk, WalkInput } from '../search.ts';
+import type { Operation, Value } from '../types.ts';
 import { reserveWords, times } from '../search.ts';
 import { SEARCH_WASM_BASE64 } from './searchWasm.ts';
 
@@ -24,6 +26,9 @@ interface KernelExports {
   bestLength(): number;
   bestStuckOp(): number;
   firstEntry(): number;
+  reduceLayout(n: number, values: number): number;
+  reduceRun(n: number): number;
+  reduceAliveAt(): number;
 }
 
 // run()'s results.
@@ -140,5 +145,42 @@ export class KernelWalk implements Walk {
     this.heldWords = 0;
     if (this.instance !== null) giveBack(this.instance);
     this.instance = null;
+  }
+}
+
+/**
+ * Rule 3 of reduce.ts (jsRule3 there says what and why) in the kernel: the
+ * ops of `kept` that survive, in order. `kept` holds no fail ops, no info
+ * reads and no appends.
+ */
+export function kernelRule3(kept: Operation[], table: ValueTable): Operation[] {
+  const n = kept.length;
+  const x = takeInstance();
+  try {
+    // Ids first: numbering may add values, and the kernel sizes its table by them.
+    const ids = new Int32Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      const op = kept[i];
+      const cas = op.f === 'cas' ? (op.input as [Value, Value]) : null;
+      ids[i] = op.f === 'read' ? table.id(op.output) : cas !== null ? table.id(cas[0]) : -1;
+      ids[n + i] = op.status !== 'info' ? -1 : table.id(cas !== null ? cas[1] : (op.input as Value));
+    }
+    const at = x.reduceLayout(n, table.values.length);
+    const memory = x.memory.buffer;
+    new Int32Array(memory, at, 2 * n).set(ids);
+    const call = new Float64Array(memory, at + 8 * n, n);
+    const ret = new Float64Array(memory, at + 16 * n, n);
+    for (let i = 0; i < n; i++) {
+      call[i] = kept[i].call;
+      ret[i] = kept[i].return;
+    }
+    const survivors = x.reduceRun(n);
+    if (survivors === n) return kept;
+    const alive = new Uint8Array(x.memory.buffer, x.reduceAliveAt(), n);
+    const out: Operation[] = new Array(survivors);
+    for (let i = 0, j = 0; i < n; i++) if (alive[i] === 1) out[j++] = kept[i];
+    return out;
+  } finally {
+    giveBack(x);
   }
 }

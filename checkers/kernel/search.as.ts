@@ -507,3 +507,73 @@ export function run(steps: i32): i32 {
   }
   return i32At(NEXT, HEAD) == -1 ? OK : STUCK;
 }
+
+// ---- Rule 3 of reduce.ts ---------------------------------------------------
+// Info writes and cas ops whose value no op that could follow them observes
+// are dropped, until nothing changes: reduce.ts's fixpoint (jsRule3) on the
+// same arrays. In a cold check the JavaScript loop ran in the interpreter,
+// which boxes every time it reads (ns times are doubles), and its garbage
+// filled the young generation. The instance's memory is the search's: a
+// search's layout() overwrites it.
+//   [observes i32[n], writes i32[n], call f64[n], ret f64[n], alive u8[n]] [last f64[values]]
+let R_OBSERVES: usize = 0;
+let R_WRITES: usize = 0;
+let R_CALL: usize = 0;
+let R_RET: usize = 0;
+let R_ALIVE: usize = 0;
+let R_LAST: usize = 0;
+
+/** Lays out rule 3's arrays for n ops and value ids below `values`; returns where the host writes observes (then writes, call, ret). */
+export function reduceLayout(n_: i32, values: i32): usize {
+  const nn = <usize>n_;
+  R_OBSERVES = 16;
+  R_WRITES = R_OBSERVES + (nn << 2);
+  R_CALL = R_WRITES + (nn << 2);
+  R_RET = R_CALL + (nn << 3);
+  R_ALIVE = R_RET + (nn << 3);
+  R_LAST = (R_ALIVE + nn + 7) & ~(<usize>7);
+  ensure(R_LAST + (<usize>values << 3));
+  return R_OBSERVES;
+}
+
+/** Runs rule 3 on the n ops the host wrote; returns how many survive (alive[i] = 1), alive at reduceAliveAt(). */
+export function reduceRun(n_: i32): i32 {
+  memory.fill(R_ALIVE, 1, <usize>n_);
+  // Only the values these ops observe or write are read: reset those.
+  for (let i = 0; i < n_; i++) {
+    const o = i32At(R_OBSERVES, i);
+    if (o != -1) store<f64>(R_LAST + (<usize>o << 3), -Infinity);
+    const w = i32At(R_WRITES, i);
+    if (w != -1) store<f64>(R_LAST + (<usize>w << 3), -Infinity);
+  }
+  let survivors = n_;
+  for (let dropped = 1; dropped > 0; ) {
+    // For each value, the latest return among the live ops observing it.
+    for (let i = 0; i < n_; i++) {
+      const o = i32At(R_OBSERVES, i);
+      if (o == -1 || load<u8>(R_ALIVE + <usize>i) == 0) continue;
+      const r = f64At(R_RET, i);
+      const at = R_LAST + (<usize>o << 3);
+      if (r > load<f64>(at)) store<f64>(at, r);
+    }
+    dropped = 0;
+    for (let i = 0; i < n_; i++) {
+      const w = i32At(R_WRITES, i);
+      if (w == -1 || load<u8>(R_ALIVE + <usize>i) == 0) continue;
+      if (load<f64>(R_LAST + (<usize>w << 3)) < f64At(R_CALL, i)) {
+        store<u8>(R_ALIVE + <usize>i, 0);
+        dropped++;
+      }
+    }
+    survivors -= dropped;
+    for (let i = 0; i < n_; i++) {
+      const o = i32At(R_OBSERVES, i);
+      if (o != -1) store<f64>(R_LAST + (<usize>o << 3), -Infinity);
+    }
+  }
+  return survivors;
+}
+
+export function reduceAliveAt(): usize {
+  return R_ALIVE;
+}
