@@ -84,12 +84,37 @@ const CAS_OK = 2;
 const CAS_INFO = 3;
 const APPEND = 4;
 
+/**
+ * Writes op's step into code[at..at+2]: its kind, then the ids of its values
+ * (read: the value read; write: the value written; cas: from, to). An
+ * append's states have no ids ahead of the walk (CompiledOps.append).
+ */
+export function compileOp(op: Operation, table: ValueTable, code: Int32Array, at: number): void {
+  switch (op.f) {
+    case 'read':
+      code[at] = READ;
+      code[at + 1] = table.id(op.output);
+      return;
+    case 'write':
+      code[at] = WRITE;
+      code[at + 1] = table.id(op.input as Value);
+      return;
+    case 'cas': {
+      const [from, to] = op.input as [Value, Value];
+      code[at] = op.status === 'ok' ? CAS_OK : CAS_INFO;
+      code[at + 1] = table.id(from);
+      code[at + 2] = table.id(to);
+      return;
+    }
+    case 'append':
+      code[at] = APPEND;
+  }
+}
+
 /** A key's operations compiled for fast stepping: op i is code[3i] (its kind) with value ids code[3i+1], code[3i+2]. */
 export class CompiledOps {
-  /** One array, not three: a check of many small keys allocates one per key. The kernel walk copies it. */
+  /** One array, not three (the JavaScript walk's; the kernel compiles into its own memory with compileOp). */
   readonly code: Int32Array;
-  /** Whether any op is an append (whose states the kernel walk cannot compare by id). */
-  readonly hasAppends: boolean;
   /** Per append op, the state each earlier state steps to (see ValueTable.hasFresh). */
   private readonly appendNext: (Map<number, number> | undefined)[] = [];
 
@@ -98,32 +123,7 @@ export class CompiledOps {
     readonly table: ValueTable,
   ) {
     const code = (this.code = new Int32Array(3 * ops.length));
-    let appends = false;
-    for (let i = 0; i < ops.length; i++) {
-      const op = ops[i];
-      switch (op.f) {
-        case 'read':
-          code[3 * i] = READ;
-          code[3 * i + 1] = table.id(op.output);
-          break;
-        case 'write':
-          code[3 * i] = WRITE;
-          code[3 * i + 1] = table.id(op.input as Value);
-          break;
-        case 'cas': {
-          const [from, to] = op.input as [Value, Value];
-          code[3 * i] = op.status === 'ok' ? CAS_OK : CAS_INFO;
-          code[3 * i + 1] = table.id(from);
-          code[3 * i + 2] = table.id(to);
-          break;
-        }
-        case 'append':
-          code[3 * i] = APPEND;
-          appends = true;
-          break;
-      }
-    }
-    this.hasAppends = appends;
+    for (let i = 0; i < ops.length; i++) compileOp(ops[i], table, code, 3 * i);
   }
 
   /** The state after op i from `state`, or ILLEGAL. */

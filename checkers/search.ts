@@ -157,7 +157,6 @@ export interface WalkInput {
   ops: Operation[];
   m: number;
   table: ValueTable;
-  compiled: CompiledOps;
   /** Id of the initial value in `table`. */
   init: number;
   budget: SearchBudget;
@@ -177,12 +176,13 @@ export class KeySearch {
    */
   constructor(inputOps: Operation[], initial: Value, budget: SearchBudget, trackPrefix = true, engine: WalkEngine = 'kernel', shared?: ValueTable) {
     const { ops, m } = walkOrder(inputOps);
-    const table = shared !== undefined && !hasAppends(ops) ? shared : new ValueTable();
+    const appends = hasAppends(ops);
+    const table = shared !== undefined && !appends ? shared : new ValueTable();
     const init = table.id(initial);
-    const compiled = new CompiledOps(ops, table);
-    const input: WalkInput = { ops, m, table, compiled, init, budget, trackPrefix, owner: this };
+    const input: WalkInput = { ops, m, table, init, budget, trackPrefix, owner: this };
     // The kernel compares states by id, which appends' fresh ids would defeat (see ValueTable.hasFresh).
-    this.walk = engine === 'kernel' && !compiled.hasAppends ? new KernelWalk(input) : new JsWalk(input);
+    // It compiles the ops straight into its memory; the JavaScript walk steps them through CompiledOps.
+    this.walk = engine === 'kernel' && !appends ? new KernelWalk(input) : new JsWalk(input, new CompiledOps(ops, table));
   }
 
   /** Cache words this search holds of the budget. */
@@ -272,7 +272,7 @@ class JsWalk implements Walk {
   private lowWater = 0;
   private atNewBest = false;
 
-  constructor({ ops, m, table, compiled, init, budget, trackPrefix, owner }: WalkInput) {
+  constructor({ ops, m, table, init, budget, trackPrefix, owner }: WalkInput, compiled: CompiledOps) {
     const n = ops.length;
     this.n = n;
     this.m = m;
@@ -626,7 +626,7 @@ function returnOrder(ret: Float64Array, m: number): Int32Array {
 const scratch = { call: new Float64Array(0), ret: new Float64Array(0), rets: new Int32Array(0) };
 
 /** The ops' call and return times, in scratch arrays valid until the next search is built. */
-export function times(ops: Operation[]): { call: Float64Array; ret: Float64Array } {
+function times(ops: Operation[]): { call: Float64Array; ret: Float64Array } {
   const n = ops.length;
   if (scratch.call.length < n) {
     scratch.call = new Float64Array(2 * n);

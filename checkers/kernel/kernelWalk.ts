@@ -8,10 +8,10 @@
 // paused search keeps its instance; release() drops it, and a search released
 // before its outcome is rebuilt from its ops when resumed (it starts over, as
 // the JavaScript walk does).
-import type { ValueTable } from '../model.ts';
+import { compileOp, type ValueTable } from '../model.ts';
 import type { SearchOutcome, Walk, WalkInput } from '../search.ts';
+import { reserveWords } from '../search.ts';
 import type { Operation, Value } from '../types.ts';
-import { reserveWords, times } from '../search.ts';
 import { SEARCH_WASM_BASE64 } from './searchWasm.ts';
 
 interface KernelExports {
@@ -79,15 +79,21 @@ export class KernelWalk implements Walk {
   constructor(private readonly input: WalkInput) {}
 
   private build(): KernelExports {
-    const { ops, m, compiled: steps, init, trackPrefix } = this.input;
+    const { ops, m, table, init, trackPrefix } = this.input;
     const n = ops.length;
     const x = takeInstance();
     const at = x.layout(n, m, trackPrefix ? 1 : 0);
-    const { call, ret } = times(ops);
+    // One pass over the ops, straight into the instance's memory: their times and compiled steps.
     const memory = x.memory.buffer;
-    new Float64Array(memory, at, n).set(call.subarray(0, n));
-    new Float64Array(memory, at + 8 * n, n).set(ret.subarray(0, n));
-    new Int32Array(memory, at + 16 * n, 3 * n).set(steps.code);
+    const call = new Float64Array(memory, at, n);
+    const ret = new Float64Array(memory, at + 8 * n, n);
+    const code = new Int32Array(memory, at + 16 * n, 3 * n);
+    for (let i = 0; i < n; i++) {
+      const op = ops[i];
+      call[i] = op.call;
+      ret[i] = op.return;
+      compileOp(op, table, code, 3 * i);
+    }
     x.prepare(init);
     return x;
   }
