@@ -6,6 +6,7 @@
 import { Closure, observedValue, writtenValue } from './closure.ts';
 import { showKey } from './keys.ts';
 import { quote } from './quote.ts';
+import { ValueTable } from './model.ts';
 import { reduceKey } from './reduce.ts';
 import { newBudget, searchKey } from './search.ts';
 import type { Operation, Value } from './types.ts';
@@ -15,10 +16,10 @@ const CANDIDATE_MS = 100;
 /** Ops in shrinking's first, smallest cut (see shrink). */
 const FIRST_WINDOW = 8;
 
-/** 'illegal' | 'ok' | 'unknown' for a candidate sub-history. */
-function verdictOf(ops: Operation[], initial: Value, deadline: number): 'illegal' | 'ok' | 'unknown' {
+/** 'illegal' | 'ok' | 'unknown' for a candidate sub-history; `table` numbers the values of all of a key's candidates. */
+function verdictOf(ops: Operation[], initial: Value, deadline: number, table: ValueTable): 'illegal' | 'ok' | 'unknown' {
   const budget = newBudget(Math.min(CANDIDATE_MS, deadline - performance.now()));
-  return searchKey(reduceKey(ops), initial, budget, false).result;
+  return searchKey(reduceKey(ops, table), initial, budget, false, table).result;
 }
 
 export interface Minimized {
@@ -30,28 +31,29 @@ export interface Minimized {
 /** Shrinks until `deadline` (performance.now() time), through closed sub-histories only (closure.ts). */
 export function minimize(ops: Operation[], stuck: Operation, initial: Value, deadline: number): Minimized {
   const closure = new Closure(ops);
-  const start = closure.core(reduceKey(ops));
+  const table = new ValueTable();
+  const start = closure.core(reduceKey(ops, table));
   // The stuck op pinned first, so the counterexample tells the same story as
   // the longest prefix; unpinned only if it turns out removable.
   const pin = start.includes(stuck) ? stuck : null;
-  const pinned = shrink(start, pin, stuck, closure, initial, deadline);
+  const pinned = shrink(start, pin, stuck, closure, initial, deadline, table);
   if (pin === null || !pinned.oneMinimal) return pinned;
   const without = closure.core(pinned.ops.filter((op) => op !== pin));
-  const verdict = without.length > 0 ? verdictOf(without, initial, deadline) : 'ok';
+  const verdict = without.length > 0 ? verdictOf(without, initial, deadline, table) : 'ok';
   if (verdict === 'ok') return pinned;
   if (verdict === 'unknown') return { ops: pinned.ops, oneMinimal: false };
-  return shrink(without, null, stuck, closure, initial, deadline);
+  return shrink(without, null, stuck, closure, initial, deadline, table);
 }
 
 /**
  * Delta debugging: remove chunks, then single ops (each with what core()
  * then drops), while the rest stays non-linearizable and holds `pin`.
  */
-function shrink(from: Operation[], pin: Operation | null, stuck: Operation, closure: Closure, initial: Value, deadline: number): Minimized {
+function shrink(from: Operation[], pin: Operation | null, stuck: Operation, closure: Closure, initial: Value, deadline: number, table: ValueTable): Minimized {
   let current = from;
   const accept = (candidate: Operation[]): 'illegal' | 'ok' | 'unknown' | 'pin' => {
     if (pin !== null && !candidate.includes(pin)) return 'pin';
-    return candidate.length > 0 ? verdictOf(candidate, initial, deadline) : 'ok';
+    return candidate.length > 0 ? verdictOf(candidate, initial, deadline, table) : 'ok';
   };
   // Cheap first cuts. Only the ops invoked before the stuck op returned can
   // precede it; of those, the ones nearest it usually already fail, with the

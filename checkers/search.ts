@@ -63,8 +63,8 @@ export function newBudget(timeoutMs: number, maxCacheBytes = DEFAULT_MAX_CACHE_B
 }
 
 /** One key searched to the end: ok, illegal, or unknown at the budget's deadline or memory limit. */
-export function searchKey(inputOps: Operation[], initial: Value, budget: SearchBudget, trackPrefix = true): SearchOutcome {
-  const search = new KeySearch(inputOps, initial, budget, trackPrefix);
+export function searchKey(inputOps: Operation[], initial: Value, budget: SearchBudget, trackPrefix = true, table?: ValueTable): SearchOutcome {
+  const search = new KeySearch(inputOps, initial, budget, trackPrefix, 'kernel', table);
   const outcome = search.run(budget.deadline);
   if (outcome !== null) return outcome;
   search.release();
