@@ -100,10 +100,11 @@ export function compileOp(op: Operation, table: ValueTable, code: Int32Array, at
       code[at + 1] = table.id(op.input as Value);
       return;
     case 'cas': {
-      const [from, to] = op.input as [Value, Value];
+      // Indexed, not destructured: in the interpreter, destructuring runs the iterator protocol, allocating per op.
+      const fromTo = op.input as [Value, Value];
       code[at] = op.status === 'ok' ? CAS_OK : CAS_INFO;
-      code[at + 1] = table.id(from);
-      code[at + 2] = table.id(to);
+      code[at + 1] = table.id(fromTo[0]);
+      code[at + 2] = table.id(fromTo[1]);
       return;
     }
     case 'append':

@@ -26,8 +26,8 @@ interface KernelExports {
   bestLength(): number;
   bestStuckOp(): number;
   firstEntry(): number;
-  reduceLayout(n: number, values: number): number;
-  reduceRun(n: number): number;
+  reduceLayout(n: number): number;
+  reduceRun(n: number, values: number): number;
   reduceAliveAt(): number;
 }
 
@@ -163,24 +163,22 @@ export function kernelRule3(kept: Operation[], table: ValueTable): Operation[] {
   const n = kept.length;
   const x = takeInstance();
   try {
-    // Ids first: numbering may add values, and the kernel sizes its table by them.
-    const ids = new Int32Array(2 * n);
-    for (let i = 0; i < n; i++) {
-      const op = kept[i];
-      const cas = op.f === 'cas' ? (op.input as [Value, Value]) : null;
-      ids[i] = op.f === 'read' ? table.id(op.output) : cas !== null ? table.id(cas[0]) : -1;
-      ids[n + i] = op.status !== 'info' ? -1 : table.id(cas !== null ? cas[1] : (op.input as Value));
-    }
-    const at = x.reduceLayout(n, table.values.length);
+    // Straight into the instance's memory. Numbering may add values: the kernel sizes its table when it runs.
+    const at = x.reduceLayout(n);
     const memory = x.memory.buffer;
-    new Int32Array(memory, at, 2 * n).set(ids);
+    const observes = new Int32Array(memory, at, n);
+    const writes = new Int32Array(memory, at + 4 * n, n);
     const call = new Float64Array(memory, at + 8 * n, n);
     const ret = new Float64Array(memory, at + 16 * n, n);
     for (let i = 0; i < n; i++) {
-      call[i] = kept[i].call;
-      ret[i] = kept[i].return;
+      const op = kept[i];
+      const cas = op.f === 'cas' ? (op.input as [Value, Value]) : null;
+      observes[i] = op.f === 'read' ? table.id(op.output) : cas !== null ? table.id(cas[0]) : -1;
+      writes[i] = op.status !== 'info' ? -1 : table.id(cas !== null ? cas[1] : (op.input as Value));
+      call[i] = op.call;
+      ret[i] = op.return;
     }
-    const survivors = x.reduceRun(n);
+    const survivors = x.reduceRun(n, table.values.length);
     if (survivors === n) return kept;
     const alive = new Uint8Array(x.memory.buffer, x.reduceAliveAt(), n);
     const out: Operation[] = new Array(survivors);

@@ -523,8 +523,8 @@ let R_RET: usize = 0;
 let R_ALIVE: usize = 0;
 let R_LAST: usize = 0;
 
-/** Lays out rule 3's arrays for n ops and value ids below `values`; returns where the host writes observes (then writes, call, ret). */
-export function reduceLayout(n_: i32, values: i32): usize {
+/** Lays out rule 3's arrays for n ops; returns where the host writes observes (then writes, call, ret). */
+export function reduceLayout(n_: i32): usize {
   const nn = <usize>n_;
   R_OBSERVES = 16;
   R_WRITES = R_OBSERVES + (nn << 2);
@@ -532,12 +532,13 @@ export function reduceLayout(n_: i32, values: i32): usize {
   R_RET = R_CALL + (nn << 3);
   R_ALIVE = R_RET + (nn << 3);
   R_LAST = (R_ALIVE + nn + 7) & ~(<usize>7);
-  ensure(R_LAST + (<usize>values << 3));
+  ensure(R_LAST);
   return R_OBSERVES;
 }
 
-/** Runs rule 3 on the n ops the host wrote; returns how many survive (alive[i] = 1), alive at reduceAliveAt(). */
-export function reduceRun(n_: i32): i32 {
+/** Runs rule 3 on the n ops the host wrote, their value ids below `values`; returns how many survive (alive[i] = 1), alive at reduceAliveAt(). */
+export function reduceRun(n_: i32, values: i32): i32 {
+  ensure(R_LAST + (<usize>values << 3));
   memory.fill(R_ALIVE, 1, <usize>n_);
   // Only the values these ops observe or write are read: reset those.
   for (let i = 0; i < n_; i++) {
