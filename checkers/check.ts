@@ -224,6 +224,7 @@ export class KeyChecks {
   }
 
   finish(): CheckResultDetail {
+    const verdictMs = (this.failedAt !== Infinity ? this.failedAt : performance.now()) - this.started;
     for (const key of [...this.searches.keys()]) this.release(key);
     const { keys, byKey, outcomes, spent, initial, options, timeoutMs, ops, started } = this;
     for (const key of keys) if (!outcomes.has(key)) outcomes.set(key, { result: 'unknown', reason: 'timeout' });
@@ -267,7 +268,7 @@ export class KeyChecks {
       valid = worst(valid, keyValid);
       perKey.push({ key, valid: keyValid, ops: keyOps.length, elapsedMs: spent.get(key)! + performance.now() - t0 });
     }
-    const result: CheckResultDetail = { valid, ops: ops.length, keys: byKey.size, elapsedMs: performance.now() - started, failures, perKey };
+    const result: CheckResultDetail = { valid, ops: ops.length, keys: byKey.size, elapsedMs: performance.now() - started, verdictMs, failures, perKey };
     if (valid === 'unknown' && unknownReason !== undefined) result.unknownReason = unknownReason;
     return result;
   }

@@ -43,7 +43,7 @@ describe('check CLI', () => {
   it('--json with one file prints the DESIGN.md object', async () => {
     expect(await main([join(examples, 'bad-read-from-future.jsonl'), '--json'])).toBe(1);
     const doc = JSON.parse(out);
-    expect(Object.keys(doc)).toEqual(expect.arrayContaining(['file', 'valid', 'ops', 'keys', 'elapsedMs', 'failures']));
+    expect(Object.keys(doc)).toEqual(expect.arrayContaining(['file', 'valid', 'ops', 'keys', 'elapsedMs', 'verdictMs', 'failures']));
     expect(doc).toMatchObject({ valid: false, ops: 4, keys: 2 });
     expect(doc.failures[0]).toMatchObject({ key: 'z', stuck: { f: 'read', output: 7 } });
     // The write of 7 began after the read completed, so the read alone is the counterexample; raw ns times stay in JSON.

@@ -56,6 +56,7 @@ export function toJsonReport({ file, result }: FileReport): Record<string, unkno
     ops: result.ops,
     keys: result.keys,
     elapsedMs: Math.round(result.elapsedMs * 1000) / 1000,
+    verdictMs: Math.round(result.verdictMs * 1000) / 1000,
     failures: result.failures.map((f) => ({
       key: keyOf(f.key),
       explanation: f.explanation,

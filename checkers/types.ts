@@ -109,6 +109,12 @@ export interface CheckResult {
   keys: number;
   /** Checking time, parsing excluded. */
   elapsedMs: number;
+  /**
+   * Of elapsedMs, the time until the verdict was certain: the first violation
+   * found, else the end of the search. What follows it is the report's work:
+   * the other keys' grace after a violation, shrinking and explaining.
+   */
+  verdictMs: number;
   failures: KeyFailure[];
   perKey: KeyResult[];
 }

@@ -23,7 +23,7 @@ export async function run(): Promise<void> {
   try {
     const n = 100_000;
     const history = bigHistory(n, 10);
-    const result: CheckResult = { valid: true, ops: n, keys: 7, elapsedMs: 0, failures: [], perKey: [] };
+    const result: CheckResult = { valid: true, ops: n, keys: 7, elapsedMs: 0, verdictMs: 0, failures: [], perKey: [] };
     await pageAssets(); // bundle once, as a long-lived torture run does
     const writes: number[] = [];
     const out = join(dir, 'report.html');

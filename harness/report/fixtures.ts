@@ -48,6 +48,7 @@ export function resultFor(history: HistoryEvent[], failures: KeyFailure[]): Chec
     ops: ops.length,
     keys: keys.length,
     elapsedMs: 3.2,
+    verdictMs: 1.1,
     failures,
     perKey: keys.map((key) => ({ key, valid: failing.has(key) ? false : true, ops: ops.filter((o) => o.key === key).length, elapsedMs: 1.1 })),
   };

@@ -4,7 +4,7 @@ import type { CheckResult, HistoryEvent } from '../../checkers/types.ts';
 import { bigHistory } from './fixtures.ts';
 import { assignLanes, nemesisIntervals, niceBinMs, pairForReport, prepareReport, STATUS, throughput } from './prepare.ts';
 
-const emptyResult: CheckResult = { valid: true, ops: 0, keys: 0, elapsedMs: 0, failures: [], perKey: [] };
+const emptyResult: CheckResult = { valid: true, ops: 0, keys: 0, elapsedMs: 0, verdictMs: 0, failures: [], perKey: [] };
 const ms = (n: number): number => n * 1e6;
 
 /** Build a history from compact rows; indices are assigned in order. */

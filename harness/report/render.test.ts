@@ -4,7 +4,7 @@ import { prepareReport } from './prepare.ts';
 import { embedJson, renderPage } from './render.ts';
 
 const assets = { script: '/* page script */', css: '' };
-const result = (valid: CheckResult['valid']): CheckResult => ({ valid, ops: 0, keys: 0, elapsedMs: 0, failures: [], perKey: [] });
+const result = (valid: CheckResult['valid']): CheckResult => ({ valid, ops: 0, keys: 0, elapsedMs: 0, verdictMs: 0, failures: [], perKey: [] });
 
 describe('renderPage', () => {
   it('flags a verdict that contradicts what the system claims', () => {

@@ -21,7 +21,7 @@ if (missing !== null) {
   console.warn(`\n*** report browser test SKIPPED: ${missing} ***\n`);
 }
 
-const okResult = (ops: number): CheckResult => ({ valid: true, ops, keys: ops > 0 ? 1 : 0, elapsedMs: 0, failures: [], perKey: [] });
+const okResult = (ops: number): CheckResult => ({ valid: true, ops, keys: ops > 0 ? 1 : 0, elapsedMs: 0, verdictMs: 0, failures: [], perKey: [] });
 
 describe.skipIf(missing !== null)(`report in Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let browser: { context: BrowserContext; close: () => Promise<void> };

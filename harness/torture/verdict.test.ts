@@ -67,7 +67,7 @@ describe('time to first violation', () => {
   const op = (call: number, ret: number): Operation => ({ id: 0, process: 0, f: 'read', key: 'x', input: null, output: 1, status: 'ok', call, return: ret, invokeIndex: 0, completeIndex: 1 });
   it('is when the earliest unlinearizable operation completed (or was invoked, if it never did)', () => {
     const failure = (stuck: Operation) => ({ key: 'x', longestPrefix: [], stuck, minimal: [op(0, 1)], explanation: '' });
-    const check = { valid: false, ops: 2, keys: 2, elapsedMs: 1, perKey: [], failures: [failure(op(50, 70)), failure(op(40, Infinity))] } as CheckResult;
+    const check = { valid: false, ops: 2, keys: 2, elapsedMs: 1, verdictMs: 1, perKey: [], failures: [failure(op(50, 70)), failure(op(40, Infinity))] } as CheckResult;
     expect(firstViolation(check)).toBe(40);
   });
 });
