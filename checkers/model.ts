@@ -112,6 +112,22 @@ export function compileOp(op: Operation, table: ValueTable, code: Int32Array, at
   }
 }
 
+/**
+ * Rule 3's inputs (reduce.ts), per op of `kept`: the value it observes (an ok
+ * read's, a cas's from; -1 for none), the value an info op writes (-1 for any
+ * other op), its call and return times.
+ */
+export function rule3Inputs(kept: Operation[], table: ValueTable, observes: Int32Array, writes: Int32Array, call: Float64Array, ret: Float64Array): void {
+  for (let i = 0; i < kept.length; i++) {
+    const op = kept[i];
+    const cas = op.f === 'cas' ? (op.input as [Value, Value]) : null;
+    observes[i] = op.f === 'read' ? table.id(op.output) : cas !== null ? table.id(cas[0]) : -1;
+    writes[i] = op.status !== 'info' ? -1 : table.id(cas !== null ? cas[1] : (op.input as Value));
+    call[i] = op.call;
+    ret[i] = op.return;
+  }
+}
+
 /** A key's operations compiled for fast stepping: op i is code[3i] (its kind) with value ids code[3i+1], code[3i+2]. */
 export class CompiledOps {
   /** One array, not three (the JavaScript walk's; the kernel compiles into its own memory with compileOp). */

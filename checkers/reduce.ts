@@ -3,8 +3,8 @@
 // defuse what makes indeterminate (info) operations expensive: an info op
 // returns at infinity, so it is concurrent with everything after it.
 import { kernelRule3 } from './kernel/kernelWalk.ts';
-import { ValueTable } from './model.ts';
-import type { Operation, Value } from './types.ts';
+import { rule3Inputs, ValueTable } from './model.ts';
+import type { Operation } from './types.ts';
 
 /**
  * 1. `fail` ops definitely did not happen: they are not part of the history.
@@ -69,18 +69,11 @@ let lastObservedScratch = new Float64Array(1024).fill(-Infinity);
  */
 export function jsRule3(kept: Operation[], table: ValueTable): Operation[] {
   const n = kept.length;
-  const observes = new Int32Array(n); // the value an ok read returned or a cas expected; -1 for none
-  const writes = new Int32Array(n); // the value an info write or cas wrote; -1 for any other op
+  const observes = new Int32Array(n);
+  const writes = new Int32Array(n);
   const call = new Float64Array(n);
   const ret = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const op = kept[i];
-    const cas = op.f === 'cas' ? (op.input as [Value, Value]) : null;
-    observes[i] = op.f === 'read' ? table.id(op.output) : cas !== null ? table.id(cas[0]) : -1;
-    writes[i] = op.status !== 'info' ? -1 : table.id(cas !== null ? cas[1] : (op.input as Value));
-    call[i] = op.call;
-    ret[i] = op.return;
-  }
+  rule3Inputs(kept, table, observes, writes, call, ret);
   if (lastObservedScratch.length < table.values.length) {
     lastObservedScratch = new Float64Array(Math.max(table.values.length, 2 * lastObservedScratch.length)).fill(-Infinity);
   }

@@ -8,10 +8,10 @@
 // paused search keeps its instance; release() drops it, and a search released
 // before its outcome is rebuilt from its ops when resumed (it starts over, as
 // the JavaScript walk does).
-import { compileOp, type ValueTable } from '../model.ts';
+import { compileOp, rule3Inputs, type ValueTable } from '../model.ts';
 import type { SearchOutcome, Walk, WalkInput } from '../search.ts';
 import { reserveWords } from '../search.ts';
-import type { Operation, Value } from '../types.ts';
+import type { Operation } from '../types.ts';
 import { SEARCH_WASM_BASE64 } from './searchWasm.ts';
 
 interface KernelExports {
@@ -170,14 +170,7 @@ export function kernelRule3(kept: Operation[], table: ValueTable): Operation[] {
     const writes = new Int32Array(memory, at + 4 * n, n);
     const call = new Float64Array(memory, at + 8 * n, n);
     const ret = new Float64Array(memory, at + 16 * n, n);
-    for (let i = 0; i < n; i++) {
-      const op = kept[i];
-      const cas = op.f === 'cas' ? (op.input as [Value, Value]) : null;
-      observes[i] = op.f === 'read' ? table.id(op.output) : cas !== null ? table.id(cas[0]) : -1;
-      writes[i] = op.status !== 'info' ? -1 : table.id(cas !== null ? cas[1] : (op.input as Value));
-      call[i] = op.call;
-      ret[i] = op.return;
-    }
+    rule3Inputs(kept, table, observes, writes, call, ret);
     const survivors = x.reduceRun(n, table.values.length);
     if (survivors === n) return kept;
     const alive = new Uint8Array(x.memory.buffer, x.reduceAliveAt(), n);
