@@ -2,12 +2,13 @@
 // into searchWasm.ts): one instance, with its own memory, per key's search at
 // a time. Instances are pooled: a new one costs a new memory, whose first
 // pages cost more than the whole search of a small key.
-// The host's part is small: copy the ops' times and compiled steps into the
+// The host's part is small: write the ops' times and compiled steps into the
 // instance's memory, read the clock between bounded runs, grant it cache
 // words from the shared budget, and turn its result into a SearchOutcome. A
 // paused search keeps its instance; release() drops it, and a search released
 // before its outcome is rebuilt from its ops when resumed (it starts over, as
-// the JavaScript walk does).
+// the JavaScript walk does). The kernel also runs reduce.ts's rule 3
+// (kernelRule3), on an instance taken from the pool for the call.
 import { compileOp, rule3Inputs, type ValueTable } from '../model.ts';
 import type { SearchOutcome, Walk, WalkInput } from '../search.ts';
 import { reserveWords } from '../search.ts';
