@@ -16,7 +16,7 @@ import type { Operation, Value } from './types.ts';
 export const ILLEGAL = -1;
 
 /** Integers below this are numbered by ValueTable's array (4 bytes each up to the largest seen), larger ones by its Map. */
-const SMALL_INT_LIMIT = 1 << 22;
+const SMALL_INT_LIMIT = 1 << 20;
 
 export class ValueTable {
   private readonly ids = new Map<Value, number>();
