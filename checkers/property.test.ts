@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Closure } from './closure.ts';
+import { reduceKey } from './reduce.ts';
 import { checkOperationsSync, pairOperations, type HistoryEvent, type Operation, type Value } from './index.ts';
 
 // ---------------------------------------------------------------------------
@@ -194,6 +195,22 @@ describe('checker agrees with the brute-force reference', () => {
       { seed: seed + 2, numRuns: 3000, verbose: 1 },
     );
     expect(nonLinearizable).toBeGreaterThan(100);
+  });
+
+  it('a key\'s reduced ops are already closed (minimize starts from them without core())', () => {
+    let rule3Dropped = 0;
+    fc.assert(
+      fc.property(historyArb, (events) => {
+        const keyOps = pairOperations(events).filter((o) => o.key === 'a');
+        const reduced = reduceKey(keyOps);
+        expect(new Closure(keyOps).core(reduced)).toEqual(reduced);
+        expect(isClosedRef(reduced, keyOps)).toBe(true);
+        if (reduced.length < keyOps.filter((o) => o.status !== 'fail' && !(o.f === 'read' && o.status !== 'ok')).length) rule3Dropped++;
+      }),
+      { seed: seed + 4, numRuns: 3000, verbose: 1 },
+    );
+    // Rule 3 dropped info writes in many of them.
+    expect(rule3Dropped).toBeGreaterThan(100);
   });
 
   it('withWriters adds to a set the writers its observers may have seen: a closed superset (shrinking\'s first cuts)', () => {
