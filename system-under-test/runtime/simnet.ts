@@ -44,9 +44,14 @@ export function streamSeed(seed: number, name: string): number {
   return h;
 }
 
-/** FNV-1a over a string's UTF-16 units, continuing from `h`. */
+/**
+ * FNV-1a over a string's UTF-16 units, continuing from `h`. The message
+ * hashes below keep FNV's 32 bits as a signed int32 (Math.imul's result):
+ * the same bits as the unsigned hash, but a number a function can return
+ * without boxing it (an unsigned value past 2^31 is a heap number).
+ */
 function hashString(h: number, s: string): number {
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h;
 }
 
@@ -58,7 +63,7 @@ function hashNumber(h: number, v: number): number {
   if (!Number.isSafeInteger(v)) return hashString(h, String(v));
   // String(-0) is '0'; a negative integer is '-' and its digits.
   if (v < 0) {
-    h = Math.imul(h ^ 0x2d, 0x01000193) >>> 0;
+    h = Math.imul(h ^ 0x2d, 0x01000193);
     v = -v;
   }
   let n = 0;
@@ -67,7 +72,7 @@ function hashNumber(h: number, v: number): number {
     digits[n++] = d;
     v = (v - d) / 10;
   } while (v > 0);
-  while (n > 0) h = Math.imul(h ^ (0x30 + digits[--n]), 0x01000193) >>> 0;
+  while (n > 0) h = Math.imul(h ^ (0x30 + digits[--n]), 0x01000193);
   return h;
 }
 
@@ -77,21 +82,21 @@ function hashNumber(h: number, v: number): number {
  * hashes the same whatever its sender's request counter was.
  */
 function hashValue(h: number, v: unknown, top = false): number {
-  if (v === null || v === undefined) return Math.imul(h ^ 0x6e, 0x01000193) >>> 0;
+  if (v === null || v === undefined) return Math.imul(h ^ 0x6e, 0x01000193);
   switch (typeof v) {
     case 'string':
-      return hashString(Math.imul(h ^ 0x73, 0x01000193) >>> 0, v);
+      return hashString(Math.imul(h ^ 0x73, 0x01000193), v);
     case 'number':
-      return hashNumber(Math.imul(h ^ 0x6e, 0x01000193) >>> 0, v);
+      return hashNumber(Math.imul(h ^ 0x6e, 0x01000193), v);
     case 'boolean':
-      return hashString(Math.imul(h ^ 0x6e, 0x01000193) >>> 0, v ? 'true' : 'false');
+      return hashString(Math.imul(h ^ 0x6e, 0x01000193), v ? 'true' : 'false');
     case 'object': {
       if (Array.isArray(v)) {
-        h = Math.imul(h ^ 0x5b, 0x01000193) >>> 0;
+        h = Math.imul(h ^ 0x5b, 0x01000193);
         for (let i = 0; i < v.length; i++) h = hashValue(h, v[i]);
         return h;
       }
-      h = Math.imul(h ^ 0x7b, 0x01000193) >>> 0;
+      h = Math.imul(h ^ 0x7b, 0x01000193);
       for (const k in v as Record<string, unknown>) {
         if (top && (k === 'msg_id' || k === 'in_reply_to')) continue;
         h = hashValue(hashString(h, k), (v as Record<string, unknown>)[k]);
@@ -113,7 +118,7 @@ let copiedHash = 0;
  */
 function hashCopy<T extends object>(h: number, v: T, top = false): T {
   if (Array.isArray(v)) {
-    h = Math.imul(h ^ 0x5b, 0x01000193) >>> 0;
+    h = Math.imul(h ^ 0x5b, 0x01000193);
     const out: unknown[] = new Array(v.length);
     for (let i = 0; i < v.length; i++) {
       const x: unknown = v[i];
@@ -128,7 +133,7 @@ function hashCopy<T extends object>(h: number, v: T, top = false): T {
     copiedHash = h;
     return out as T;
   }
-  h = Math.imul(h ^ 0x7b, 0x01000193) >>> 0;
+  h = Math.imul(h ^ 0x7b, 0x01000193);
   const out: Record<string, unknown> = {};
   for (const k in v) {
     const x: unknown = (v as Record<string, unknown>)[k];
@@ -138,10 +143,10 @@ function hashCopy<T extends object>(h: number, v: T, top = false): T {
     }
     h = hashString(h, k);
     if (typeof x === 'string') {
-      h = hashString(Math.imul(h ^ 0x73, 0x01000193) >>> 0, x);
+      h = hashString(Math.imul(h ^ 0x73, 0x01000193), x);
       out[k] = x;
     } else if (typeof x === 'number') {
-      h = hashNumber(Math.imul(h ^ 0x6e, 0x01000193) >>> 0, x);
+      h = hashNumber(Math.imul(h ^ 0x6e, 0x01000193), x);
       out[k] = x;
     } else if (typeof x === 'object' && x !== null) {
       out[k] = hashCopy(h, x);
@@ -301,6 +306,8 @@ class TimerHeap {
   }
 }
 
+function noop(): void {}
+
 function before(x: Timer, y: Timer): boolean {
   return x.at < y.at || (x.at === y.at && x.seq < y.seq);
 }
@@ -428,7 +435,8 @@ export class SimNetwork {
         return id;
       },
       cancelTimer: (id) => {
-        if (this.timers.get(id)?.owner === sim && this.timers.delete(id)) this.staleTimers++;
+        const timer = this.timers.get(id);
+        if (timer?.owner === sim) this.cancel(timer);
       },
       random: this.options.independentStreams ? seededRandom(streamSeed(this.options.seed, `node ${sim.id} ${incarnation}`)) : this.random,
       storage: sim.disk,
@@ -524,7 +532,19 @@ export class SimNetwork {
   }
 
   unschedule(id: TimerId): void {
-    if (this.timers.get(id)?.owner === null && this.timers.delete(id)) this.staleTimers++;
+    const timer = this.timers.get(id);
+    if (timer?.owner === null) this.cancel(timer);
+  }
+
+  /**
+   * A cancelled timer stays in the heap until it comes due or a compaction
+   * sweeps it out; what it would have run (an RPC's closure, and all it
+   * holds) is let go now, so it does not outlive the cancel.
+   */
+  private cancel(timer: Timer): void {
+    this.timers.delete(timer.id);
+    timer.fn = noop;
+    this.staleTimers++;
   }
 
   private isLive(e: Timer): boolean {
