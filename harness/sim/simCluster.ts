@@ -361,7 +361,11 @@ class SimConnection {
         this.cluster.wake();
         resolve(o);
       });
-      net.send(this.endpoint, this.node, { ...body, type: String(body.type), msg_id: msgId });
+      // `{ ...body, type: String(body.type), msg_id: msgId }`, built as Rpc.call builds its messages (see there).
+      const message = Object.assign({}, body) as Body;
+      message.type = String(body.type);
+      message.msg_id = msgId;
+      net.send(this.endpoint, this.node, message);
     });
   }
 
