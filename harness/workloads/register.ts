@@ -105,14 +105,16 @@ export function registerOpArbitrary(keys: number, meanDelayMs: number, keyStyle:
   const key = fc.integer({ min: 0, max: keys - 1 }).map((i) => registerKey(i, keyStyle));
   const delayMs = fc.integer({ min: 0, max: Math.max(0, Math.round(2 * meanDelayMs)) });
   // Values are picked when the operation is invoked (FreshValues); until then they are null.
-  return fc.oneof(
-    { weight: 4, arbitrary: fc.record({ f: fc.constant('read' as const), key, value: fc.constant(null), delayMs }) },
-    { weight: 4, arbitrary: fc.record({ f: fc.constant('write' as const), key, value: fc.constant(null), fresh: fc.constant(true as const), delayMs }) },
-    {
-      weight: 2,
-      arbitrary: fc.record({ f: fc.constant('cas' as const), key, value: fc.constant([null, null] as [Value, Value]), fresh: fc.constantFrom('last' as const, 'last' as const, 'last' as const, 'older' as const), delayMs }),
-    },
-  );
+  // Each kind is drawn as fc.record draws it (its fields in order, then a boolean choosing a null
+  // prototype), into a plain object: V8 keeps a null-prototype object as a dictionary, slow to copy and read.
+  const read = fc.tuple(fc.constant('read' as const), key, fc.constant(null), delayMs, fc.boolean()).map(([f, key, value, delayMs]): RegisterOp => ({ f, key, value, delayMs }));
+  const write = fc
+    .tuple(fc.constant('write' as const), key, fc.constant(null), fc.constant(true as const), delayMs, fc.boolean())
+    .map(([f, key, value, fresh, delayMs]): RegisterOp => ({ f, key, value, fresh, delayMs }));
+  const cas = fc
+    .tuple(fc.constant('cas' as const), key, fc.constant([null, null] as [Value, Value]), fc.constantFrom('last' as const, 'last' as const, 'last' as const, 'older' as const), delayMs, fc.boolean())
+    .map(([f, key, value, fresh, delayMs]): RegisterOp => ({ f, key, value, fresh, delayMs }));
+  return fc.oneof({ weight: 4, arbitrary: read }, { weight: 4, arbitrary: write }, { weight: 2, arbitrary: cas });
 }
 
 /**
