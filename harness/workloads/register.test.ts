@@ -68,6 +68,15 @@ describe('seeds replay schedules', () => {
     }
   });
 
+  it('schedules draw what streams of registerOpArbitrary draw, for any shape of workload', () => {
+    for (let seed = 1; seed <= 60; seed++) {
+      const o = { seed, concurrency: 1 + (seed % 16), keys: 1 + (seed % 5), rate: [1, 10, 60, 800][seed % 4], keyStyle: seed % 3 === 0 ? ('integer' as const) : ('string' as const) };
+      const meanDelayMs = (1000 * o.concurrency) / o.rate;
+      const reference = fc.sample(fc.array(fc.infiniteStream(registerOpArbitrary(o.keys, meanDelayMs, o.keyStyle)), { minLength: o.concurrency, maxLength: o.concurrency }), { seed, numRuns: 1 })[0];
+      expect(JSON.stringify(scheduleHead(o, 300))).toBe(JSON.stringify(reference.map((s) => [...s.take(300)])));
+    }
+  });
+
   it('streams are endless and lazy: a long prefix replays too', () => {
     const long = (seed: number) => scheduleHead({ seed, concurrency: 2, keys: 3, rate: 10 }, 5000);
     expect(long(3)).toEqual(long(3));

@@ -117,6 +117,59 @@ export function registerOpArbitrary(keys: number, meanDelayMs: number, keyStyle:
   return fc.oneof({ weight: 4, arbitrary: read }, { weight: 4, arbitrary: write }, { weight: 2, arbitrary: cas });
 }
 
+const CAS_FROM = ['last', 'last', 'last', 'older'] as const;
+
+/**
+ * registerOpArbitrary's operations, drawn as it draws them (the same calls
+ * on the same random generator, in the same order), without its layers of
+ * oneof, tuple, map and record: a run draws about a thousand operations,
+ * and those layers cost more than the run's checker. It cannot shrink
+ * (schedules shrink as data, harness/sim/shrink.ts); property tests take
+ * registerOpArbitrary. The draws, in the order registerOpArbitrary makes them:
+ * - oneof: an integer in [0, 9] (weights 4, 4, 2; a top-level oneof without
+ *   maxDepth starts at 0), which picks read, write or cas;
+ * - the tuple's fields in order: the key (fc.integer, biased as the stream
+ *   says), the cas's origin (constantFrom of four: an integer in [0, 3]; the
+ *   other constants draw nothing), the delay (fc.integer, biased alike);
+ * - fc.record's boolean for a null prototype (fc.boolean: unbiased, [0, 1]).
+ */
+class RegisterOpDraws extends fc.Arbitrary<RegisterOp> {
+  private readonly key: fc.Arbitrary<number>;
+  private readonly delayMs: fc.Arbitrary<number>;
+
+  constructor(
+    keys: number,
+    meanDelayMs: number,
+    private readonly keyStyle: KeyStyle,
+  ) {
+    super();
+    this.key = fc.integer({ min: 0, max: keys - 1 });
+    this.delayMs = fc.integer({ min: 0, max: Math.max(0, Math.round(2 * meanDelayMs)) });
+  }
+
+  generate(mrng: fc.Random, biasFactor: number | undefined): fc.Value<RegisterOp> {
+    const kind = mrng.nextInt(0, 9);
+    const key = registerKey(this.key.generate(mrng, biasFactor).value, this.keyStyle);
+    let op: RegisterOp;
+    if (kind < 4) op = { f: 'read', key, value: null, delayMs: this.delayMs.generate(mrng, biasFactor).value };
+    else if (kind < 8) op = { f: 'write', key, value: null, fresh: true, delayMs: this.delayMs.generate(mrng, biasFactor).value };
+    else {
+      const fresh = CAS_FROM[mrng.nextInt(0, 3)];
+      op = { f: 'cas', key, value: [null, null], fresh, delayMs: this.delayMs.generate(mrng, biasFactor).value };
+    }
+    mrng.nextInt(0, 1); // fc.record's null-prototype boolean
+    return new fc.Value(op, undefined);
+  }
+
+  canShrinkWithoutContext(_value: unknown): _value is RegisterOp {
+    return false;
+  }
+
+  shrink(): fc.Stream<fc.Value<RegisterOp>> {
+    return fc.Stream.nil();
+  }
+}
+
 /**
  * One endless, lazily drawn operation stream per client slot: the same options
  * always give the same streams, however long the run (nothing is drawn ahead,
@@ -124,7 +177,8 @@ export function registerOpArbitrary(keys: number, meanDelayMs: number, keyStyle:
  */
 export function registerSchedule(opts: ScheduleOptions): Iterator<RegisterOp>[] {
   const meanDelayMs = (1000 * opts.concurrency) / opts.rate;
-  const arb = fc.array(fc.infiniteStream(registerOpArbitrary(opts.keys, meanDelayMs, opts.keyStyle)), {
+  // No history: the run keeps what it takes (schedule.ts), and the stream would keep every operation again.
+  const arb = fc.array(fc.infiniteStream(new RegisterOpDraws(opts.keys, meanDelayMs, opts.keyStyle ?? 'string'), { noHistory: true }), {
     minLength: opts.concurrency,
     maxLength: opts.concurrency,
   });
