@@ -166,13 +166,12 @@ function hashCopy<T extends object>(h: number, v: T, top = false): T {
  * allocated as it grew).
  */
 class CountTable {
-  // A run of 20 s at 60 ops/s counts about 5,000 messages: room for 8,192 from the start.
-  private keys = new Int32Array(16384);
+  private keys = new Int32Array(1024);
   /** 0: an empty slot. */
-  private counts = new Uint32Array(16384);
+  private counts = new Uint32Array(1024);
   private size = 0;
   /** 32 - log2(capacity): a slot is the top bits of the key's Fibonacci hash. */
-  private shift = 18;
+  private shift = 22;
 
   /** Adds one to `key`'s count and returns the new count. */
   increment(key: number): number {
