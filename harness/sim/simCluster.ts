@@ -15,6 +15,7 @@
 // while it had work to do, and the interleaving is the same on every run.
 // Nothing in a simulated run may await real I/O.
 import type { Body, NodeFactory, TimerId } from '../../system-under-test/runtime/env.ts';
+import { IdTable } from '../../system-under-test/runtime/idTable.ts';
 import { SimNetwork } from '../../system-under-test/runtime/simnet.ts';
 import type { Outcome } from '../client/wireConnection.ts';
 import type { ClientConnection, Clock, Cluster, MessageFaults, NodeLink, PartitionMode } from '../engine/cluster.ts';
@@ -330,7 +331,8 @@ export class SimCluster implements Cluster {
 /** One client connection: requests by msg_id, replies matched by in_reply_to, timeouts on the virtual clock. */
 class SimConnection {
   private nextId = 1;
-  private readonly pending = new Map<number, (o: Outcome) => void>();
+  /** Requests awaiting a reply, by msg_id (see IdTable: a Map emptied and refilled per request reallocated each time). */
+  private readonly pending = new IdTable<(o: Outcome) => void>();
   private closedReason: string | null = null;
 
   constructor(
@@ -356,7 +358,7 @@ class SimConnection {
         this.cluster.wake();
         resolve({ kind: 'timeout' });
       });
-      this.pending.set(msgId, (o) => {
+      this.pending.add(msgId, (o) => {
         net.unschedule(timer);
         this.cluster.wake();
         resolve(o);
@@ -382,7 +384,7 @@ class SimConnection {
   lose(reason: string): void {
     if (this.closedReason !== null) return;
     this.closedReason = reason;
-    for (const settle of this.pending.values()) settle({ kind: 'closed', sent: true, reason });
+    for (const settle of this.pending.entries()) settle({ kind: 'closed', sent: true, reason });
     this.pending.clear();
     this.cluster.net.detach(this.endpoint);
     this.onClose();
@@ -391,7 +393,7 @@ class SimConnection {
   close(): void {
     if (this.closedReason !== null) return;
     this.closedReason = 'closed by client';
-    for (const settle of this.pending.values()) settle({ kind: 'closed', sent: true, reason: 'closed by client' });
+    for (const settle of this.pending.entries()) settle({ kind: 'closed', sent: true, reason: 'closed by client' });
     this.pending.clear();
     this.cluster.net.detach(this.endpoint);
     this.onClose();
