@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../checkers/corpus-path.ts';
 
 const SOURCES = ['index.ts', 'package.json', 'tsconfig.build.json', 'bin', 'checkers', 'harness', 'system-under-test', 'scripts'];
@@ -19,6 +20,15 @@ let checked = false;
 
 /** The built CLI entry (dist/bin/splitbrain.js), rebuilt if a source changed since. */
 export function builtCli(): string {
+  return built(join('bin', 'splitbrain.js'));
+}
+
+/** A module of the build, as a file URL to import (e.g. `harness/sim/batch.js`), rebuilt first if a source changed since. */
+export function builtModule(relativePath: string): string {
+  return pathToFileURL(built(relativePath)).href;
+}
+
+function built(relativePath: string): string {
   const entry = join(repoRoot, 'dist', 'bin', 'splitbrain.js');
   if (!checked) {
     checked = true;
@@ -29,5 +39,7 @@ export function builtCli(): string {
       if (r.status !== 0) throw new Error('npm run build failed');
     }
   }
-  return entry;
+  const path = join(repoRoot, 'dist', relativePath);
+  if (!existsSync(path)) throw new Error(`the build has no ${relativePath}`);
+  return path;
 }

@@ -96,6 +96,26 @@ describe('the built-in designs in simulation', () => {
   });
 });
 
+describe('the virtual clock', () => {
+  it('an abort ends the sleeps on its signal at once, in the order they began, and no others', async () => {
+    const def = loadSystem('viewserver');
+    const cluster = await SimCluster.start(def, { seed: 1, roles: await loadSimRoles(def) });
+    try {
+      const controller = new AbortController();
+      const woke: string[] = [];
+      const sleep = (name: string, ms: number, signal?: AbortSignal) => cluster.clock.sleep(ms, signal).then(() => woke.push(`${name}@${cluster.clock.now()}`));
+      const sleeps = [sleep('a', 5000, controller.signal), sleep('b', 3000, controller.signal), sleep('c', 4000, controller.signal), sleep('free', 2000)];
+      await cluster.clock.sleep(1000, controller.signal);
+      const abortedAt = cluster.clock.now();
+      controller.abort();
+      await Promise.all(sleeps);
+      expect(woke).toEqual([`a@${abortedAt}`, `b@${abortedAt}`, `c@${abortedAt}`, 'free@2000']);
+    } finally {
+      await cluster.stop();
+    }
+  });
+});
+
 describe('what the simulator cannot run is refused in one line', () => {
   it('a system given only as commands', async () => {
     const def = loadSystem(join(root, 'examples', 'kvstore', 'system.json'));

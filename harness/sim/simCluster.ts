@@ -8,13 +8,14 @@
 // The pump's one rule: virtual time moves only when no harness code can run.
 // Harness continuations are promise callbacks; after anything that may have
 // resolved one (a harness timer, a reply to a client), the pump waits for a
-// process.nextTick, which Node runs only once the microtask queue is empty:
-// every harness continuation, however long its chain of awaits, has run and
-// is waiting again. (A setImmediate would do too, at the price of a trip
+// process.nextTick queued from a microtask, which Node runs only once the
+// microtask queue is empty: every harness continuation, however long its
+// chain of awaits, has run and is waiting again. (A setImmediate would do too, at the price of a trip
 // around the event loop per wake-up.) So the harness never sees time jump
 // while it had work to do, and the interleaving is the same on every run.
 // Nothing in a simulated run may await real I/O.
 import type { Body, NodeFactory, TimerId } from '../../system-under-test/runtime/env.ts';
+import { IdTable } from '../../system-under-test/runtime/idTable.ts';
 import { SimNetwork } from '../../system-under-test/runtime/simnet.ts';
 import type { Outcome } from '../client/wireConnection.ts';
 import type { ClientConnection, Clock, Cluster, MessageFaults, NodeLink, PartitionMode } from '../engine/cluster.ts';
@@ -36,15 +37,6 @@ export interface SimClusterOptions {
 
 /** How often the pump lets the real event loop in (signals, progress lines): every this many events. */
 const YIELD_EVERY_EVENTS = 5000;
-
-/** Resolves once every microtask queued before and during the wait has run. */
-function microtasksDrained(): Promise<void> {
-  return new Promise((resolve) => process.nextTick(resolve));
-}
-
-function eventLoopTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 export class SimCluster implements Cluster {
   readonly engine = 'sim' as const;
@@ -151,35 +143,52 @@ export class SimCluster implements Cluster {
     this.woken = true;
   }
 
-  private async pump(): Promise<void> {
-    const limit = this.opts.maxVirtualMs ?? 24 * 3600_000;
-    let sinceYield = 0;
-    try {
-      while (!this.stopped) {
-        if (sinceYield >= YIELD_EVERY_EVENTS) {
-          sinceYield = 0;
-          await eventLoopTurn();
-          continue;
+  /**
+   * Runs the clock forward whenever no harness code can run, until stopped;
+   * the promise settles when the pump ends (rejected if the run went wrong).
+   * Each step is a plain callback, not a promise continuation: a wake-up
+   * then costs a queued microtask and a tick, not a promise and an await.
+   */
+  private pump(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const limit = this.opts.maxVirtualMs ?? 24 * 3600_000;
+      let sinceYield = 0;
+      // A nextTick queued from a microtask runs once the microtask queue is empty (see the header);
+      // one queued from a tick would run before the harness continuations still waiting there.
+      const afterMicrotasks = () => process.nextTick(step);
+      const step = (): void => {
+        try {
+          while (!this.stopped) {
+            if (sinceYield >= YIELD_EVERY_EVENTS) {
+              sinceYield = 0;
+              setImmediate(step);
+              return;
+            }
+            if (this.woken) {
+              this.woken = false;
+              queueMicrotask(afterMicrotasks);
+              return;
+            }
+            const next = this.net.nextEventAt();
+            if (next === Infinity) {
+              // Nothing can happen in the simulation; whatever the harness awaits is outside it.
+              setImmediate(step);
+              return;
+            }
+            if (next > limit) throw new Error(`simulation ran past ${limit} ms of virtual time with the harness still waiting`);
+            this.net.advance(next - this.net.now);
+            sinceYield++;
+          }
+          resolve();
+        } catch (err) {
+          this.pumpError = err as Error;
+          reject(err);
         }
-        if (this.woken) {
-          this.woken = false;
-          await microtasksDrained();
-          continue;
-        }
-        const next = this.net.nextEventAt();
-        if (next === Infinity) {
-          // Nothing can happen in the simulation; whatever the harness awaits is outside it.
-          await eventLoopTurn();
-          continue;
-        }
-        if (next > limit) throw new Error(`simulation ran past ${limit} ms of virtual time with the harness still waiting`);
-        this.net.advance(next - this.net.now);
-        sinceYield++;
-      }
-    } catch (err) {
-      this.pumpError = err as Error;
-      throw err;
-    }
+      };
+      // Whoever started the cluster is running (woken starts true): the first step waits for it.
+      this.woken = false;
+      process.nextTick(step);
+    });
   }
 
   // ---- topology --------------------------------------------------------------
@@ -322,7 +331,8 @@ export class SimCluster implements Cluster {
 /** One client connection: requests by msg_id, replies matched by in_reply_to, timeouts on the virtual clock. */
 class SimConnection {
   private nextId = 1;
-  private readonly pending = new Map<number, (o: Outcome) => void>();
+  /** Requests awaiting a reply, by msg_id (see IdTable: a Map emptied and refilled per request reallocated each time). */
+  private readonly pending = new IdTable<(o: Outcome) => void>();
   private closedReason: string | null = null;
 
   constructor(
@@ -348,12 +358,16 @@ class SimConnection {
         this.cluster.wake();
         resolve({ kind: 'timeout' });
       });
-      this.pending.set(msgId, (o) => {
+      this.pending.add(msgId, (o) => {
         net.unschedule(timer);
         this.cluster.wake();
         resolve(o);
       });
-      net.send(this.endpoint, this.node, { ...body, type: String(body.type), msg_id: msgId });
+      // `{ ...body, type: String(body.type), msg_id: msgId }`, built as Rpc.call builds its messages (see there).
+      const message = Object.assign({}, body) as Body;
+      message.type = String(body.type);
+      message.msg_id = msgId;
+      net.send(this.endpoint, this.node, message);
     });
   }
 
@@ -370,7 +384,7 @@ class SimConnection {
   lose(reason: string): void {
     if (this.closedReason !== null) return;
     this.closedReason = reason;
-    for (const settle of this.pending.values()) settle({ kind: 'closed', sent: true, reason });
+    for (const settle of this.pending.entries()) settle({ kind: 'closed', sent: true, reason });
     this.pending.clear();
     this.cluster.net.detach(this.endpoint);
     this.onClose();
@@ -379,7 +393,7 @@ class SimConnection {
   close(): void {
     if (this.closedReason !== null) return;
     this.closedReason = 'closed by client';
-    for (const settle of this.pending.values()) settle({ kind: 'closed', sent: true, reason: 'closed by client' });
+    for (const settle of this.pending.entries()) settle({ kind: 'closed', sent: true, reason: 'closed by client' });
     this.pending.clear();
     this.cluster.net.detach(this.endpoint);
     this.onClose();

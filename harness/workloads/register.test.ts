@@ -49,6 +49,34 @@ describe('seeds replay schedules', () => {
     );
   });
 
+  it('operations are drawn as fc.record drew them (the same schedules for the same seeds), as plain objects', () => {
+    const recordArbitrary = (keys: number, meanDelayMs: number) => {
+      const key = fc.integer({ min: 0, max: keys - 1 }).map((i) => `k${i}`);
+      const delayMs = fc.integer({ min: 0, max: Math.max(0, Math.round(2 * meanDelayMs)) });
+      return fc.oneof(
+        { weight: 4, arbitrary: fc.record({ f: fc.constant('read' as const), key, value: fc.constant(null), delayMs }) },
+        { weight: 4, arbitrary: fc.record({ f: fc.constant('write' as const), key, value: fc.constant(null), fresh: fc.constant(true as const), delayMs }) },
+        { weight: 2, arbitrary: fc.record({ f: fc.constant('cas' as const), key, value: fc.constant([null, null]), fresh: fc.constantFrom('last', 'last', 'last', 'older'), delayMs }) },
+      );
+    };
+    const draw = (arb: fc.Arbitrary<unknown>, seed: number) =>
+      fc.sample(fc.array(fc.infiniteStream(arb), { minLength: 3, maxLength: 3 }), { seed, numRuns: 1 })[0].map((s) => [...s.take(200)]);
+    for (let seed = 1; seed <= 40; seed++) {
+      const ours = draw(registerOpArbitrary(4, 100), seed);
+      expect(JSON.stringify(ours)).toBe(JSON.stringify(draw(recordArbitrary(4, 100), seed)));
+      for (const op of ours.flat()) expect(Object.getPrototypeOf(op)).toBe(Object.prototype);
+    }
+  });
+
+  it('schedules draw what streams of registerOpArbitrary draw, for any shape of workload', () => {
+    for (let seed = 1; seed <= 60; seed++) {
+      const o = { seed, concurrency: 1 + (seed % 16), keys: 1 + (seed % 5), rate: [1, 10, 60, 800][seed % 4], keyStyle: seed % 3 === 0 ? ('integer' as const) : ('string' as const) };
+      const meanDelayMs = (1000 * o.concurrency) / o.rate;
+      const reference = fc.sample(fc.array(fc.infiniteStream(registerOpArbitrary(o.keys, meanDelayMs, o.keyStyle)), { minLength: o.concurrency, maxLength: o.concurrency }), { seed, numRuns: 1 })[0];
+      expect(JSON.stringify(scheduleHead(o, 300))).toBe(JSON.stringify(reference.map((s) => [...s.take(300)])));
+    }
+  });
+
   it('streams are endless and lazy: a long prefix replays too', () => {
     const long = (seed: number) => scheduleHead({ seed, concurrency: 2, keys: 3, rate: 10 }, 5000);
     expect(long(3)).toEqual(long(3));

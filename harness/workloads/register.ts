@@ -105,14 +105,69 @@ export function registerOpArbitrary(keys: number, meanDelayMs: number, keyStyle:
   const key = fc.integer({ min: 0, max: keys - 1 }).map((i) => registerKey(i, keyStyle));
   const delayMs = fc.integer({ min: 0, max: Math.max(0, Math.round(2 * meanDelayMs)) });
   // Values are picked when the operation is invoked (FreshValues); until then they are null.
-  return fc.oneof(
-    { weight: 4, arbitrary: fc.record({ f: fc.constant('read' as const), key, value: fc.constant(null), delayMs }) },
-    { weight: 4, arbitrary: fc.record({ f: fc.constant('write' as const), key, value: fc.constant(null), fresh: fc.constant(true as const), delayMs }) },
-    {
-      weight: 2,
-      arbitrary: fc.record({ f: fc.constant('cas' as const), key, value: fc.constant([null, null] as [Value, Value]), fresh: fc.constantFrom('last' as const, 'last' as const, 'last' as const, 'older' as const), delayMs }),
-    },
-  );
+  // Each kind is drawn as fc.record draws it (its fields in order, then a boolean choosing a null
+  // prototype), into a plain object: V8 keeps a null-prototype object as a dictionary, slow to copy and read.
+  const read = fc.tuple(fc.constant('read' as const), key, fc.constant(null), delayMs, fc.boolean()).map(([f, key, value, delayMs]): RegisterOp => ({ f, key, value, delayMs }));
+  const write = fc
+    .tuple(fc.constant('write' as const), key, fc.constant(null), fc.constant(true as const), delayMs, fc.boolean())
+    .map(([f, key, value, fresh, delayMs]): RegisterOp => ({ f, key, value, fresh, delayMs }));
+  const cas = fc
+    .tuple(fc.constant('cas' as const), key, fc.constant([null, null] as [Value, Value]), fc.constantFrom('last' as const, 'last' as const, 'last' as const, 'older' as const), delayMs, fc.boolean())
+    .map(([f, key, value, fresh, delayMs]): RegisterOp => ({ f, key, value, fresh, delayMs }));
+  return fc.oneof({ weight: 4, arbitrary: read }, { weight: 4, arbitrary: write }, { weight: 2, arbitrary: cas });
+}
+
+const CAS_FROM = ['last', 'last', 'last', 'older'] as const;
+
+/**
+ * registerOpArbitrary's operations, drawn as it draws them (the same calls
+ * on the same random generator, in the same order), without its layers of
+ * oneof, tuple, map and record: a run draws about a thousand operations,
+ * and those layers cost more than the run's checker. It cannot shrink
+ * (schedules shrink as data, harness/sim/shrink.ts); property tests take
+ * registerOpArbitrary. The draws, in the order registerOpArbitrary makes them:
+ * - oneof: an integer in [0, 9] (weights 4, 4, 2; a top-level oneof without
+ *   maxDepth starts at 0), which picks read, write or cas;
+ * - the tuple's fields in order: the key (fc.integer, biased as the stream
+ *   says), the cas's origin (constantFrom of four: an integer in [0, 3]; the
+ *   other constants draw nothing), the delay (fc.integer, biased alike);
+ * - fc.record's boolean for a null prototype (fc.boolean: unbiased, [0, 1]).
+ */
+class RegisterOpDraws extends fc.Arbitrary<RegisterOp> {
+  private readonly key: fc.Arbitrary<number>;
+  private readonly delayMs: fc.Arbitrary<number>;
+
+  constructor(
+    keys: number,
+    meanDelayMs: number,
+    private readonly keyStyle: KeyStyle,
+  ) {
+    super();
+    this.key = fc.integer({ min: 0, max: keys - 1 });
+    this.delayMs = fc.integer({ min: 0, max: Math.max(0, Math.round(2 * meanDelayMs)) });
+  }
+
+  generate(mrng: fc.Random, biasFactor: number | undefined): fc.Value<RegisterOp> {
+    const kind = mrng.nextInt(0, 9);
+    const key = registerKey(this.key.generate(mrng, biasFactor).value, this.keyStyle);
+    let op: RegisterOp;
+    if (kind < 4) op = { f: 'read', key, value: null, delayMs: this.delayMs.generate(mrng, biasFactor).value };
+    else if (kind < 8) op = { f: 'write', key, value: null, fresh: true, delayMs: this.delayMs.generate(mrng, biasFactor).value };
+    else {
+      const fresh = CAS_FROM[mrng.nextInt(0, 3)];
+      op = { f: 'cas', key, value: [null, null], fresh, delayMs: this.delayMs.generate(mrng, biasFactor).value };
+    }
+    mrng.nextInt(0, 1); // fc.record's null-prototype boolean
+    return new fc.Value(op, undefined);
+  }
+
+  canShrinkWithoutContext(_value: unknown): _value is RegisterOp {
+    return false;
+  }
+
+  shrink(): fc.Stream<fc.Value<RegisterOp>> {
+    return fc.Stream.nil();
+  }
 }
 
 /**
@@ -122,7 +177,8 @@ export function registerOpArbitrary(keys: number, meanDelayMs: number, keyStyle:
  */
 export function registerSchedule(opts: ScheduleOptions): Iterator<RegisterOp>[] {
   const meanDelayMs = (1000 * opts.concurrency) / opts.rate;
-  const arb = fc.array(fc.infiniteStream(registerOpArbitrary(opts.keys, meanDelayMs, opts.keyStyle)), {
+  // No history: the run keeps what it takes (schedule.ts), and the stream would keep every operation again.
+  const arb = fc.array(fc.infiniteStream(new RegisterOpDraws(opts.keys, meanDelayMs, opts.keyStyle ?? 'string'), { noHistory: true }), {
     minLength: opts.concurrency,
     maxLength: opts.concurrency,
   });

@@ -104,5 +104,8 @@ export function applyOp(data: Map<string, Value>, op: Op): Outcome {
 
 /** The reply body for a client request. */
 export function replyBody(inReplyTo: number | undefined, outcome: Outcome): Body {
-  return { ...outcome, in_reply_to: inReplyTo };
+  // `{ ...outcome, in_reply_to: inReplyTo }`, built as Rpc.call builds its messages (see there).
+  const body: Body = Object.assign({}, outcome);
+  body.in_reply_to = inReplyTo;
+  return body;
 }

@@ -3,12 +3,14 @@
 // with callbacks, not promises, so a node stays a plain synchronous state
 // machine that the in-memory network can step deterministically.
 import type { Body, Env, TimerId } from './env.ts';
+import { IdTable } from './idTable.ts';
 
 export type ReplyHandler = (reply: Body | null) => void;
 
 export class Rpc {
   private nextMsgId = 1;
-  private readonly pending = new Map<number, { timer: TimerId; onReply: ReplyHandler }>();
+  /** Calls awaiting a reply, by msg_id (an IdTable: a Map emptied and refilled per call reallocated each time). */
+  private readonly pending = new IdTable<{ timer: TimerId; onReply: ReplyHandler }>();
 
   constructor(private readonly env: Env) {}
 
@@ -19,8 +21,12 @@ export class Rpc {
       this.pending.delete(msgId);
       onReply(null);
     });
-    this.pending.set(msgId, { timer, onReply });
-    this.env.send(to, { ...body, msg_id: msgId });
+    this.pending.add(msgId, { timer, onReply });
+    // The same object as `{ ...body, msg_id: msgId }`: V8 gives a spread's copy its source's
+    // map, and adding a field to that copy then takes a slow path (a microsecond a call, in Node 20).
+    const message: Body = Object.assign({}, body);
+    message.msg_id = msgId;
+    this.env.send(to, message);
   }
 
   /**

@@ -44,9 +44,14 @@ export function streamSeed(seed: number, name: string): number {
   return h;
 }
 
-/** FNV-1a over a string's UTF-16 units, continuing from `h`. */
+/**
+ * FNV-1a over a string's UTF-16 units, continuing from `h`. The message
+ * hashes below keep FNV's 32 bits as a signed int32 (Math.imul's result):
+ * the same bits as the unsigned hash, but a number a function can return
+ * without boxing it (an unsigned value past 2^31 is a heap number).
+ */
 function hashString(h: number, s: string): number {
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h;
 }
 
@@ -58,7 +63,7 @@ function hashNumber(h: number, v: number): number {
   if (!Number.isSafeInteger(v)) return hashString(h, String(v));
   // String(-0) is '0'; a negative integer is '-' and its digits.
   if (v < 0) {
-    h = Math.imul(h ^ 0x2d, 0x01000193) >>> 0;
+    h = Math.imul(h ^ 0x2d, 0x01000193);
     v = -v;
   }
   let n = 0;
@@ -67,7 +72,7 @@ function hashNumber(h: number, v: number): number {
     digits[n++] = d;
     v = (v - d) / 10;
   } while (v > 0);
-  while (n > 0) h = Math.imul(h ^ (0x30 + digits[--n]), 0x01000193) >>> 0;
+  while (n > 0) h = Math.imul(h ^ (0x30 + digits[--n]), 0x01000193);
   return h;
 }
 
@@ -77,21 +82,21 @@ function hashNumber(h: number, v: number): number {
  * hashes the same whatever its sender's request counter was.
  */
 function hashValue(h: number, v: unknown, top = false): number {
-  if (v === null || v === undefined) return Math.imul(h ^ 0x6e, 0x01000193) >>> 0;
+  if (v === null || v === undefined) return Math.imul(h ^ 0x6e, 0x01000193);
   switch (typeof v) {
     case 'string':
-      return hashString(Math.imul(h ^ 0x73, 0x01000193) >>> 0, v);
+      return hashString(Math.imul(h ^ 0x73, 0x01000193), v);
     case 'number':
-      return hashNumber(Math.imul(h ^ 0x6e, 0x01000193) >>> 0, v);
+      return hashNumber(Math.imul(h ^ 0x6e, 0x01000193), v);
     case 'boolean':
-      return hashString(Math.imul(h ^ 0x6e, 0x01000193) >>> 0, v ? 'true' : 'false');
+      return hashString(Math.imul(h ^ 0x6e, 0x01000193), v ? 'true' : 'false');
     case 'object': {
       if (Array.isArray(v)) {
-        h = Math.imul(h ^ 0x5b, 0x01000193) >>> 0;
+        h = Math.imul(h ^ 0x5b, 0x01000193);
         for (let i = 0; i < v.length; i++) h = hashValue(h, v[i]);
         return h;
       }
-      h = Math.imul(h ^ 0x7b, 0x01000193) >>> 0;
+      h = Math.imul(h ^ 0x7b, 0x01000193);
       for (const k in v as Record<string, unknown>) {
         if (top && (k === 'msg_id' || k === 'in_reply_to')) continue;
         h = hashValue(hashString(h, k), (v as Record<string, unknown>)[k]);
@@ -113,7 +118,7 @@ let copiedHash = 0;
  */
 function hashCopy<T extends object>(h: number, v: T, top = false): T {
   if (Array.isArray(v)) {
-    h = Math.imul(h ^ 0x5b, 0x01000193) >>> 0;
+    h = Math.imul(h ^ 0x5b, 0x01000193);
     const out: unknown[] = new Array(v.length);
     for (let i = 0; i < v.length; i++) {
       const x: unknown = v[i];
@@ -128,7 +133,7 @@ function hashCopy<T extends object>(h: number, v: T, top = false): T {
     copiedHash = h;
     return out as T;
   }
-  h = Math.imul(h ^ 0x7b, 0x01000193) >>> 0;
+  h = Math.imul(h ^ 0x7b, 0x01000193);
   const out: Record<string, unknown> = {};
   for (const k in v) {
     const x: unknown = (v as Record<string, unknown>)[k];
@@ -138,10 +143,10 @@ function hashCopy<T extends object>(h: number, v: T, top = false): T {
     }
     h = hashString(h, k);
     if (typeof x === 'string') {
-      h = hashString(Math.imul(h ^ 0x73, 0x01000193) >>> 0, x);
+      h = hashString(Math.imul(h ^ 0x73, 0x01000193), x);
       out[k] = x;
     } else if (typeof x === 'number') {
-      h = hashNumber(Math.imul(h ^ 0x6e, 0x01000193) >>> 0, x);
+      h = hashNumber(Math.imul(h ^ 0x6e, 0x01000193), x);
       out[k] = x;
     } else if (typeof x === 'object' && x !== null) {
       out[k] = hashCopy(h, x);
@@ -236,6 +241,8 @@ interface Timer {
   owner: SimNode | null;
   /** The owner's epoch when the timer was set. */
   epoch: number;
+  /** Whether the network's map of timers holds it (what a lookup there would say, without the lookup). */
+  held: boolean;
 }
 
 /** A binary min-heap of timers by (at, seq): every event in time order at O(log n). */
@@ -300,6 +307,8 @@ class TimerHeap {
     for (let i = (this.items.length >> 1) - 1; i >= 0; i--) this.siftDown(i, this.items[i]);
   }
 }
+
+function noop(): void {}
 
 function before(x: Timer, y: Timer): boolean {
   return x.at < y.at || (x.at === y.at && x.seq < y.seq);
@@ -421,14 +430,15 @@ export class SimNetwork {
       setTimer: (ms, fn) => {
         const id = this.nextTimer++;
         if (live()) {
-          const timer: Timer = { at: this.now + Math.max(0, ms), seq: this.timerSeq++, fn, id, owner: sim, epoch: sim.epoch };
-          this.timers.set(id, timer);
+          const timer: Timer = { at: this.now + Math.max(0, ms), seq: this.timerSeq++, fn, id, owner: sim, epoch: sim.epoch, held: false };
+          this.hold(timer);
           this.pushTimer(timer);
         }
         return id;
       },
       cancelTimer: (id) => {
-        if (this.timers.get(id)?.owner === sim && this.timers.delete(id)) this.staleTimers++;
+        const timer = this.timers.get(id);
+        if (timer?.owner === sim) this.cancel(timer);
       },
       random: this.options.independentStreams ? seededRandom(streamSeed(this.options.seed, `node ${sim.id} ${incarnation}`)) : this.random,
       storage: sim.disk,
@@ -517,18 +527,40 @@ export class SimNetwork {
   /** Runs `fn` after `ms` of virtual time, outside any node (for a simulated harness). */
   schedule(ms: number, fn: () => void): TimerId {
     const id = this.nextTimer++;
-    const timer: Timer = { at: this.now + Math.max(0, ms), seq: this.timerSeq++, fn, id, owner: null, epoch: 0 };
-    this.timers.set(id, timer);
+    const timer: Timer = { at: this.now + Math.max(0, ms), seq: this.timerSeq++, fn, id, owner: null, epoch: 0, held: false };
+    this.hold(timer);
     this.pushTimer(timer);
     return id;
   }
 
   unschedule(id: TimerId): void {
-    if (this.timers.get(id)?.owner === null && this.timers.delete(id)) this.staleTimers++;
+    const timer = this.timers.get(id);
+    if (timer?.owner === null) this.cancel(timer);
+  }
+
+  /**
+   * A cancelled timer stays in the heap until it comes due or a compaction
+   * sweeps it out; what it would have run (an RPC's closure, and all it
+   * holds) is let go now, so it does not outlive the cancel.
+   */
+  private cancel(timer: Timer): void {
+    this.release(timer);
+    timer.fn = noop;
+    this.staleTimers++;
+  }
+
+  private hold(timer: Timer): void {
+    this.timers.set(timer.id, timer);
+    timer.held = true;
+  }
+
+  private release(timer: Timer): void {
+    this.timers.delete(timer.id);
+    timer.held = false;
   }
 
   private isLive(e: Timer): boolean {
-    return this.timers.get(e.id) === e && (e.owner === null || e.epoch === e.owner.epoch);
+    return e.held && (e.owner === null || e.epoch === e.owner.epoch);
   }
 
   private pushTimer(timer: Timer): void {
@@ -537,7 +569,7 @@ export class SimNetwork {
     if (this.staleTimers > 256 && this.staleTimers > this.heap.size >> 1) {
       this.heap.compact((e) => {
         if (this.isLive(e)) return true;
-        if (this.timers.get(e.id) === e) this.timers.delete(e.id);
+        if (e.held) this.release(e);
         return false;
       });
       this.staleTimers = 0;
@@ -560,7 +592,7 @@ export class SimNetwork {
     const queue = this.queue;
     for (let i = 0; i < queue.length; i++) {
       const m = queue[i];
-      if (m.at < t && !this.paused.has(m.to)) t = m.at;
+      if (m.at < t && !this.isPaused(m.to)) t = m.at;
     }
     return Math.max(t, this.now);
   }
@@ -575,12 +607,12 @@ export class SimNetwork {
       const e = this.heap.peek();
       if (e === undefined) return undefined;
       const live = this.isLive(e);
-      if (live && (e.owner === null || !this.paused.has(e.owner.id))) return e;
+      if (live && (e.owner === null || !this.isPaused(e.owner.id))) return e;
       this.heap.pop();
       if (live) e.owner!.parked.push(e);
       else {
         // Lost in a crash: still in the map.
-        if (this.timers.get(e.id) === e) this.timers.delete(e.id);
+        if (e.held) this.release(e);
         if (this.staleTimers > 0) this.staleTimers--;
       }
     }
@@ -645,7 +677,7 @@ export class SimNetwork {
   restart(id: string, options: { freshDisk?: boolean } = {}): void {
     const sim = this.mustGet(id);
     sim.epoch++;
-    for (const e of sim.parked) if (this.timers.get(e.id) === e) this.timers.delete(e.id);
+    for (const e of sim.parked) if (e.held) this.release(e);
     sim.parked.length = 0;
     if (options.freshDisk) sim.disk = new MemoryStorage();
     this.paused.delete(id);
@@ -664,8 +696,13 @@ export class SimNetwork {
   }
 
   // --- stepping -----------------------------------------------------------
+  /** Is the node paused? (Asked per queued message per step: almost always of a network with none paused.) */
+  private isPaused(id: string): boolean {
+    return this.paused.size !== 0 && this.paused.has(id);
+  }
+
   private ready(m: Message): boolean {
-    return m.at <= this.now && !this.paused.has(m.to);
+    return m.at <= this.now && !this.isPaused(m.to);
   }
 
   /** Delivers one due message (FIFO, or random with `reorder`); false if none can be. */
@@ -747,7 +784,7 @@ export class SimNetwork {
       const queue = this.queue;
       for (let i = 0; i < queue.length; i++) {
         const m = queue[i];
-        if (m.at > this.now && m.at <= target && m.at < messageAt && !this.paused.has(m.to)) messageAt = m.at;
+        if (m.at > this.now && m.at <= target && m.at < messageAt && !this.isPaused(m.to)) messageAt = m.at;
       }
       if (messageAt < nextAt) {
         this.now = messageAt;
@@ -756,7 +793,7 @@ export class SimNetwork {
       }
       if (next === undefined || nextAt === Infinity) break;
       this.heap.pop();
-      this.timers.delete(next.id);
+      this.release(next);
       this.now = Math.max(this.now, nextAt);
       next.fn();
       this.settle();
