@@ -128,6 +128,14 @@ export function rule3Inputs(kept: Operation[], table: ValueTable, observes: Int3
   }
 }
 
+/** The ops of `kept` rule 3 keeps (alive[i] = 1, `survivors` of them), in order; `kept` itself when it keeps all. */
+export function rule3Survivors(kept: Operation[], alive: Uint8Array, survivors: number): Operation[] {
+  if (survivors === kept.length) return kept;
+  const out: Operation[] = new Array(survivors);
+  for (let i = 0, j = 0; i < kept.length; i++) if (alive[i] === 1) out[j++] = kept[i];
+  return out;
+}
+
 /** A key's operations compiled for fast stepping: op i is code[3i] (its kind) with value ids code[3i+1], code[3i+2]. */
 export class CompiledOps {
   /** One array, not three (the JavaScript walk's; the kernel compiles into its own memory with compileOp). */

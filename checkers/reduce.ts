@@ -3,7 +3,7 @@
 // defuse what makes indeterminate (info) operations expensive: an info op
 // returns at infinity, so it is concurrent with everything after it.
 import { kernelRule3 } from './kernel/kernelWalk.ts';
-import { rule3Inputs, ValueTable } from './model.ts';
+import { rule3Inputs, rule3Survivors, ValueTable } from './model.ts';
 import type { Operation } from './types.ts';
 
 /**
@@ -96,10 +96,7 @@ export function jsRule3(kept: Operation[], table: ValueTable): Operation[] {
     for (let i = 0; i < n; i++) if (observes[i] !== -1) lastObserved[observes[i]] = -Infinity;
     survivors -= dropped;
   }
-  if (survivors === n) return kept;
-  const out: Operation[] = new Array(survivors);
-  for (let i = 0, j = 0; i < n; i++) if (alive[i] === 1) out[j++] = kept[i];
-  return out;
+  return rule3Survivors(kept, alive, survivors);
 }
 
 // Quiescent points (moments when every op invoked so far has completed) are

@@ -9,7 +9,7 @@
 // before its outcome is rebuilt from its ops when resumed (it starts over, as
 // the JavaScript walk does). The kernel also runs reduce.ts's rule 3
 // (kernelRule3), on an instance taken from the pool for the call.
-import { compileOp, rule3Inputs, type ValueTable } from '../model.ts';
+import { compileOp, rule3Inputs, rule3Survivors, type ValueTable } from '../model.ts';
 import type { SearchOutcome, Walk, WalkInput } from '../search.ts';
 import { reserveWords } from '../search.ts';
 import type { Operation } from '../types.ts';
@@ -173,11 +173,7 @@ export function kernelRule3(kept: Operation[], table: ValueTable): Operation[] {
     const ret = new Float64Array(memory, at + 16 * n, n);
     rule3Inputs(kept, table, observes, writes, call, ret);
     const survivors = x.reduceRun(n, table.values.length);
-    if (survivors === n) return kept;
-    const alive = new Uint8Array(x.memory.buffer, x.reduceAliveAt(), n);
-    const out: Operation[] = new Array(survivors);
-    for (let i = 0, j = 0; i < n; i++) if (alive[i] === 1) out[j++] = kept[i];
-    return out;
+    return rule3Survivors(kept, new Uint8Array(x.memory.buffer, x.reduceAliveAt(), n), survivors);
   } finally {
     giveBack(x);
   }
