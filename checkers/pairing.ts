@@ -23,7 +23,9 @@ export function pairLocated(located: LocatedEvent[], file: string): Operation[] 
   const retiredAt = new Map<number, number>();
   let lastTime = -Infinity;
   let lastTimeLine = 0;
-  for (const { line, event } of located) {
+  // Indexed, not for-of with destructuring: in a cold process's interpreter those allocate per event.
+  for (let i = 0; i < located.length; i++) {
+    const { line, event } = located[i];
     if (event.time < lastTime) fail(file, line, `time goes backwards: ${event.time} is before ${lastTime} on line ${lastTimeLine}`);
     lastTime = event.time;
     lastTimeLine = line;

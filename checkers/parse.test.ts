@@ -1,5 +1,7 @@
 // Bad input: every mistake the issue lists gets a HistoryError naming file and line.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { firstNonBlankLine, looksLikeEdn } from './importers/edn.ts';
 import { checkHistory, HistoryError, pairOperations, parseHistoryText, renderFailureText, toJsonReport, type HistoryEvent } from './index.ts';
 
 const ev = (o: Record<string, unknown>): string => JSON.stringify(o);
@@ -171,6 +173,24 @@ describe('EDN import', () => {
     const e = errorOf(`{:process 9, :type :invoke, :f :get, :key "k", :value nil}\n${line}`, 'edn');
     expect(e.line).toBe(2);
     expect(e.message).toMatch(message);
+  });
+});
+
+describe('format detection', () => {
+  it('finds the first non-blank line as splitting the whole text did', () => {
+    // The reference is the former implementation; blanks include \r, tabs, a BOM and no-break spaces, as trim() has them.
+    const reference = (text: string) => text.split('\n').find((l) => l.trim() !== '')?.trim();
+    const text = fc.array(fc.constantFrom('\n', ' ', '\r', '\t', '\ufeff', '\u00a0', '{', ':', 'a', '0'), { maxLength: 40 }).map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(text, (t) => firstNonBlankLine(t) === reference(t)),
+      { seed: 20261202, numRuns: 3000, verbose: 1 },
+    );
+  });
+
+  it('sees EDN after blank lines, and JSONL as not EDN', () => {
+    expect(looksLikeEdn('\n  \r\n{:process 0, :type :invoke}\n')).toBe(true);
+    expect(looksLikeEdn('{"index":0}\n{:process 0}')).toBe(false);
+    expect(looksLikeEdn('')).toBe(false);
   });
 });
 

@@ -21,6 +21,11 @@ function got(v: unknown): string {
   return typeof v === 'number' && !Number.isFinite(v) ? 'a number out of range' : quote(v);
 }
 
+// A function, not a closure made per line: the parse runs once per line of a file that may hold 100,000.
+function failAt(file: string, line: number, msg: string): never {
+  throw new HistoryError(file, line, msg);
+}
+
 export function parseJsonl(text: string, file: string): LocatedEvent[] {
   const out: LocatedEvent[] = [];
   const lines = text.split('\n');
@@ -28,43 +33,40 @@ export function parseJsonl(text: string, file: string): LocatedEvent[] {
     const raw = lines[i].trim();
     if (raw === '') continue;
     const line = i + 1;
-    const fail = (msg: string): never => {
-      throw new HistoryError(file, line, msg);
-    };
     let obj: unknown;
     try {
       obj = JSON.parse(raw);
     } catch (e) {
-      fail(`malformed JSON (${(e as Error).message})`);
+      failAt(file, line, `malformed JSON (${(e as Error).message})`);
     }
-    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) fail(`expected a JSON object, got ${quote(obj)}`);
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) failAt(file, line, `expected a JSON object, got ${quote(obj)}`);
     const o = obj as Record<string, unknown>;
     const index = o.index === undefined ? out.length : o.index;
-    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0) fail(`"index" must be a non-negative integer, got ${got(o.index)}`);
-    if (typeof o.time !== 'number' || !Number.isFinite(o.time) || o.time < 0) fail(`"time" must be a non-negative number, got ${got(o.time)}`);
+    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0) failAt(file, line, `"index" must be a non-negative integer, got ${got(o.index)}`);
+    if (typeof o.time !== 'number' || !Number.isFinite(o.time) || o.time < 0) failAt(file, line, `"time" must be a non-negative number, got ${got(o.time)}`);
     const time = o.time as number;
     if (o.process === 'nemesis') {
       // Nemesis events: kept for reports, ignored by the checker.
-      if (typeof o.f !== 'string') fail(`a nemesis event needs an "f" string, got ${quote(o.f)}`);
-      if (nestsDeeperThan(o.value, MAX_NEMESIS_VALUE_DEPTH)) fail(`a nemesis "value" may nest at most ${MAX_NEMESIS_VALUE_DEPTH} levels deep`);
+      if (typeof o.f !== 'string') failAt(file, line, `a nemesis event needs an "f" string, got ${quote(o.f)}`);
+      if (nestsDeeperThan(o.value, MAX_NEMESIS_VALUE_DEPTH)) failAt(file, line, `a nemesis "value" may nest at most ${MAX_NEMESIS_VALUE_DEPTH} levels deep`);
       out.push({ line, event: { index: index as number, time, process: 'nemesis', type: 'info', f: o.f as string, value: o.value } });
       continue;
     }
     if (typeof o.process !== 'number' || !Number.isInteger(o.process) || o.process < 0) {
-      fail(`"process" must be a non-negative integer or "nemesis", got ${got(o.process)}`);
+      failAt(file, line, `"process" must be a non-negative integer or "nemesis", got ${got(o.process)}`);
     }
-    if (typeof o.type !== 'string' || !TYPES.has(o.type)) fail(`unknown "type" ${quote(o.type)} (expected invoke, ok, fail or info)`);
-    if (typeof o.f !== 'string' || !FUNCTIONS.has(o.f)) fail(`unknown "f" ${quote(o.f)} (expected read, write, cas or append)`);
-    if (o.key !== undefined && !isKey(o.key)) fail(`"key" must be a string or an integer, got ${got(o.key)}`);
+    if (typeof o.type !== 'string' || !TYPES.has(o.type)) failAt(file, line, `unknown "type" ${quote(o.type)} (expected invoke, ok, fail or info)`);
+    if (typeof o.f !== 'string' || !FUNCTIONS.has(o.f)) failAt(file, line, `unknown "f" ${quote(o.f)} (expected read, write, cas or append)`);
+    if (o.key !== undefined && !isKey(o.key)) failAt(file, line, `"key" must be a string or an integer, got ${got(o.key)}`);
     // An ok read is what the checker tests; one that does not say what it read is a broken line, not a read of null.
-    if (o.type === 'ok' && o.f === 'read' && !('value' in o)) fail('an ok read must carry the "value" it read (null for a key never written)');
+    if (o.type === 'ok' && o.f === 'read' && !('value' in o)) failAt(file, line, 'an ok read must carry the "value" it read (null for a key never written)');
     const value = o.value === undefined ? null : o.value;
     if (o.f === 'cas') {
       if (!Array.isArray(value) || value.length !== 2 || !isValue(value[0]) || !isValue(value[1])) {
-        fail(`a cas "value" must be [from, to], got ${got(o.value)}`);
+        failAt(file, line, `a cas "value" must be [from, to], got ${got(o.value)}`);
       }
     } else if (!isValue(value)) {
-      fail(`"value" must be a number, string or null, got ${got(o.value)}`);
+      failAt(file, line, `"value" must be a number, string or null, got ${got(o.value)}`);
     }
     const event: HistoryEvent = {
       index: index as number,
