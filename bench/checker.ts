@@ -157,20 +157,26 @@ interface ColdRun {
   ms: number;
   /** Ours only: until the verdict was certain (verdictMs), Porcupine's measure. */
   verdictMs?: number;
+  /** The whole process, start to exit, as a user waits for it: start-up, reading and parsing the file, checking, printing. */
+  wallMs: number;
 }
 
 function ourColdCheck(file: string): ColdRun {
   // The package's build, as `npx splitbrain check` runs it (not the sources under tsx).
+  const t0 = performance.now();
   const r = spawnSync(process.execPath, [builtCli(), 'check', '--json', file], { cwd: repoRoot, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const wallMs = performance.now() - t0;
   const doc = JSON.parse(r.stdout) as { valid: unknown; elapsedMs: number; verdictMs: number };
-  return { verdict: doc.valid === true ? 'ok' : doc.valid === false ? 'illegal' : 'unknown', ms: doc.elapsedMs, verdictMs: doc.verdictMs };
+  return { verdict: doc.valid === true ? 'ok' : doc.valid === false ? 'illegal' : 'unknown', ms: doc.elapsedMs, verdictMs: doc.verdictMs, wallMs };
 }
 
 function porcupineCheck(porcdrv: string, file: string): ColdRun {
+  const t0 = performance.now();
   const r = spawnSync(porcdrv, ['-timeout', String(PORCUPINE_TIMEOUT_S), file], { encoding: 'utf8' });
+  const wallMs = performance.now() - t0;
   const [, verdict, ms] = r.stdout.trim().split('\t');
   if (verdict === undefined) throw new Error(`porcdrv printed nothing for ${file}: ${r.stderr}`);
-  return { verdict, ms: Number(ms) };
+  return { verdict, ms: Number(ms), wallMs };
 }
 
 export function coldAgainstPorcupine(): void {
@@ -180,6 +186,7 @@ export function coldAgainstPorcupine(): void {
   process.stdout.write('(10 clients, 3% of writes and cas indeterminate; "bad": one stale read injected, a violation by construction)\n');
   process.stdout.write('(ours: "verdict" is verdictMs, until the verdict was certain, what porcdrv times: it stops at the first illegal key; "report" is elapsedMs,\n');
   process.stdout.write(' which adds what check does after a violation: the other keys\' searches, so that every failing key is named, then shrinking and explaining)\n');
+  process.stdout.write('("whole process": wall ms from spawn to exit, as a user waits: start-up, reading and parsing the file, checking, printing)\n');
   if (porcdrv === null) process.stdout.write(`(Porcupine driver not found at ${join(repoRoot, '..', 'shared', 'anchors', 'bin', 'porcdrv')}: our figures only)\n`);
   const dir = mkdtempSync(join(tmpdir(), 'splitbrain-bench-'));
   try {
@@ -197,7 +204,7 @@ export function coldAgainstPorcupine(): void {
         if (porcdrv !== null && !undecided) f.theirs.push(porcupineCheck(porcdrv, f.path));
       }
     }
-    process.stdout.write('ops\tkeys\texpected\tverdict\tms to verdict (min-max)\tms to report\tporcupine\tms (min-max)\tours/porcupine: verdict\treport\n');
+    process.stdout.write('ops\tkeys\texpected\tverdict\tms to verdict (min-max)\tms to report\tporcupine\tms (min-max)\tours/porcupine: verdict\treport\twhole process, ours\tporcupine\n');
     const spread = (ms: number[]): string => (ms.length === 0 ? '-' : `${fmt(median(ms))} (${fmt(Math.min(...ms))}-${fmt(Math.max(...ms))})`);
     const verdicts = (runs: ColdRun[]): string => [...new Set(runs.map((r) => r.verdict))].join('/') || '-';
     for (const f of files) {
@@ -210,8 +217,9 @@ export function coldAgainstPorcupine(): void {
         : f.theirs.length > 0
           ? `Porcupine undecided after ${PORCUPINE_TIMEOUT_S} s\t`
           : '-\t-';
+      const wall = (runs: ColdRun[]): string => (runs.length === 0 ? '-' : fmt(median(runs.map((r) => r.wallMs))));
       process.stdout.write(
-        `${f.ops}\t${f.keys}\t${f.violate ? 'illegal' : 'ok'}\t${verdicts(f.ours)}\t${spread(toVerdict)}\t${fmt(median(toReport))}\t${verdicts(f.theirs)}\t${spread(f.theirs.map((r) => r.ms))}\t${ratios}\n`,
+        `${f.ops}\t${f.keys}\t${f.violate ? 'illegal' : 'ok'}\t${verdicts(f.ours)}\t${spread(toVerdict)}\t${fmt(median(toReport))}\t${verdicts(f.theirs)}\t${spread(f.theirs.map((r) => r.ms))}\t${ratios}\t${wall(f.ours)}\t${wall(f.theirs)}\n`,
       );
     }
   } finally {

@@ -16,6 +16,13 @@ import { packageRoot } from '../harness/packageRoot.ts';
 // (the budget is read as functions are compiled); process-wide, so the API
 // (index.ts) leaves it alone. Figures: `npm run bench -- checker`, cold section.
 setFlagsFromString('--interrupt-budget=400000');
+// The same for the checker's WebAssembly kernel: by default V8 recompiles its
+// hot functions with TurboFan a few milliseconds into a check, on background
+// threads that, on a busy two-core machine, take the core the check needs (a
+// 3,000-op check took twice as long beside a compiler run). Ten times the
+// budget still optimizes a check that runs long (measured: 50,000 ops on one
+// key, unchanged) and spares the short ones.
+setFlagsFromString('--wasm-tiering-budget=18000000');
 
 /**
  * `npm run -s check -- FILE` runs this from the package root, wherever the
@@ -59,6 +66,14 @@ async function run(argv: string[]): Promise<number> {
   if (command === undefined) {
     process.stderr.write(`splitbrain: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
     return 2;
+  }
+  if (name === 'check') {
+    // A check reads a history once and keeps nearly all of it. V8 grows the young generation as
+    // that history survives, and every page it grows into is a fresh page fault (10-20 us each on
+    // the machines measured, hundreds per check); kept at its first size, the young generation
+    // reuses pages already touched and the history moves on to the old generation, where it
+    // would end up anyway. Figures: `npm run bench -- checker`, cold section.
+    setFlagsFromString('--semi-space-growth-factor=1');
   }
   const mod = await command.load();
   enterCallersFolder(name);
