@@ -6,7 +6,6 @@ import { pairOperations } from './pairing.ts';
 import { ValueTable } from './model.ts';
 import { searchableOps } from './reduce.ts';
 import { DEFAULT_MAX_CACHE_BYTES, KeySearch, type SearchBudget, type SearchOutcome } from './search.ts';
-import { searchInWorkers } from './workers.ts';
 import type { CheckResult, HistoryEvent, KeyFailure, KeyResult, Operation, Value, Verdict } from './types.ts';
 
 export interface CheckOptions {
@@ -82,7 +81,9 @@ export async function checkHistory(history: HistoryEvent[] | Operation[], option
   // Short slices on this thread first: most keys, and most violations, are decided in them.
   await deepen(1_000);
   if (run.pending.length >= 2 && run.failedAt === Infinity && options.parallel !== false) {
-    // Several keys each needed more than a second: search them on worker threads.
+    // Several keys each needed more than a second: search them on worker threads. Loaded only
+    // then: worker_threads and the pool cost a few ms of every short check's start-up.
+    const { searchInWorkers } = await import('./workers.ts');
     await searchInWorkers(run, signal);
     signal?.throwIfAborted();
   }
