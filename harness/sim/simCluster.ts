@@ -156,6 +156,7 @@ export class SimCluster implements Cluster {
       // A nextTick queued from a microtask runs once the microtask queue is empty (see the header);
       // one queued from a tick would run before the harness continuations still waiting there.
       const afterMicrotasks = () => process.nextTick(step);
+      const settled = Promise.resolve();
       const step = (): void => {
         try {
           while (!this.stopped) {
@@ -166,7 +167,9 @@ export class SimCluster implements Cluster {
             }
             if (this.woken) {
               this.woken = false;
-              queueMicrotask(afterMicrotasks);
+              // A reaction on a settled promise: queued at once, as queueMicrotask queues, but without the
+              // AsyncResource and bound function Node's queueMicrotask makes per call.
+              settled.then(afterMicrotasks);
               return;
             }
             const next = this.net.nextEventAt();

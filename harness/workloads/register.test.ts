@@ -10,7 +10,7 @@ import { nemesisPlan } from '../nemeses/cycles.ts';
 import { HistoryRecorder } from '../recorder.ts';
 import { openWireClient } from '../client/wireClient.ts';
 import { wallClock } from '../engine/wallClock.ts';
-import { classify, finalReads, invoke, registerOpArbitrary, scheduleHead, type RegisterOp, type WorkloadStats } from './register.ts';
+import { classify, finalReads, FreshValues, invoke, registerOpArbitrary, scheduleHead, type RegisterOp, type WorkloadStats } from './register.ts';
 
 const seedArb = fc.nat({ max: 0xffffffff });
 const opts = (seed: number) => ({ seed, concurrency: 4, keys: 3, rate: 50 });
@@ -96,6 +96,24 @@ describe('seeds replay schedules', () => {
     }
     const fs = new Set(s.flat().map((op) => op.f));
     expect(fs).toEqual(new Set(['read', 'write', 'cas']));
+  });
+});
+
+describe('fresh values', () => {
+  it('fill picks the values once: a filled operation (as a recorded schedule holds it) keeps them, and its JSON has no fresh', () => {
+    const values = new FreshValues();
+    const write: RegisterOp = { f: 'write', key: 'k0', value: null, fresh: true, delayMs: 3 };
+    const cas: RegisterOp = { f: 'cas', key: 'k0', value: [null, null], fresh: 'last', delayMs: 1 };
+    values.fill(write);
+    values.observe(write, write.value);
+    values.fill(cas);
+    expect(JSON.parse(JSON.stringify([write, cas]))).toEqual([
+      { f: 'write', key: 'k0', value: 1, delayMs: 3 },
+      { f: 'cas', key: 'k0', value: [1, 2], delayMs: 1 },
+    ]);
+    values.fill(write);
+    values.fill(cas);
+    expect([write.value, cas.value]).toEqual([1, [1, 2]]);
   });
 });
 

@@ -79,7 +79,9 @@ export class FreshValues {
       const from = op.fresh === 'older' ? (seen[seen.length - 2] ?? seen[0] ?? null) : (seen[seen.length - 1] ?? null);
       op.value = [from, this.next++];
     }
-    delete op.fresh;
+    // Not `delete`: that turns the operation (kept in the run's schedule) into a dictionary, slow
+    // to read and copy from then on; JSON (schedule.json) leaves an undefined field out all the same.
+    op.fresh = undefined;
   }
 
   /** What an ok completion tells about its key's value. */

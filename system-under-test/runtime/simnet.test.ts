@@ -73,3 +73,65 @@ describe('in-memory network', () => {
     expect(n.node<Echo>('a').ticks).toBe(0);
   });
 });
+
+describe('timers', () => {
+  it('cancels and fires by id across thousands of timers, with a long one held at the front', () => {
+    const n = new SimNetwork({ seed: 1 });
+    const fired: number[] = [];
+    let env!: Env;
+    n.add('a', [], (e) => {
+      env = e;
+      return { receive: () => {} };
+    });
+    let long = false;
+    env.setTimer(100_000, () => (long = true));
+    const ids: number[] = [];
+    for (let i = 0; i < 5000; i++) ids.push(env.setTimer(10 + (i % 50), () => fired.push(i)));
+    // Cancel every third one, some before and some after others fired.
+    for (let i = 0; i < 5000; i += 3) env.cancelTimer(ids[i]);
+    n.advance(30);
+    for (let i = 1; i < 5000; i += 3) env.cancelTimer(ids[i]);
+    // Timers outside the nodes share the ids; cancelling one of theirs from a node does nothing.
+    const outside = n.schedule(5, () => fired.push(-1));
+    env.cancelTimer(outside);
+    n.advance(100);
+    const expected = Array.from({ length: 5000 }, (_, i) => i)
+      .filter((i) => i % 3 === 2 || (i % 3 === 1 && 10 + (i % 50) <= 30))
+      .sort((x, y) => (10 + (x % 50)) - (10 + (y % 50)) || x - y);
+    expected.splice(expected.findIndex((i) => 10 + (i % 50) > 35), 0, -1);
+    expect(fired).toEqual(expected);
+    // Many more after the front ones are gone, while the long one is still held.
+    const later: number[] = [];
+    for (let i = 0; i < 3000; i++) env.setTimer(1, () => later.push(i));
+    env.cancelTimer(ids[2]); // fired long ago: nothing to cancel
+    n.advance(1);
+    expect(later).toHaveLength(3000);
+    expect(long).toBe(false);
+    n.advance(100_000);
+    expect(long).toBe(true);
+  });
+});
+
+describe('timers after a long one at the front', () => {
+  it('keeps the later ones cancellable and firing once the front one goes', () => {
+    const n = new SimNetwork({ seed: 1 });
+    let env!: Env;
+    n.add('a', [], (e) => {
+      env = e;
+      return { receive: () => {} };
+    });
+    const fired: string[] = [];
+    env.setTimer(50, () => fired.push('front'));
+    for (let i = 0; i < 3000; i++) env.setTimer(1, () => {});
+    n.advance(1);
+    const kept = env.setTimer(100, () => fired.push('kept'));
+    const cancelled = env.setTimer(100, () => fired.push('cancelled'));
+    n.advance(60); // the front one fires: the table's window moves down past 3,000 empty slots
+    env.cancelTimer(cancelled);
+    const next = env.setTimer(10, () => fired.push('next'));
+    n.advance(20);
+    env.cancelTimer(next); // already fired
+    n.advance(100);
+    expect(fired).toEqual(['front', 'next', 'kept']);
+  });
+});

@@ -245,6 +245,66 @@ interface Timer {
   held: boolean;
 }
 
+/**
+ * Every held timer by id. Ids are handed out one by one (1, 2, 3, ...: every
+ * setTimer and schedule takes one, held or not), so a timer's slot is its id
+ * less the id of slot 0, in an array from the oldest held id to the newest:
+ * a lookup is an index, and nothing is allocated per timer (a Map that eight
+ * thousand timers a run pass through grew, shrank and rehashed all along).
+ * The array spans the ids handed out since the oldest timer still held (a
+ * few seconds of a run's), and moves down once its empty front dominates.
+ */
+class TimerTable {
+  /** The timers of ids [base + head, base + end); undefined: not held. Its length only grows. */
+  private readonly slots: (Timer | undefined)[] = [];
+  private base = 0;
+  /** Every slot before it is empty. */
+  private head = 0;
+  private end = 0;
+
+  set(timer: Timer): void {
+    const i = timer.id - this.base;
+    if (i < this.end) throw new Error(`TimerTable: id ${timer.id} held after a later one`);
+    const slots = this.slots;
+    // The ids skipped (timers never held) are empty slots.
+    for (let j = this.end; j < i; j++) {
+      if (j < slots.length) slots[j] = undefined;
+      else slots.push(undefined);
+    }
+    if (i < slots.length) slots[i] = timer;
+    else slots.push(timer);
+    this.end = i + 1;
+  }
+
+  get(id: number): Timer | undefined {
+    const i = id - this.base;
+    return i >= this.head && i < this.end ? this.slots[i] : undefined;
+  }
+
+  delete(id: number): void {
+    const i = id - this.base;
+    if (i < this.head || i >= this.end) return;
+    const slots = this.slots;
+    slots[i] = undefined;
+    if (i !== this.head) return;
+    let head = this.head + 1;
+    while (head < this.end && slots[head] === undefined) head++;
+    if (head === this.end) {
+      // Empty: start again at the front.
+      this.base += head;
+      this.head = this.end = 0;
+    } else if (head > 1024 && 2 * head > this.end) {
+      // A long-held timer at the front: move the window's live part down.
+      const n = this.end - head;
+      slots.copyWithin(0, head, this.end);
+      slots.fill(undefined, n, this.end);
+      this.base += head;
+      this.head = 0;
+      this.end = n;
+    } else this.head = head;
+  }
+}
+
 /** A binary min-heap of timers by (at, seq): every event in time order at O(log n). */
 class TimerHeap {
   private items: Timer[] = [];
@@ -372,12 +432,12 @@ export class SimNetwork {
   private readonly latencies = new Map<string, { ms: number; jitter: number }>();
   /**
    * Every timer not cancelled or fired, by id: the nodes' and the outside
-   * world's (a simulated harness: owner null, never paused, never crashed), in one map
+   * world's (a simulated harness: owner null, never paused, never crashed), in one table
    * for all (a node's own map shrank and grew as its few timers came and
    * went, reallocating each time). A node's timer is live while here and of
    * the node's current epoch.
    */
-  private readonly timers = new Map<TimerId, Timer>();
+  private readonly timers = new TimerTable();
   /** Every timer, nodes' and external, in firing order. */
   private readonly heap = new TimerHeap();
   /** Receivers of messages addressed to endpoints that are not nodes (simulated clients). */
@@ -550,7 +610,7 @@ export class SimNetwork {
   }
 
   private hold(timer: Timer): void {
-    this.timers.set(timer.id, timer);
+    this.timers.set(timer);
     timer.held = true;
   }
 
