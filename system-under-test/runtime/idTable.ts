@@ -1,8 +1,10 @@
 // Values by integer id, for ids handed out in increasing order and mostly
-// dropped soon after, in roughly that order: pending requests by msg_id,
-// timers by id. A sorted array with holes, searched by halving, its dead
-// front dropped as it goes and the rest compacted when holes outnumber the
-// values. A Map that thousands of entries pass through reallocates its table
+// dropped soon after, in roughly that order: pending requests by msg_id. A
+// sorted array with holes, searched by halving, its dead front dropped as it
+// goes and the rest compacted when holes outnumber the values, so that one
+// entry held long (a call to a partitioned node) keeps it small. simnet's
+// timers use a direct index instead (its TimerTable): their ids are
+// consecutive and held for seconds at most, where an index beats halving. A Map that thousands of entries pass through reallocates its table
 // over and over: as it fills with deleted entries, and each time it empties.
 export class IdTable<T extends object> {
   // The entries are [head, end) of these arrays; their lengths only grow, so emptying the table

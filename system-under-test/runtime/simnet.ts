@@ -253,6 +253,8 @@ interface Timer {
  * thousand timers a run pass through grew, shrank and rehashed all along).
  * The array spans the ids handed out since the oldest timer still held (a
  * few seconds of a run's), and moves down once its empty front dominates.
+ * (idTable.ts's IdTable compacts instead, for entries that may be held long;
+ * for timers it was no faster than a Map.)
  */
 class TimerTable {
   /** The timers of ids [base + head, base + end); undefined: not held. Its length only grows. */
