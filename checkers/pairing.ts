@@ -2,17 +2,13 @@
 // (DESIGN.md): each process alternates invoke and completion, a process
 // retired by an `info` never invokes again, and time never goes backwards.
 // Every violation names the line, because it is the user's history, not us.
-import { HistoryError } from './errors.ts';
+import { failAt } from './errors.ts';
 import { showKey } from './keys.ts';
 import type { ClientEvent, HistoryEvent, Operation, Value } from './types.ts';
 import type { LocatedEvent } from './importers/located.ts';
 
 function describe(e: ClientEvent): string {
   return `${e.f}${e.key !== undefined && e.key !== '' ? ` of ${showKey(e.key)}` : ''}`;
-}
-
-function fail(file: string, line: number, msg: string): never {
-  throw new HistoryError(file, line, msg);
 }
 
 const named = (key: string | undefined): string => (key === undefined || key === '' ? 'no key' : showKey(key));
@@ -26,7 +22,7 @@ export function pairLocated(located: LocatedEvent[], file: string): Operation[] 
   // Indexed, not for-of with destructuring: in a cold process's interpreter those allocate per event.
   for (let i = 0; i < located.length; i++) {
     const { line, event } = located[i];
-    if (event.time < lastTime) fail(file, line, `time goes backwards: ${event.time} is before ${lastTime} on line ${lastTimeLine}`);
+    if (event.time < lastTime) failAt(file, line, `time goes backwards: ${event.time} is before ${lastTime} on line ${lastTimeLine}`);
     lastTime = event.time;
     lastTimeLine = line;
     if (event.process === 'nemesis') continue;
@@ -34,9 +30,9 @@ export function pairLocated(located: LocatedEvent[], file: string): Operation[] 
     const p = e.process;
     if (e.type === 'invoke') {
       const pending = open.get(p);
-      if (pending !== undefined) fail(file, line, `process ${p} invokes ${describe(e)} while its ${describe(pending.event)} from line ${pending.line} has not completed`);
+      if (pending !== undefined) failAt(file, line, `process ${p} invokes ${describe(e)} while its ${describe(pending.event)} from line ${pending.line} has not completed`);
       const retired = retiredAt.get(p);
-      if (retired !== undefined) fail(file, line, `process ${p} invokes again after its info completion on line ${retired} retired it (use a fresh process id)`);
+      if (retired !== undefined) failAt(file, line, `process ${p} invokes again after its info completion on line ${retired} retired it (use a fresh process id)`);
       const op: Operation = {
         id: ops.length,
         process: p,
@@ -57,11 +53,11 @@ export function pairLocated(located: LocatedEvent[], file: string): Operation[] 
     const pending = open.get(p);
     if (pending === undefined) {
       const retired = retiredAt.get(p);
-      fail(file, line, `${e.type} completion of ${describe(e)} by process ${p} has no matching invoke${retired !== undefined ? ` (the process was retired on line ${retired})` : ''}`);
+      failAt(file, line, `${e.type} completion of ${describe(e)} by process ${p} has no matching invoke${retired !== undefined ? ` (the process was retired on line ${retired})` : ''}`);
       return ops; // unreachable; helps the type checker
     }
-    if (pending.event.f !== e.f) fail(file, line, `${e.type} completion of ${e.f} by process ${p} does not match its invoke of ${pending.event.f} on line ${pending.line}`);
-    if ((pending.event.key ?? '') !== (e.key ?? '')) fail(file, line, `${e.type} completion by process ${p} names ${named(e.key)} but its invoke on line ${pending.line} names ${named(pending.event.key)}`);
+    if (pending.event.f !== e.f) failAt(file, line, `${e.type} completion of ${e.f} by process ${p} does not match its invoke of ${pending.event.f} on line ${pending.line}`);
+    if ((pending.event.key ?? '') !== (e.key ?? '')) failAt(file, line, `${e.type} completion by process ${p} names ${named(e.key)} but its invoke on line ${pending.line} names ${named(pending.event.key)}`);
     open.delete(p);
     const op = pending.op;
     op.status = e.type;

@@ -3,7 +3,7 @@
 // :get/:put/:append map to read/write/append (:read/:write/:cas are accepted
 // too). Parsing uses the maintained `edn-data` package.
 import { createRequire } from 'node:module';
-import { HistoryError } from '../errors.ts';
+import { failAt } from '../errors.ts';
 import { isKey, keyName } from '../keys.ts';
 import { quote } from '../quote.ts';
 import type { ClientEvent, Value } from '../types.ts';
@@ -84,42 +84,39 @@ export function parseEdnHistory(text: string, file: string): LocatedEvent[] {
     const raw = lines[i].trim();
     if (raw === '' || raw.startsWith(';')) continue;
     const line = i + 1;
-    const fail = (msg: string): never => {
-      throw new HistoryError(file, line, msg);
-    };
     // edn-data reads the first form and ignores the rest of the line, and
     // returns null for an unterminated one: both are checked here.
     const end = firstFormEnd(raw);
-    if (end === -1) fail('malformed EDN (the map is not complete)');
+    if (end === -1) failAt(file, line, 'malformed EDN (the map is not complete)');
     const rest = raw.slice(end).trim();
-    if (rest !== '' && !rest.startsWith(';')) fail(`text after the map (one map per line): ${quote(rest)}`);
+    if (rest !== '' && !rest.startsWith(';')) failAt(file, line, `text after the map (one map per line): ${quote(rest)}`);
     let obj: unknown;
     try {
       obj = parseEDNString(raw.slice(0, end), { mapAs: 'object', keywordAs: 'string', listAs: 'array' });
     } catch (e) {
-      fail(`malformed EDN (${(e as Error).message})`);
+      failAt(file, line, `malformed EDN (${(e as Error).message})`);
     }
-    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) fail(`expected an EDN map, got ${quote(obj)}`);
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) failAt(file, line, `expected an EDN map, got ${quote(obj)}`);
     const o = obj as Record<string, unknown>;
     if (o.process === 'nemesis') {
       // Kept for the report's fault shading (Jepsen: :f :start/:stop, or start-partition...); checkers skip them.
-      if (typeof o.f !== 'string') fail(`a nemesis event needs an :f keyword, got ${quote(o.f)}`);
-      if (nestsDeeperThan(o.value, MAX_NEMESIS_VALUE_DEPTH)) fail(`a nemesis :value may nest at most ${MAX_NEMESIS_VALUE_DEPTH} levels deep`);
+      if (typeof o.f !== 'string') failAt(file, line, `a nemesis event needs an :f keyword, got ${quote(o.f)}`);
+      if (nestsDeeperThan(o.value, MAX_NEMESIS_VALUE_DEPTH)) failAt(file, line, `a nemesis :value may nest at most ${MAX_NEMESIS_VALUE_DEPTH} levels deep`);
       // A clockless nemesis map in a clocked history sits at the previous event's time, not at its line number.
       const time = typeof o.time === 'number' ? o.time : (out.at(-1)?.event.time ?? line);
       out.push({ line, event: { index: out.length, time, process: 'nemesis', type: 'info', f: o.f as string, value: o.value ?? undefined } });
       continue;
     }
-    if (typeof o.process !== 'number' || !Number.isInteger(o.process) || o.process < 0) fail(`:process must be a non-negative integer or :nemesis, got ${quote(o.process)}`);
-    if (typeof o.type !== 'string' || !TYPES.has(o.type)) fail(`unknown :type ${quote(o.type)} (expected :invoke, :ok, :fail or :info)`);
+    if (typeof o.process !== 'number' || !Number.isInteger(o.process) || o.process < 0) failAt(file, line, `:process must be a non-negative integer or :nemesis, got ${quote(o.process)}`);
+    if (typeof o.type !== 'string' || !TYPES.has(o.type)) failAt(file, line, `unknown :type ${quote(o.type)} (expected :invoke, :ok, :fail or :info)`);
     const f = typeof o.f === 'string' ? FUNCTIONS[o.f] : undefined;
-    if (f === undefined) fail(`unknown :f ${quote(o.f)} (expected :get, :put, :append, :read, :write or :cas)`);
-    if (o.key !== undefined && !isKey(o.key)) fail(`:key must be a string or an integer, got ${quote(o.key)}`);
+    if (f === undefined) failAt(file, line, `unknown :f ${quote(o.f)} (expected :get, :put, :append, :read, :write or :cas)`);
+    if (o.key !== undefined && !isKey(o.key)) failAt(file, line, `:key must be a string or an integer, got ${quote(o.key)}`);
     const value = o.value === undefined ? null : o.value;
     if (f === 'cas') {
-      if (!Array.isArray(value) || value.length !== 2 || !isValue(value[0]) || !isValue(value[1])) fail(`a :cas value must be [from to], got ${quote(value)}`);
+      if (!Array.isArray(value) || value.length !== 2 || !isValue(value[0]) || !isValue(value[1])) failAt(file, line, `a :cas value must be [from to], got ${quote(value)}`);
     } else if (!isValue(value)) {
-      fail(`:value must be nil, a number or a string, got ${quote(value)}`);
+      failAt(file, line, `:value must be nil, a number or a string, got ${quote(value)}`);
     }
     const time = typeof o.time === 'number' ? o.time : line;
     const event: ClientEvent = { index: out.length, time, process: o.process as number, type: o.type as ClientEvent['type'], f: f as ClientEvent['f'], value: value as Value };

@@ -6,7 +6,7 @@
 // cannot read, a cut-short one included, is an error, never guessed: a
 // skipped `:fail` would turn a write that did not happen into one that may
 // have.
-import { HistoryError } from '../errors.ts';
+import { failAt } from '../errors.ts';
 import { quote } from '../quote.ts';
 import type { ClientEvent, Value } from '../types.ts';
 import type { LocatedEvent } from './located.ts';
@@ -36,7 +36,7 @@ export function parseJepsenLog(text: string, file: string): LocatedEvent[] {
     const m = OP_LINE.exec(raw);
     const line = i + 1;
     if (m === null) {
-      if (OP_START.test(raw)) throw new HistoryError(file, line, `incomplete op line (expected process, type, function and value): ${quote(raw)}`);
+      if (OP_START.test(raw)) failAt(file, line, `incomplete op line (expected process, type, function and value): ${quote(raw)}`);
       continue;
     }
     const [, proc, typeTok, fTok, rest] = m;
@@ -45,33 +45,30 @@ export function parseJepsenLog(text: string, file: string): LocatedEvent[] {
       out.push({ line, event: { index: out.length, time: line, process: 'nemesis', type: 'info', f: fTok.replace(/^:/, ''), value: detail === '' || detail === 'nil' ? undefined : detail } });
       continue;
     }
-    const fail = (msg: string): never => {
-      throw new HistoryError(file, line, msg);
-    };
-    if (!/^\d+$/.test(proc)) fail(`process must be a non-negative integer or :nemesis, got ${quote(proc)}`);
+    if (!/^\d+$/.test(proc)) failAt(file, line, `process must be a non-negative integer or :nemesis, got ${quote(proc)}`);
     const type = TYPES[typeTok];
-    if (type === undefined) fail(`unknown type ${quote(typeTok)} (expected :invoke, :ok, :fail or :info)`);
+    if (type === undefined) failAt(file, line, `unknown type ${quote(typeTok)} (expected :invoke, :ok, :fail or :info)`);
     const f = FUNCTIONS[fTok];
-    if (f === undefined) fail(`unknown function ${quote(fTok)} (expected :read, :write, :cas or :append)`);
+    if (f === undefined) failAt(file, line, `unknown function ${quote(fTok)} (expected :read, :write, :cas or :append)`);
     const valueText = rest.trim();
     let value: ClientEvent['value'];
     let error: string | undefined;
     if (valueText.startsWith(':')) {
       // :timed-out and friends: an error keyword instead of a value. Only a
       // completion may carry one; pairing.ts takes the value from the invoke.
-      if (type === 'invoke') fail(`an invoke must carry a value, got ${quote(valueText)}`);
-      if (type === 'ok') fail(`an :ok completion must carry a value, got ${quote(valueText)}`);
+      if (type === 'invoke') failAt(file, line, `an invoke must carry a value, got ${quote(valueText)}`);
+      if (type === 'ok') failAt(file, line, `an :ok completion must carry a value, got ${quote(valueText)}`);
       error = valueText.slice(1);
       value = null;
     } else if (f === 'cas') {
       const c = /^\[\s*(\S+)\s+(\S+)\s*\]$/.exec(valueText);
       const from = c ? parseScalar(c[1]) : undefined;
       const to = c ? parseScalar(c[2]) : undefined;
-      if (from === undefined || to === undefined) fail(`a :cas value must be [from to], got ${valueText === '' ? 'nothing' : quote(valueText)}`);
+      if (from === undefined || to === undefined) failAt(file, line, `a :cas value must be [from to], got ${valueText === '' ? 'nothing' : quote(valueText)}`);
       value = [from as Value, to as Value];
     } else {
       const v = parseScalar(valueText);
-      if (v === undefined) fail(`cannot read value ${valueText === '' ? '(nothing)' : quote(valueText)} (expected nil, an integer or a string)`);
+      if (v === undefined) failAt(file, line, `cannot read value ${valueText === '' ? '(nothing)' : quote(valueText)} (expected nil, an integer or a string)`);
       value = v as Value;
     }
     // The log has no clock: the line number orders events, which is all the checker needs.

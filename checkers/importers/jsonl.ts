@@ -2,7 +2,7 @@
 // object per line. Only the shape of each line is checked here; the order
 // rules (pairing, retired processes, time) are checked by pairing.ts so that
 // every importer gets them.
-import { HistoryError } from '../errors.ts';
+import { failAt } from '../errors.ts';
 import { isKey, keyName } from '../keys.ts';
 import { quote } from '../quote.ts';
 import type { HistoryEvent, Value } from '../types.ts';
@@ -19,11 +19,6 @@ export function isValue(v: unknown): v is Value {
 /** A number JSON.parse turned into Infinity (1e400) is out of range, which "got Infinity" would hide. */
 function got(v: unknown): string {
   return typeof v === 'number' && !Number.isFinite(v) ? 'a number out of range' : quote(v);
-}
-
-// A function, not a closure made per line: the parse runs once per line of a file that may hold 100,000.
-function failAt(file: string, line: number, msg: string): never {
-  throw new HistoryError(file, line, msg);
 }
 
 export function parseJsonl(text: string, file: string): LocatedEvent[] {
